@@ -1,0 +1,5 @@
+//! Checks any implementation of Clerk's Sessions API against its contract, over HTTP only.
+
+pub mod spec;
+
+pub use spec::{Spec, SpecError};

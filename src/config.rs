@@ -1,0 +1,94 @@
+//! Settings: every one a command-line flag with an environment-variable twin.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::domain::ApiVersion;
+
+/// The key the server accepts when none is configured. It is a well-known test value, printed
+/// at start-up and used throughout the documentation.
+pub const DEFAULT_SECRET_KEY: &str = "sk_test_clerk_sessions_mock_default_key";
+
+/// A local, stateful stand-in for Clerk's Backend API Sessions endpoints.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "clerk-sessions-mock", version, about)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "CLERK_MOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "CLERK_MOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Seed of the generated data: the same seed and key always give the same data.
+    #[arg(long, env = "CLERK_MOCK_SEED", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Number of users generated per instance, on top of the fixtures.
+    #[arg(long, env = "CLERK_MOCK_USERS", default_value_t = 50)]
+    pub users: usize,
+
+    /// Number of sessions generated per instance, on top of the fixtures.
+    #[arg(long, env = "CLERK_MOCK_SESSIONS", default_value_t = 200)]
+    pub sessions: usize,
+
+    /// Directory to read fixtures from instead of the built-in ones.
+    #[arg(long, env = "CLERK_MOCK_FIXTURES", value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+
+    /// A secret key to accept, each its own instance; repeat the flag (or comma-separate the
+    /// variable) for several.
+    #[arg(
+        long = "secret-key",
+        env = "CLERK_MOCK_SECRET_KEYS",
+        value_name = "KEY",
+        value_delimiter = ',',
+        default_value = DEFAULT_SECRET_KEY,
+        hide_env_values = true
+    )]
+    pub secret_keys: Vec<String>,
+
+    /// Also accept any `sk_test_...` key, creating its seeded instance on first use.
+    #[arg(long, env = "CLERK_MOCK_ACCEPT_ANY_TEST_KEY")]
+    pub accept_any_test_key: bool,
+
+    /// API version of requests that name none.
+    #[arg(long, env = "CLERK_MOCK_API_VERSION", default_value = "2021-02-05", value_parser = parse_api_version)]
+    pub api_version: ApiVersion,
+
+    /// List every session when neither user_id nor client_id is given, instead of a 400.
+    #[arg(long, env = "CLERK_MOCK_LENIENT_LIST")]
+    pub lenient_list: bool,
+
+    /// Log filter, such as `info` or `clerk_sessions_mock=debug`.
+    #[arg(long, env = "CLERK_MOCK_LOG", default_value = "info")]
+    pub log_level: String,
+}
+
+fn parse_api_version(text: &str) -> Result<ApiVersion, String> {
+    text.parse().map_err(|error: crate::domain::api_version::UnknownApiVersion| {
+        let known: Vec<_> = ApiVersion::ALL.iter().map(|v| v.as_str()).collect();
+        format!("{error}; known: {}", known.join(", "))
+    })
+}
+
+impl Settings {
+    /// Settings for tests and benchmarks: a free port, the default key, small fixed data.
+    pub fn for_tests() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 0,
+            seed: 42,
+            users: 20,
+            sessions: 100,
+            fixtures: None,
+            secret_keys: vec![DEFAULT_SECRET_KEY.to_owned()],
+            accept_any_test_key: false,
+            api_version: ApiVersion::V2021_02_05,
+            lenient_list: false,
+            log_level: "warn".to_owned(),
+        }
+    }
+}

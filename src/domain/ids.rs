@@ -1,0 +1,177 @@
+//! Clerk-style identifiers: a type prefix and 27 base62 characters, stored inline.
+
+use std::fmt;
+
+use rand::RngExt;
+
+/// Number of base62 characters after the prefix, as in Clerk's ids (KSUIDs).
+pub const ID_BODY_LEN: usize = 27;
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The 27 base62 characters of an id, kept inline so ids are `Copy` and cheap to index.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdBody([u8; ID_BODY_LEN]);
+
+impl IdBody {
+    fn parse(body: &str) -> Option<Self> {
+        let bytes: [u8; ID_BODY_LEN] = body.as_bytes().try_into().ok()?;
+        bytes
+            .iter()
+            .all(u8::is_ascii_alphanumeric)
+            .then_some(Self(bytes))
+    }
+
+    /// A random body that starts with `2`, like the KSUIDs Clerk issues today.
+    fn random(rng: &mut impl rand::Rng) -> Self {
+        let mut bytes = [b'2'; ID_BODY_LEN];
+        for byte in bytes.iter_mut().skip(1) {
+            *byte = BASE62[rng.random_range(0..BASE62.len())];
+        }
+        Self(bytes)
+    }
+
+    /// A body derived from a digest, for ids that must follow from a secret (instance ids).
+    fn from_digest(digest: &[u8]) -> Self {
+        let mut bytes = [b'2'; ID_BODY_LEN];
+        for (byte, source) in bytes.iter_mut().skip(1).zip(digest.iter().cycle()) {
+            *byte = BASE62[usize::from(*source) % BASE62.len()];
+        }
+        Self(bytes)
+    }
+
+    fn as_str(&self) -> &str {
+        // Every constructor only stores ASCII alphanumerics.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+macro_rules! clerk_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(IdBody);
+
+        impl $name {
+            /// The prefix this kind of id starts with.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// Parses `<prefix><27 base62 characters>`; anything else is `None`.
+            pub fn parse(text: &str) -> Option<Self> {
+                text.strip_prefix(Self::PREFIX)
+                    .and_then(IdBody::parse)
+                    .map(Self)
+            }
+
+            /// A fresh random id drawn from `rng`.
+            #[allow(dead_code, reason = "generated for every kind of id; not every kind is drawn at random")]
+            pub fn random(rng: &mut impl rand::Rng) -> Self {
+                Self(IdBody::random(rng))
+            }
+
+            /// An id derived from a digest (at least one byte long).
+            #[allow(dead_code, reason = "generated for every kind of id; only some follow from a digest")]
+            pub fn from_digest(digest: &[u8]) -> Self {
+                Self(IdBody::from_digest(digest))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(Self::PREFIX)?;
+                f.write_str(self.0.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Self::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "`{text}` is not a valid id: expected `{}` followed by {ID_BODY_LEN} letters or digits",
+                        Self::PREFIX
+                    ))
+                })
+            }
+        }
+    };
+}
+
+clerk_id!(
+    /// A session, `sess_...`.
+    SessionId,
+    "sess_"
+);
+clerk_id!(
+    /// A user, `user_...`.
+    UserId,
+    "user_"
+);
+clerk_id!(
+    /// A client (a browser or device), `client_...`.
+    ClientId,
+    "client_"
+);
+clerk_id!(
+    /// An instance (a tenant, one per secret key), `ins_...`; also the signing key's `kid`.
+    InstanceId,
+    "ins_"
+);
+clerk_id!(
+    /// An organization, `org_...`.
+    OrganizationId,
+    "org_"
+);
+clerk_id!(
+    /// A session activity record, `sess_activity_...`.
+    ActivityId,
+    "sess_activity_"
+);
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn parse_accepts_prefix_and_27_base62_characters() {
+        let id = SessionId::parse("sess_2abcdefghijklmnopqrstuvwxyz").expect("well-formed id");
+        assert_eq!(id.to_string(), "sess_2abcdefghijklmnopqrstuvwxyz");
+    }
+
+    #[test]
+    fn parse_rejects_wrong_prefix_length_and_alphabet() {
+        for text in [
+            "user_2abcdefghijklmnopqrstuvwxyz",
+            "sess_2abcdefghijklmnopqrstuvwxy",
+            "sess_2abcdefghijklmnopqrstuvwxyz0",
+            "sess_2abcdefghijklmnopqrstuvwx-z",
+            "sess_",
+            "",
+        ] {
+            assert!(SessionId::parse(text).is_none(), "{text} should not parse");
+        }
+    }
+
+    #[test]
+    fn random_ids_round_trip_and_repeat_for_the_same_seed() {
+        let mut first = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut second = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let id = UserId::random(&mut first);
+        assert_eq!(id, UserId::random(&mut second));
+        assert_eq!(UserId::parse(&id.to_string()), Some(id));
+    }
+}

@@ -1,0 +1,13 @@
+//! Plain Rust types of the Sessions API: ids, sessions, users, API versions and the clock.
+
+pub mod api_version;
+pub mod clock;
+pub mod ids;
+pub mod session;
+pub mod user;
+
+pub use api_version::ApiVersion;
+pub use clock::Clock;
+pub use ids::{ActivityId, ClientId, InstanceId, OrganizationId, SessionId, UserId};
+pub use session::{Session, SessionActivity, SessionStatus, StatusFilter};
+pub use user::{Organization, User};

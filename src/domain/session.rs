@@ -1,0 +1,211 @@
+//! A session and its lifecycle: statuses, the activity that created it, and how time ends it.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ActivityId, ApiVersion, ClientId, OrganizationId, SessionId, UserId};
+
+/// A session's status as Clerk names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Active,
+    Revoked,
+    Ended,
+    Expired,
+    Removed,
+    Abandoned,
+    Replaced,
+    /// Signed in, with tasks left to complete (API version 2025-03-12 and later).
+    Pending,
+}
+
+impl SessionStatus {
+    /// Statuses in which the session still authenticates its user.
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Active | Self::Pending)
+    }
+
+    /// The status as a client of `version` sees it: versions without `pending` see `active`.
+    pub fn presented_for(self, version: ApiVersion) -> Self {
+        if self == Self::Pending && !version.has_session_tasks() {
+            Self::Active
+        } else {
+            self
+        }
+    }
+}
+
+/// The statuses the list operation filters by: every status but `pending`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    Abandoned,
+    Active,
+    Ended,
+    Expired,
+    Removed,
+    Replaced,
+    Revoked,
+}
+
+impl StatusFilter {
+    /// Parses a query value exactly as the API spells it (lower case).
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+
+    /// The status a session must present to match this filter.
+    pub fn status(self) -> SessionStatus {
+        match self {
+            Self::Abandoned => SessionStatus::Abandoned,
+            Self::Active => SessionStatus::Active,
+            Self::Ended => SessionStatus::Ended,
+            Self::Expired => SessionStatus::Expired,
+            Self::Removed => SessionStatus::Removed,
+            Self::Replaced => SessionStatus::Replaced,
+            Self::Revoked => SessionStatus::Revoked,
+        }
+    }
+}
+
+/// Where and on what a session was last active (`latest_activity`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SessionActivity {
+    #[schema(value_type = String, example = "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA")]
+    pub id: ActivityId,
+    #[schema(value_type = String, example = "Macintosh")]
+    pub device_type: Arc<str>,
+    pub is_mobile: bool,
+    #[schema(value_type = String, example = "Chrome")]
+    pub browser_name: Arc<str>,
+    #[schema(value_type = String, example = "131.0.0.0")]
+    pub browser_version: Arc<str>,
+    #[schema(value_type = String, example = "203.0.113.7")]
+    pub ip_address: Arc<str>,
+    #[schema(value_type = String, example = "Berlin")]
+    pub city: Arc<str>,
+    #[schema(value_type = String, example = "DE")]
+    pub country: Arc<str>,
+}
+
+/// A pending session's outstanding task, such as choosing an organization.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SessionTask {
+    #[schema(value_type = String, example = "choose-organization")]
+    pub key: Arc<str>,
+}
+
+/// A session as the store keeps it; times are Unix milliseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub client_id: ClientId,
+    /// The status as last written; [`Session::status_at`] adds what time has done since.
+    pub status: SessionStatus,
+    pub actor: Option<Arc<serde_json::Value>>,
+    pub last_active_organization_id: Option<OrganizationId>,
+    pub latest_activity: Option<Arc<SessionActivity>>,
+    pub tasks: Arc<[SessionTask]>,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub abandon_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Session {
+    /// The status at `now_ms`: a live session whose `expire_at` or `abandon_at` has passed has
+    /// ended by time, as whichever of the two came first.
+    pub fn status_at(&self, now_ms: i64) -> SessionStatus {
+        if !self.status.is_live() {
+            return self.status;
+        }
+        let deadline = self.expire_at.min(self.abandon_at);
+        if now_ms < deadline {
+            self.status
+        } else if self.expire_at <= self.abandon_at {
+            SessionStatus::Expired
+        } else {
+            SessionStatus::Abandoned
+        }
+    }
+
+    /// Revokes a live session at `now_ms`; an ended one stays as it is. Returns whether it changed.
+    pub fn revoke(&mut self, now_ms: i64) -> bool {
+        if !self.status_at(now_ms).is_live() {
+            return false;
+        }
+        self.status = SessionStatus::Revoked;
+        self.updated_at = self.updated_at.max(now_ms);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    fn active_session() -> Session {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        Session {
+            id: SessionId::random(&mut rng),
+            user_id: UserId::random(&mut rng),
+            client_id: ClientId::random(&mut rng),
+            status: SessionStatus::Active,
+            actor: None,
+            last_active_organization_id: None,
+            latest_activity: None,
+            tasks: Arc::new([]),
+            last_active_at: 1_000,
+            expire_at: 10_000,
+            abandon_at: 20_000,
+            created_at: 1_000,
+            updated_at: 1_000,
+        }
+    }
+
+    #[test]
+    fn a_live_session_reads_as_expired_after_expire_at() {
+        let session = active_session();
+        assert_eq!(session.status_at(9_999), SessionStatus::Active);
+        assert_eq!(session.status_at(10_000), SessionStatus::Expired);
+    }
+
+    #[test]
+    fn a_session_abandoned_before_it_expires_reads_as_abandoned() {
+        let session = Session {
+            abandon_at: 5_000,
+            ..active_session()
+        };
+        assert_eq!(session.status_at(6_000), SessionStatus::Abandoned);
+    }
+
+    #[test]
+    fn revoking_moves_updated_at_and_leaves_ended_sessions_alone() {
+        let mut session = active_session();
+        assert!(session.revoke(2_000));
+        assert_eq!(
+            (session.status, session.updated_at),
+            (SessionStatus::Revoked, 2_000)
+        );
+        assert!(!session.revoke(3_000));
+        assert_eq!(session.updated_at, 2_000);
+    }
+
+    #[test]
+    fn pending_is_presented_as_active_to_versions_without_tasks() {
+        assert_eq!(
+            SessionStatus::Pending.presented_for(ApiVersion::V2021_02_05),
+            SessionStatus::Active
+        );
+        assert_eq!(
+            SessionStatus::Pending.presented_for(ApiVersion::V2025_03_12),
+            SessionStatus::Pending
+        );
+    }
+}

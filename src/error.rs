@@ -1,0 +1,345 @@
+//! `ApiError`: every error the server answers with, and the only place that builds Clerk's
+//! error envelope.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use rand::RngExt;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Clerk's error envelope, the body of every non-2xx answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "errors": [{
+        "message": "not found",
+        "long_message": "No session was found with id sess_2AliceActiveZICgVFaEP1MWWEP",
+        "code": "resource_not_found"
+    }],
+    "clerk_trace_id": "2c1e6b1c9a0b4d7e8f3a5b6c7d8e9f01"
+}))]
+pub struct ClerkErrors {
+    pub errors: Vec<ClerkError>,
+    /// Identifies the request in the server's logs.
+    pub clerk_trace_id: String,
+}
+
+/// One error of the envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ClerkError {
+    /// A short, lower-case summary.
+    pub message: String,
+    /// A full sentence for people.
+    pub long_message: String,
+    /// A stable machine-readable code, such as `resource_not_found`.
+    pub code: String,
+    /// Details such as `param_name`, the offending parameter; absent when empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// What is wrong with one request parameter (query, body or header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamProblem {
+    pub param: String,
+    pub kind: ParamProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamProblemKind {
+    /// Present but not an allowed value; the text says which values are.
+    InvalidValue(String),
+    /// Not of the parameter's type; the text names the type.
+    InvalidType(&'static str),
+    Missing,
+    Unknown,
+}
+
+impl ParamProblem {
+    pub fn invalid_value(param: &str, expected: impl Into<String>) -> Self {
+        Self {
+            param: param.to_owned(),
+            kind: ParamProblemKind::InvalidValue(expected.into()),
+        }
+    }
+
+    pub fn invalid_type(param: &str, expected: &'static str) -> Self {
+        Self {
+            param: param.to_owned(),
+            kind: ParamProblemKind::InvalidType(expected),
+        }
+    }
+
+    pub fn missing(param: &str) -> Self {
+        Self {
+            param: param.to_owned(),
+            kind: ParamProblemKind::Missing,
+        }
+    }
+
+    pub fn unknown(param: &str) -> Self {
+        Self {
+            param: param.to_owned(),
+            kind: ParamProblemKind::Unknown,
+        }
+    }
+
+    fn to_error(&self) -> ClerkError {
+        let param = &self.param;
+        let (code, message, long_message) = match &self.kind {
+            ParamProblemKind::InvalidValue(expected) => (
+                "form_param_value_invalid",
+                "is invalid",
+                format!("{param} is invalid: {expected}."),
+            ),
+            ParamProblemKind::InvalidType(expected) => (
+                "form_param_type_invalid",
+                "is of the wrong type",
+                format!("{param} must be {expected}."),
+            ),
+            ParamProblemKind::Missing => (
+                "form_param_missing",
+                "is missing",
+                format!("{param} must be included."),
+            ),
+            ParamProblemKind::Unknown => (
+                "form_param_unknown",
+                "is unknown",
+                format!("{param} is not a valid parameter for this request."),
+            ),
+        };
+        ClerkError {
+            message: message.to_owned(),
+            long_message,
+            code: code.to_owned(),
+            meta: Some(param_meta(param)),
+        }
+    }
+}
+
+fn param_meta(param: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut meta = serde_json::Map::new();
+    meta.insert("param_name".to_owned(), param.into());
+    meta
+}
+
+/// Every error answer the API gives. Each variant knows its status and its Clerk error(s).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("no Authorization header")]
+    MissingAuthorization,
+    #[error("Authorization header is not `Bearer <key>`")]
+    MalformedAuthorization,
+    #[error("secret key not accepted")]
+    InvalidSecretKey,
+    #[error("unknown API version `{0}`")]
+    InvalidApiVersion(String),
+    #[error("API version given both as header and as query parameter")]
+    ConflictingApiVersions,
+    #[error("neither user_id nor client_id given")]
+    MissingListFilter,
+    #[error("invalid parameters: {0:?}")]
+    InvalidParams(Vec<ParamProblem>),
+    #[error("malformed request body: {0}")]
+    MalformedBody(String),
+    #[error("{resource} {id} not found")]
+    NotFound { resource: &'static str, id: String },
+    #[error("no route for {method} {path}")]
+    RouteNotFound { method: String, path: String },
+    #[error("method not allowed; allowed: {allowed:?}")]
+    MethodNotAllowed { allowed: Vec<String> },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("malformed request")]
+    BadRequest,
+    #[error("data is still being seeded")]
+    NotReady,
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    /// One invalid parameter.
+    pub fn param(problem: ParamProblem) -> Self {
+        Self::InvalidParams(vec![problem])
+    }
+
+    /// The canonical error for a status produced outside the handlers (by routing, the payload
+    /// limit or the framework), so that no answer ever leaves without the envelope.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::RouteNotFound {
+                method: String::new(),
+                path: String::new(),
+            },
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed {
+                allowed: Vec::new(),
+            },
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::SERVICE_UNAVAILABLE => Self::NotReady,
+            status if status.is_client_error() => Self::BadRequest,
+            _ => Self::Internal,
+        }
+    }
+
+    /// The Clerk errors this answer carries.
+    pub fn errors(&self) -> Vec<ClerkError> {
+        let simple = |code: &str, message: &str, long_message: String| ClerkError {
+            message: message.to_owned(),
+            long_message,
+            code: code.to_owned(),
+            meta: None,
+        };
+        match self {
+            Self::MissingAuthorization => vec![simple(
+                "authentication_invalid",
+                "Invalid authentication",
+                "Unable to authenticate the request: the Authorization header is missing. Send `Authorization: Bearer <secret key>`.".into(),
+            )],
+            Self::MalformedAuthorization => vec![simple(
+                "authorization_header_format_invalid",
+                "Invalid Authorization header format",
+                "Invalid Authorization header format. Must be \"Bearer <YOUR_API_KEY>\".".into(),
+            )],
+            Self::InvalidSecretKey => vec![simple(
+                "clerk_key_invalid",
+                "Secret Key invalid",
+                "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.".into(),
+            )],
+            Self::InvalidApiVersion(given) => vec![ClerkError {
+                meta: Some(param_meta("Clerk-API-Version")),
+                ..simple(
+                    "api_version_invalid",
+                    "Invalid API version",
+                    format!(
+                        "`{given}` is not a valid Clerk API version. Known versions: {}.",
+                        known_versions()
+                    ),
+                )
+            }],
+            Self::ConflictingApiVersions => vec![ClerkError {
+                meta: Some(param_meta("__clerk_api_version")),
+                ..simple(
+                    "api_version_invalid",
+                    "Invalid API version",
+                    "Give the API version either in the Clerk-API-Version header or in the __clerk_api_version query parameter, not both.".into(),
+                )
+            }],
+            Self::MissingListFilter => vec![simple(
+                "missing_query_parameter",
+                "Missing query parameter",
+                "At least one of the query parameters user_id or client_id must be provided (deprecation notice of 2024-01-01).".into(),
+            )],
+            Self::InvalidParams(problems) => problems.iter().map(ParamProblem::to_error).collect(),
+            Self::MalformedBody(detail) => vec![simple(
+                "request_body_invalid",
+                "Request body invalid",
+                format!("The request body is not valid JSON or form data: {detail}."),
+            )],
+            Self::NotFound { resource, id } => vec![simple(
+                "resource_not_found",
+                &format!("{resource} not found"),
+                format!("No {} was found with id {id}", resource.to_lowercase()),
+            )],
+            Self::RouteNotFound { method, path } => vec![simple(
+                "resource_not_found",
+                "not found",
+                if path.is_empty() {
+                    "The requested resource was not found.".to_owned()
+                } else {
+                    format!("There is no operation at {method} {path}.")
+                },
+            )],
+            Self::MethodNotAllowed { allowed } => vec![simple(
+                "method_not_allowed",
+                "Method not allowed",
+                if allowed.is_empty() {
+                    "This method is not allowed on this path.".to_owned()
+                } else {
+                    format!("This path allows only {}.", allowed.join(", "))
+                },
+            )],
+            Self::PayloadTooLarge => vec![simple(
+                "request_body_too_large",
+                "Request body too large",
+                "The request body is larger than this endpoint accepts.".into(),
+            )],
+            Self::BadRequest => vec![simple(
+                "bad_request",
+                "Bad request",
+                "The request could not be understood.".into(),
+            )],
+            Self::NotReady => vec![simple(
+                "service_unavailable",
+                "Not ready",
+                "The server is still seeding its data; retry in a moment.".into(),
+            )],
+            Self::Internal => vec![simple(
+                "internal_clerk_error",
+                "Oops, something went wrong",
+                "There was an internal error on our servers. We've been notified and are working on fixing it.".into(),
+            )],
+        }
+    }
+}
+
+fn known_versions() -> String {
+    crate::domain::ApiVersion::ALL
+        .iter()
+        .map(|version| version.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A fresh id for one answer, shown to the caller and written to the log.
+pub fn new_trace_id() -> String {
+    let value: u128 = rand::rng().random();
+    format!("{value:032x}")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::MissingAuthorization | Self::MalformedAuthorization | Self::InvalidSecretKey => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::InvalidApiVersion(_)
+            | Self::ConflictingApiVersions
+            | Self::MissingListFilter
+            | Self::MalformedBody(_)
+            | Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound { .. } | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let envelope = ClerkErrors {
+            errors: self.errors(),
+            clerk_trace_id: new_trace_id(),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")));
+        match self {
+            Self::MethodNotAllowed { allowed } if !allowed.is_empty() => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            Self::NotReady => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        match serde_json::to_vec(&envelope) {
+            Ok(body) => response.body(body),
+            // Serialising strings and maps cannot fail; answer with a fixed envelope regardless.
+            Err(_) => response.body(
+                r#"{"errors":[{"message":"Oops, something went wrong","long_message":"There was an internal error on our servers.","code":"internal_clerk_error"}],"clerk_trace_id":""}"#,
+            ),
+        }
+    }
+}

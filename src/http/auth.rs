@@ -1,0 +1,82 @@
+//! Authentication: the bearer secret key picks the instance, before anything else is looked at.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use super::api_version::requested_version;
+use super::{AppState, is_api_path};
+use crate::domain::ApiVersion;
+use crate::error::ApiError;
+use crate::instance::Instance;
+
+/// The authenticated caller of an API request: its instance and the API version it speaks.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub instance: Arc<Instance>,
+    pub version: ApiVersion,
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The middleware below puts it there for every API path.
+        ready(request.extensions().get::<Self>().cloned().ok_or(ApiError::Internal))
+    }
+}
+
+/// Resolves the caller of every API request, or answers 401/400 before any handler runs, so
+/// authentication comes before 404s, 422s and body limits.
+pub async fn authenticate(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !is_api_path(request.path()) {
+        return next.call(request).await.map(ServiceResponse::map_into_left_body);
+    }
+    match resolve_caller(request.request()) {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.call(request).await.map(ServiceResponse::map_into_left_body)
+        }
+        Err(error) => Ok(request.error_response(error).map_into_right_body()),
+    }
+}
+
+fn resolve_caller(request: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or(ApiError::Internal)?;
+    let registry = state.registry()?;
+    let key = bearer_key(request)?;
+    let instance = registry.instance(key).ok_or(ApiError::InvalidSecretKey)?;
+    let version = requested_version(request, state.default_version)?;
+    Ok(Caller { instance, version })
+}
+
+/// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110).
+fn bearer_key(request: &HttpRequest) -> Result<&str, ApiError> {
+    let header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::MissingAuthorization)?;
+    let text = header
+        .to_str()
+        .map_err(|_| ApiError::MalformedAuthorization)?;
+    let (scheme, key) = text
+        .split_once(' ')
+        .ok_or(ApiError::MalformedAuthorization)?;
+    let key = key.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() || key.contains(char::is_whitespace)
+    {
+        return Err(ApiError::MalformedAuthorization);
+    }
+    Ok(key)
+}

@@ -1,0 +1,93 @@
+//! Request bodies of POST operations: absent, empty, `null`, a JSON object or form data.
+//!
+//! The SDKs differ (the JS SDK sends no body, the Python SDK `{}`, clerk-rs `null`), and `curl -d`
+//! sends form data; all of them are read into the same fields.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::CONTENT_TYPE;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ParamProblem};
+
+/// The most any API request body may hold; larger bodies get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The fields of a request body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BodyFields {
+    fields: Map<String, Value>,
+    /// Form values are all text; typed fields parse them.
+    from_form: bool,
+}
+
+impl BodyFields {
+    /// Reads `bytes` as form data when the request says so, as JSON otherwise.
+    pub fn parse(request: &HttpRequest, bytes: &[u8]) -> Result<Self, ApiError> {
+        let is_form = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| {
+                value
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        if is_form {
+            let fields = form_urlencoded::parse(bytes)
+                .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+                .collect();
+            return Ok(Self {
+                fields,
+                from_form: true,
+            });
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::default());
+        }
+        match serde_json::from_slice(bytes) {
+            Ok(Value::Null) => Ok(Self::default()),
+            Ok(Value::Object(fields)) => Ok(Self {
+                fields,
+                from_form: false,
+            }),
+            Ok(_) => Err(ApiError::MalformedBody(
+                "the body must be a JSON object".to_owned(),
+            )),
+            Err(error) => Err(ApiError::MalformedBody(error.to_string())),
+        }
+    }
+
+    /// A text field; `null` counts as absent.
+    pub fn string(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(_) => Err(ParamProblem::invalid_type(name, "a string")),
+        }
+    }
+
+    /// An integer field; `null` counts as absent.
+    pub fn integer(&self, name: &str) -> Result<Option<i64>, ParamProblem> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(number)) => number
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| ParamProblem::invalid_type(name, "an integer")),
+            Some(Value::String(text)) if self.from_form => text
+                .parse()
+                .map(Some)
+                .map_err(|_| ParamProblem::invalid_type(name, "an integer")),
+            Some(_) => Err(ParamProblem::invalid_type(name, "an integer")),
+        }
+    }
+
+    /// Field names other than `known`, in the order the body gave them.
+    pub fn unknown<'a>(&'a self, known: &'a [&str]) -> impl Iterator<Item = &'a str> {
+        self.fields
+            .keys()
+            .map(String::as_str)
+            .filter(move |name| !known.contains(name))
+    }
+}

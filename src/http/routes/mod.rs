@@ -1,0 +1,55 @@
+//! The routes: one module per resource, each registering annotated handlers with `.service()`.
+
+pub mod operator;
+pub mod sessions;
+
+use actix_web::HttpResponse;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Answers 200 with `value` as JSON (`Content-Type: application/json`, nothing appended).
+pub fn json_ok<T: Serialize>(value: &T) -> HttpResponse {
+    HttpResponse::Ok().json(value)
+}
+
+/// The API versions a request can select.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum ApiVersionName {
+    #[serde(rename = "2021-02-05")]
+    V2021_02_05,
+    #[serde(rename = "2024-10-01")]
+    V2024_10_01,
+    #[serde(rename = "2025-03-12")]
+    V2025_03_12,
+    #[serde(rename = "2025-04-10")]
+    V2025_04_10,
+    #[serde(rename = "2025-11-10")]
+    V2025_11_10,
+    #[serde(rename = "2026-05-12")]
+    V2026_05_12,
+}
+
+/// Selecting the API version by header. Documentation only: the authentication middleware reads
+/// the version itself, before any handler runs.
+#[derive(Debug, Deserialize, IntoParams)]
+#[allow(dead_code, reason = "describes the parameter in the OpenAPI document")]
+#[into_params(parameter_in = Header)]
+pub struct ApiVersionHeader {
+    /// The API version this request speaks (the server's default when absent). Sessions gain
+    /// `tasks` and the `pending` status in 2025-03-12. Give either this header or
+    /// `__clerk_api_version`, not both.
+    #[serde(rename = "Clerk-API-Version")]
+    #[param(rename = "Clerk-API-Version", inline)]
+    pub clerk_api_version: Option<ApiVersionName>,
+}
+
+/// Selecting the API version by query parameter. Documentation only, like [`ApiVersionHeader`].
+#[derive(Debug, Deserialize, IntoParams)]
+#[allow(dead_code, reason = "describes the parameter in the OpenAPI document")]
+#[into_params(parameter_in = Query)]
+pub struct ApiVersionQuery {
+    /// The API version, for clients that cannot set headers. Give either this parameter or the
+    /// `Clerk-API-Version` header, not both.
+    #[param(inline)]
+    pub __clerk_api_version: Option<ApiVersionName>,
+}

@@ -1,0 +1,260 @@
+//! `/v1/sessions`: list, create, get and revoke.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{ApiVersionHeader, ApiVersionQuery, json_ok};
+use crate::domain::SessionId;
+use crate::error::{ApiError, ClerkErrors, ParamProblem};
+use crate::http::body::BodyFields;
+use crate::http::list_query::ListSessionsQuery;
+use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
+use crate::http::{AppState, Caller};
+use crate::instance::CreateSessionError;
+use crate::store::{ListQuery, ListScope};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(list_sessions)
+        .service(create_session)
+        .service(get_session)
+        .service(revoke_session);
+}
+
+/// List all sessions
+///
+/// Returns the sessions matching the filters, newest first (by `created_at`, ties broken by id,
+/// both descending). Filters intersect.
+///
+/// At least one of `user_id` or `client_id` is required (Clerk's deprecation notice of
+/// 2024-01-01); without either the answer is a 400 `missing_query_parameter`, unless the server
+/// runs with `--lenient-list`, which lists every session of the instance.
+///
+/// With `paginated=true` the answer is `{"data": [...], "total_count": N}`, where `N` counts
+/// every match; otherwise it is a bare array. Invalid parameter values answer 422 with
+/// `meta.param_name` set, one error per bad parameter.
+#[utoipa::path(
+    operation_id = "GetSessionList",
+    tag = "Sessions",
+    params(ListSessionsQuery, ApiVersionHeader, ApiVersionQuery),
+    responses(
+        (status = 200, description = "Success", body = SessionList),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[get("/sessions")]
+pub async fn list_sessions(
+    caller: Caller,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = ListSessionsQuery::parse(request.query_string())?;
+    let scope = list_scope(&query, state.lenient_list)?;
+    let page = caller.instance.list_sessions(&ListQuery {
+        scope,
+        status: query.status.map(|status| status.status()),
+        version: caller.version,
+        now_ms: caller.instance.now_ms(),
+        limit: query.limit(),
+        offset: query.offset(),
+    });
+    let now_ms = caller.instance.now_ms();
+    let data = page
+        .sessions
+        .iter()
+        .map(|session| SessionBody::new(session, caller.version, now_ms))
+        .collect();
+    Ok(json_ok(&if query.paginated == Some(true) {
+        SessionList::Paginated(PaginatedSessions {
+            data,
+            total_count: u64::try_from(page.total_count).unwrap_or(u64::MAX),
+        })
+    } else {
+        SessionList::Array(data)
+    }))
+}
+
+/// The index a list reads from. An id that is not well formed matches no session.
+fn list_scope(query: &ListSessionsQuery, lenient: bool) -> Result<ListScope, ApiError> {
+    use crate::domain::{ClientId, UserId};
+    let user = query.user_id.as_deref().map(UserId::parse);
+    let client = query.client_id.as_deref().map(ClientId::parse);
+    Ok(match (user, client) {
+        (None, None) if lenient => ListScope::All,
+        (None, None) => return Err(ApiError::MissingListFilter),
+        (Some(None), _) | (_, Some(None)) => ListScope::Nothing,
+        (Some(Some(user)), None) => ListScope::User(user),
+        (None, Some(Some(client))) => ListScope::Client(client),
+        (Some(Some(user)), Some(Some(client))) => ListScope::UserAndClient(user, client),
+    })
+}
+
+/// The body of `POST /v1/sessions`. Documentation only: the handler reads the fields one by one
+/// so that each bad field gets its own error.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code, reason = "describes the request body in the OpenAPI document")]
+pub struct CreateSessionRequest {
+    /// The user the session is for.
+    #[schema(example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]
+    pub user_id: String,
+    /// An organization of the user to set as active for the session.
+    #[schema(example = "org_2Acmet3kU1slpIuojlEroXRG9xb")]
+    pub active_organization_id: Option<String>,
+}
+
+/// Create a new active session
+///
+/// Creates an active session for an existing user of the instance, on a new client. Intended for
+/// testing, as in Clerk, where it is not available to production instances.
+///
+/// `user_id` is required (422 `form_param_missing` without it); an unknown user is a 404. An
+/// `active_organization_id` must name an organization the user belongs to. The body may be JSON
+/// or form data.
+#[utoipa::path(
+    operation_id = "createSession",
+    tag = "Sessions",
+    params(ApiVersionHeader, ApiVersionQuery),
+    request_body(content = CreateSessionRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Success", body = SessionBody),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 404, description = "Resource not found", body = ClerkErrors),
+        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post("/sessions")]
+pub async fn create_session(
+    caller: Caller,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let fields = BodyFields::parse(&request, &body)?;
+    let mut problems = Vec::new();
+    let user_id = match fields.string("user_id") {
+        Ok(Some("")) => Err(ParamProblem::invalid_value("user_id", "must not be empty")),
+        Ok(user_id) => user_id.ok_or_else(|| ParamProblem::missing("user_id")),
+        Err(problem) => Err(problem),
+    }
+    .map_err(|problem| problems.push(problem));
+    let organization_id = fields
+        .string("active_organization_id")
+        .unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+    let Ok(user_id) = user_id else {
+        return Err(ApiError::InvalidParams(problems));
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::InvalidParams(problems));
+    }
+    let session = caller
+        .instance
+        .create_session(user_id, organization_id)
+        .map_err(|error| match error {
+            CreateSessionError::UnknownUser(id) => ApiError::NotFound {
+                resource: "User",
+                id: shorten(&id),
+            },
+            CreateSessionError::UnknownOrganization(id) => ApiError::NotFound {
+                resource: "Organization",
+                id: shorten(&id),
+            },
+            CreateSessionError::NotAMember(_) => ApiError::param(ParamProblem::invalid_value(
+                "active_organization_id",
+                "the user is not a member of this organization",
+            )),
+        })?;
+    Ok(session_answer(&caller, &session))
+}
+
+/// Retrieve a session
+///
+/// Returns the session, whatever its status. A session that has outlived its `expire_at` or
+/// `abandon_at` reads as `expired` or `abandoned`. An unknown id is a 404
+/// `resource_not_found`.
+#[utoipa::path(
+    operation_id = "GetSession",
+    tag = "Sessions",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+        ApiVersionHeader,
+        ApiVersionQuery,
+    ),
+    responses(
+        (status = 200, description = "Success", body = SessionBody),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 404, description = "Resource not found", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[get("/sessions/{session_id}")]
+pub async fn get_session(
+    caller: Caller,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = SessionId::parse(&session_id)
+        .and_then(|id| caller.instance.session(id))
+        .ok_or_else(|| session_not_found(&session_id))?;
+    Ok(session_answer(&caller, &session))
+}
+
+/// Revoke a session
+///
+/// Sets the status of an `active` or `pending` session to `revoked`, an unauthenticated state,
+/// and moves its `updated_at` to now; every later get and list shows it revoked. A session that
+/// has already ended (revoked, ended, expired, ...) is returned unchanged. An unknown id is a 404.
+#[utoipa::path(
+    operation_id = "RevokeSession",
+    tag = "Sessions",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+        ApiVersionHeader,
+        ApiVersionQuery,
+    ),
+    responses(
+        (status = 200, description = "Success", body = SessionBody),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 404, description = "Resource not found", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post("/sessions/{session_id}/revoke")]
+pub async fn revoke_session(
+    caller: Caller,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = SessionId::parse(&session_id)
+        .and_then(|id| caller.instance.revoke_session(id))
+        .ok_or_else(|| session_not_found(&session_id))?;
+    Ok(session_answer(&caller, &session))
+}
+
+fn session_answer(caller: &Caller, session: &crate::domain::Session) -> HttpResponse {
+    json_ok(&SessionBody::new(
+        session,
+        caller.version,
+        caller.instance.now_ms(),
+    ))
+}
+
+/// The 404 for a session id, quoting at most a sane length of whatever was asked for.
+pub fn session_not_found(id: &str) -> ApiError {
+    ApiError::NotFound {
+        resource: "Session",
+        id: shorten(id),
+    }
+}
+
+fn shorten(id: &str) -> String {
+    id.chars().take(100).collect()
+}

@@ -1,0 +1,39 @@
+//! What every handler shares: the instances (once seeded) and the server-wide settings.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::domain::ApiVersion;
+use crate::error::ApiError;
+use crate::registry::Registry;
+
+/// Shared by all workers.
+#[derive(Debug)]
+pub struct AppState {
+    /// Set once seeding has finished; until then the API answers 503.
+    registry: OnceLock<Arc<Registry>>,
+    /// The version used when a request names none.
+    pub default_version: ApiVersion,
+    /// List all sessions when neither `user_id` nor `client_id` is given, instead of a 400.
+    pub lenient_list: bool,
+}
+
+impl AppState {
+    pub fn new(default_version: ApiVersion, lenient_list: bool) -> Self {
+        Self {
+            registry: OnceLock::new(),
+            default_version,
+            lenient_list,
+        }
+    }
+
+    /// Publishes the seeded instances; the first call wins.
+    pub fn set_registry(&self, registry: Arc<Registry>) {
+        // A second call can only come from a second seeding, whose result is the same.
+        let _ = self.registry.set(registry);
+    }
+
+    /// The instances, or a 503 while they are still being seeded.
+    pub fn registry(&self) -> Result<&Arc<Registry>, ApiError> {
+        self.registry.get().ok_or(ApiError::NotReady)
+    }
+}

@@ -1,0 +1,165 @@
+//! The JSON shapes of the API, and how a session is presented to each API version.
+
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
+
+use crate::domain::session::SessionTask;
+use crate::domain::{
+    ApiVersion, ClientId, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
+    UserId,
+};
+
+/// The `object` discriminator of a session.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionObject {
+    Session,
+}
+
+/// `tasks` as a version sees it: absent before 2025-03-12, `null` or a list after.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tasks {
+    Omitted,
+    None,
+    Some(Arc<[SessionTask]>),
+}
+
+impl Tasks {
+    fn is_omitted(&self) -> bool {
+        matches!(self, Self::Omitted)
+    }
+}
+
+impl Serialize for Tasks {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Omitted | Self::None => serializer.serialize_none(),
+            Self::Some(tasks) => tasks.serialize(serializer),
+        }
+    }
+}
+
+/// A session. Times are Unix milliseconds. `tasks` and the `pending` status exist from API
+/// version 2025-03-12 on; older versions see a pending session as `active`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Session, example = json!({
+    "object": "session",
+    "id": "sess_2AliceActiveZICgVFaEP1MWWEP",
+    "user_id": "user_2AlicexBGaRy7HSnjHcaZabMn26",
+    "client_id": "client_2AliceLaptopbXyEbGXzamv8tR",
+    "actor": null,
+    "status": "active",
+    "last_active_organization_id": null,
+    "last_active_at": 1764060000000_i64,
+    "latest_activity": {
+        "object": "session_activity",
+        "id": "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA",
+        "device_type": "Macintosh",
+        "is_mobile": false,
+        "browser_name": "Chrome",
+        "browser_version": "131.0.0.0",
+        "ip_address": "203.0.113.10",
+        "city": "Berlin",
+        "country": "DE"
+    },
+    "expire_at": 1764657600000_i64,
+    "abandon_at": 1766649600000_i64,
+    "updated_at": 1764060000000_i64,
+    "created_at": 1764052800000_i64
+}))]
+pub struct SessionBody {
+    object: SessionObject,
+    #[schema(value_type = String, example = "sess_2AliceActiveZICgVFaEP1MWWEP")]
+    id: SessionId,
+    #[schema(value_type = String, example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]
+    user_id: UserId,
+    #[schema(value_type = String, example = "client_2AliceLaptopbXyEbGXzamv8tR")]
+    client_id: ClientId,
+    /// Who is impersonating the user, for an impersonated session (`{"sub": "user_..."}`).
+    #[schema(value_type = Option<Object>)]
+    actor: Option<Arc<serde_json::Value>>,
+    status: SessionStatus,
+    #[schema(value_type = Option<String>)]
+    last_active_organization_id: Option<OrganizationId>,
+    last_active_at: i64,
+    #[schema(value_type = Option<SessionActivityBody>)]
+    latest_activity: Option<SessionActivityBody>,
+    /// Unix timestamp of expiration, in milliseconds.
+    expire_at: i64,
+    /// Unix timestamp of abandonment, in milliseconds.
+    abandon_at: i64,
+    /// Unix timestamp of last update, in milliseconds.
+    updated_at: i64,
+    /// Unix timestamp of creation, in milliseconds.
+    created_at: i64,
+    /// Tasks the user must complete before a pending session becomes active
+    /// (API version 2025-03-12 and later only).
+    #[serde(skip_serializing_if = "Tasks::is_omitted")]
+    #[schema(value_type = Option<Vec<SessionTask>>)]
+    tasks: Tasks,
+}
+
+/// The activity object of a session.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SessionActivity)]
+pub struct SessionActivityBody {
+    #[schema(example = "session_activity")]
+    object: &'static str,
+    #[serde(flatten)]
+    #[schema(value_type = SessionActivity)]
+    activity: Arc<SessionActivity>,
+}
+
+impl SessionBody {
+    /// `session` as `version` presents it at `now_ms`.
+    pub fn new(session: &Session, version: ApiVersion, now_ms: i64) -> Self {
+        let status = session.status_at(now_ms).presented_for(version);
+        let tasks = if !version.has_session_tasks() {
+            Tasks::Omitted
+        } else if status == SessionStatus::Pending && !session.tasks.is_empty() {
+            Tasks::Some(Arc::clone(&session.tasks))
+        } else {
+            Tasks::None
+        };
+        Self {
+            object: SessionObject::Session,
+            id: session.id,
+            user_id: session.user_id,
+            client_id: session.client_id,
+            actor: session.actor.clone(),
+            status,
+            last_active_organization_id: session.last_active_organization_id,
+            last_active_at: session.last_active_at,
+            latest_activity: session
+                .latest_activity
+                .as_ref()
+                .map(|activity| SessionActivityBody {
+                    object: "session_activity",
+                    activity: Arc::clone(activity),
+                }),
+            expire_at: session.expire_at,
+            abandon_at: session.abandon_at,
+            updated_at: session.updated_at,
+            created_at: session.created_at,
+            tasks,
+        }
+    }
+}
+
+/// A page of sessions with the number of all matches (`paginated=true`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaginatedSessions {
+    pub data: Vec<SessionBody>,
+    /// How many sessions match the filters across all pages.
+    pub total_count: u64,
+}
+
+/// The list answer: a bare array, or a page with its total when `paginated=true`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SessionList {
+    Array(Vec<SessionBody>),
+    Paginated(PaginatedSessions),
+}

@@ -1,0 +1,19 @@
+//! A local, stateful stand-in for Clerk's Backend API Sessions endpoints.
+
+mod config;
+mod domain;
+mod error;
+mod fixtures;
+mod http;
+mod instance;
+mod openapi;
+mod registry;
+mod seed;
+mod startup;
+mod store;
+
+pub use config::{DEFAULT_SECRET_KEY, Settings};
+pub use domain::ApiVersion;
+pub use fixtures::{FixtureError, Fixtures};
+pub use openapi::document_json as openapi_json;
+pub use startup::{Application, SWAGGER_UI_PATH, StartupError};

@@ -1,0 +1,73 @@
+//! Starts the server: parse settings, set up logging, build and run the application.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, SWAGGER_UI_PATH, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let settings = Settings::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let application = match Application::build(&settings) {
+        Ok(application) => application,
+        Err(error) => {
+            eprintln!("clerk-sessions-mock: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let ready = application.ready();
+    let banner = banner(&settings, &application);
+    tokio::spawn(async move {
+        ready.await;
+        println!("{banner}");
+    });
+    match application.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("clerk-sessions-mock: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What a newcomer needs to make a first call: where, with which key, about whom.
+fn banner(settings: &Settings, application: &Application) -> String {
+    let base = format!("http://{}:{}", settings.host, application.port());
+    let key = settings
+        .secret_keys
+        .first()
+        .map_or_else(|| "any sk_test_... key".to_owned(), |key| shown_key(key));
+    let fixtures = application.fixtures();
+    let user = fixtures.users.first().map(|user| user.id.to_string()).unwrap_or_default();
+    let session = fixtures
+        .sessions
+        .iter()
+        .find(|session| session.status.is_live() && session.actor.is_none())
+        .map(|session| session.id.to_string())
+        .unwrap_or_default();
+    format!(
+        "clerk-sessions-mock ready on {base}\n\
+         \x20 Swagger UI:   {base}{SWAGGER_UI_PATH}\n\
+         \x20 Secret key:   {key}\n\
+         \x20 Try: user {user}, active session {session}\n\
+         \x20 curl -H 'Authorization: Bearer {key}' '{base}/v1/sessions?user_id={user}'"
+    )
+}
+
+/// The default key is public and printed whole; a configured one is a secret and masked.
+fn shown_key(key: &str) -> String {
+    if key == DEFAULT_SECRET_KEY {
+        key.to_owned()
+    } else {
+        let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        format!("{}…{tail} (configured)", key.chars().take(8).collect::<String>())
+    }
+}

@@ -1,0 +1,459 @@
+//! Seeding: an instance's starting data as a pure function of (fixtures, seed, key, counts, now).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake::Fake;
+use fake::faker::name::en::{FirstName, LastName};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sha2::{Digest, Sha256};
+
+use crate::domain::user::Membership;
+use crate::domain::{
+    ActivityId, ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId,
+    SessionStatus, User, UserId,
+};
+use crate::fixtures::{
+    FixtureActivity, FixtureSession, FixtureUser, Fixtures, SESSION_ABANDON_AFTER,
+    SESSION_LIFETIME, duration_ms,
+};
+use crate::store::SessionStore;
+
+/// How much to generate on top of the fixtures, and from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSpec {
+    pub seed: u64,
+    pub users: usize,
+    pub sessions: usize,
+}
+
+/// An instance's data: who exists and which sessions they have.
+#[derive(Debug)]
+pub struct InstanceData {
+    pub users: HashMap<UserId, User>,
+    pub organizations: HashMap<OrganizationId, Organization>,
+    pub sessions: SessionStore,
+}
+
+/// The random generator for an instance: a function of the seed and the instance's key digest.
+pub fn instance_rng(seed: u64, key_digest: &[u8]) -> ChaCha8Rng {
+    let mut hasher = Sha256::new();
+    hasher.update(seed.to_le_bytes());
+    hasher.update(key_digest);
+    ChaCha8Rng::from_seed(hasher.finalize().into())
+}
+
+/// Builds an instance's starting data. The same arguments give the same data, byte for byte.
+pub fn seed(fixtures: &Fixtures, spec: SeedSpec, rng: &mut ChaCha8Rng, now_ms: i64) -> InstanceData {
+    let organizations: HashMap<_, _> = fixtures
+        .organizations
+        .iter()
+        .map(|organization| {
+            let organization = Organization {
+                id: organization.id,
+                name: Arc::from(organization.name.as_str()),
+                slug: Arc::from(organization.slug.as_str()),
+            };
+            (organization.id, organization)
+        })
+        .collect();
+
+    let mut users: HashMap<_, _> = fixtures
+        .users
+        .iter()
+        .map(|user| (user.id, fixture_user(user, now_ms)))
+        .collect();
+
+    let mut sessions: Vec<Session> = fixtures
+        .sessions
+        .iter()
+        .map(|session| fixture_session(session, rng, now_ms))
+        .collect();
+
+    let catalog = Catalog::new();
+    let organization_ids: Vec<_> = fixtures.organizations.iter().map(|o| o.id).collect();
+    let generated_users: Vec<User> = (0..spec.users)
+        .map(|n| generated_user(n, rng, &organization_ids, now_ms))
+        .collect();
+    if !generated_users.is_empty() {
+        // Each generated user gets a few devices (clients) that their sessions come from.
+        let clients: Vec<Vec<(ClientId, usize)>> = generated_users
+            .iter()
+            .map(|_| {
+                (0..rng.random_range(1..=3))
+                    .map(|_| (ClientId::random(rng), rng.random_range(0..catalog.devices.len())))
+                    .collect()
+            })
+            .collect();
+        sessions.reserve(spec.sessions);
+        for _ in 0..spec.sessions {
+            let owner = rng.random_range(0..generated_users.len());
+            let user_clients = &clients[owner];
+            let (client_id, device) = user_clients[rng.random_range(0..user_clients.len())];
+            sessions.push(generated_session(
+                &generated_users[owner],
+                client_id,
+                catalog.activity(device, rng),
+                rng,
+                now_ms,
+            ));
+        }
+    }
+    users.extend(generated_users.into_iter().map(|user| (user.id, user)));
+
+    InstanceData {
+        users,
+        organizations,
+        sessions: SessionStore::from_sessions(sessions),
+    }
+}
+
+/// A new active session for `user`, as `POST /v1/sessions` creates it.
+pub fn new_session(
+    user: UserId,
+    active_organization: Option<OrganizationId>,
+    rng: &mut ChaCha8Rng,
+    now_ms: i64,
+) -> Session {
+    Session {
+        id: SessionId::random(rng),
+        user_id: user,
+        client_id: ClientId::random(rng),
+        status: SessionStatus::Active,
+        actor: None,
+        last_active_organization_id: active_organization,
+        latest_activity: None,
+        tasks: Arc::new([]),
+        last_active_at: now_ms,
+        expire_at: now_ms.saturating_add(duration_ms(SESSION_LIFETIME)),
+        abandon_at: now_ms.saturating_add(duration_ms(SESSION_ABANDON_AFTER)),
+        created_at: now_ms,
+        updated_at: now_ms,
+    }
+}
+
+fn optional(text: Option<&String>) -> Option<Arc<str>> {
+    text.map(|text| Arc::from(text.as_str()))
+}
+
+fn fixture_user(user: &FixtureUser, now_ms: i64) -> User {
+    User {
+        id: user.id,
+        first_name: optional(user.first_name.as_ref()),
+        last_name: optional(user.last_name.as_ref()),
+        username: optional(user.username.as_ref()),
+        primary_email_address: optional(user.email_address.as_ref()),
+        email_verified: user.email_verified,
+        primary_phone_number: optional(user.phone_number.as_ref()),
+        phone_number_verified: user.phone_number_verified,
+        image_url: Arc::from(user.image_url.as_str()),
+        public_metadata: user.public_metadata.clone(),
+        unsafe_metadata: user.unsafe_metadata.clone(),
+        memberships: user
+            .memberships
+            .iter()
+            .map(|membership| Membership {
+                organization_id: membership.organization_id,
+                role: Arc::from(membership.role.as_str()),
+            })
+            .collect(),
+        created_at: user.created_ago.before(now_ms),
+    }
+}
+
+fn fixture_activity(activity: &FixtureActivity, rng: &mut ChaCha8Rng) -> SessionActivity {
+    SessionActivity {
+        id: ActivityId::random(rng),
+        device_type: Arc::from(activity.device_type.as_str()),
+        is_mobile: activity.is_mobile,
+        browser_name: Arc::from(activity.browser_name.as_str()),
+        browser_version: Arc::from(activity.browser_version.as_str()),
+        ip_address: Arc::from(activity.ip_address.to_string()),
+        city: Arc::from(activity.city.as_str()),
+        country: Arc::from(activity.country.as_str()),
+    }
+}
+
+fn fixture_session(session: &FixtureSession, rng: &mut ChaCha8Rng, now_ms: i64) -> Session {
+    let created_at = session.created_ago.before(now_ms);
+    let last_active_at = session.last_active_ago.before(now_ms);
+    Session {
+        id: session.id,
+        user_id: session.user_id,
+        client_id: session.client_id,
+        status: session.status,
+        actor: session
+            .actor
+            .clone()
+            .map(|actor| Arc::new(serde_json::Value::Object(actor))),
+        last_active_organization_id: session.active_organization_id,
+        latest_activity: session
+            .activity
+            .as_ref()
+            .map(|activity| Arc::new(fixture_activity(activity, rng))),
+        tasks: session
+            .tasks
+            .iter()
+            .map(|key| crate::domain::session::SessionTask {
+                key: Arc::from(key.as_str()),
+            })
+            .collect(),
+        last_active_at,
+        expire_at: created_at.saturating_add(duration_ms(SESSION_LIFETIME)),
+        abandon_at: created_at.saturating_add(duration_ms(SESSION_ABANDON_AFTER)),
+        created_at,
+        updated_at: session
+            .updated_ago
+            .map_or(last_active_at, |ago| ago.before(now_ms))
+            .max(created_at),
+    }
+}
+
+fn generated_user(
+    n: usize,
+    rng: &mut ChaCha8Rng,
+    organizations: &[OrganizationId],
+    now_ms: i64,
+) -> User {
+    let first: String = FirstName().fake_with_rng(rng);
+    let last: String = LastName().fake_with_rng(rng);
+    let handle = format!("{}.{}{n}", first.to_lowercase(), last.to_lowercase())
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "");
+    let id = UserId::random(rng);
+    let plan = ["free", "pro", "team"][rng.random_range(0..3)];
+    let memberships = if !organizations.is_empty() && rng.random_bool(0.2) {
+        vec![Membership {
+            organization_id: organizations[rng.random_range(0..organizations.len())],
+            role: Arc::from("org:member"),
+        }]
+    } else {
+        Vec::new()
+    };
+    let phone_number = rng
+        .random_bool(0.5)
+        .then(|| Arc::from(format!("+1555555{:04}", rng.random_range(0..10_000))));
+    User {
+        id,
+        first_name: Some(Arc::from(first)),
+        last_name: Some(Arc::from(last)),
+        username: Some(Arc::from(handle.as_str())),
+        primary_email_address: Some(Arc::from(format!("{handle}@example.com"))),
+        email_verified: rng.random_bool(0.9),
+        phone_number_verified: phone_number.is_some() && rng.random_bool(0.7),
+        primary_phone_number: phone_number,
+        image_url: Arc::from(format!("https://img.clerk.com/mock/{id}.png")),
+        public_metadata: serde_json::json!({ "plan": plan }),
+        unsafe_metadata: serde_json::json!({}),
+        memberships,
+        created_at: now_ms - rng.random_range(0..duration_ms(Duration::from_secs(365 * 86_400))),
+    }
+}
+
+/// A generated session whose status fits its age, as Clerk's would after that long.
+fn generated_session(
+    user: &User,
+    client_id: ClientId,
+    activity: SessionActivity,
+    rng: &mut ChaCha8Rng,
+    now_ms: i64,
+) -> Session {
+    let lifetime = duration_ms(SESSION_LIFETIME);
+    let abandon_after = duration_ms(SESSION_ABANDON_AFTER);
+    let age = rng.random_range(0..duration_ms(Duration::from_secs(45 * 86_400)));
+    let created_at = now_ms - age;
+    let expire_at = created_at + lifetime;
+    let abandon_at = created_at + abandon_after;
+    let roll = rng.random_range(0..100);
+    let status = if age < lifetime {
+        match roll {
+            0..70 => SessionStatus::Active,
+            70..78 => SessionStatus::Revoked,
+            78..90 => SessionStatus::Ended,
+            90..94 => SessionStatus::Removed,
+            94..98 => SessionStatus::Replaced,
+            _ => SessionStatus::Pending,
+        }
+    } else if age < abandon_after {
+        match roll {
+            0..60 => SessionStatus::Expired,
+            60..80 => SessionStatus::Ended,
+            80..90 => SessionStatus::Revoked,
+            90..95 => SessionStatus::Removed,
+            _ => SessionStatus::Replaced,
+        }
+    } else {
+        match roll {
+            0..30 => SessionStatus::Abandoned,
+            30..70 => SessionStatus::Expired,
+            70..90 => SessionStatus::Ended,
+            _ => SessionStatus::Revoked,
+        }
+    };
+    let active_span = age.min(lifetime).max(1);
+    let last_active_at = created_at + rng.random_range(0..active_span);
+    let updated_at = match status {
+        SessionStatus::Active | SessionStatus::Pending => last_active_at,
+        SessionStatus::Expired => expire_at,
+        SessionStatus::Abandoned => abandon_at,
+        _ => last_active_at + rng.random_range(0..(now_ms - last_active_at).max(1)),
+    };
+    let organization = user
+        .memberships
+        .first()
+        .filter(|_| rng.random_bool(0.5))
+        .map(|membership| membership.organization_id);
+    let tasks: Arc<[_]> = if status == SessionStatus::Pending {
+        Arc::new([crate::domain::session::SessionTask {
+            key: Arc::from("choose-organization"),
+        }])
+    } else {
+        Arc::new([])
+    };
+    Session {
+        id: SessionId::random(rng),
+        user_id: user.id,
+        client_id,
+        status,
+        actor: None,
+        last_active_organization_id: organization,
+        latest_activity: Some(Arc::new(activity)),
+        tasks,
+        last_active_at,
+        expire_at,
+        abandon_at,
+        created_at,
+        updated_at,
+    }
+}
+
+/// A kind of device: its type, whether it is mobile, its browser and the browser's version.
+type Device = (Arc<str>, bool, Arc<str>, Arc<str>);
+
+/// The devices, browsers and places generated activity is drawn from.
+struct Catalog {
+    devices: Vec<Device>,
+    places: Vec<(Arc<str>, Arc<str>)>,
+}
+
+impl Catalog {
+    fn new() -> Self {
+        let devices = [
+            ("Macintosh", false, "Chrome", "131.0.0.0"),
+            ("Macintosh", false, "Safari", "18.1"),
+            ("Windows", false, "Edge", "131.0.0.0"),
+            ("Windows", false, "Chrome", "130.0.0.0"),
+            ("Linux", false, "Firefox", "133.0"),
+            ("iPhone", true, "Safari", "18.1"),
+            ("Android", true, "Chrome Mobile", "131.0.0.0"),
+            ("iPad", true, "Safari", "17.6"),
+        ];
+        let places = [
+            ("Berlin", "DE"),
+            ("San Francisco", "US"),
+            ("New York", "US"),
+            ("London", "GB"),
+            ("Paris", "FR"),
+            ("Tokyo", "JP"),
+            ("São Paulo", "BR"),
+            ("Sydney", "AU"),
+            ("Toronto", "CA"),
+            ("Bengaluru", "IN"),
+        ];
+        Self {
+            devices: devices
+                .into_iter()
+                .map(|(device, mobile, browser, version)| {
+                    (Arc::from(device), mobile, Arc::from(browser), Arc::from(version))
+                })
+                .collect(),
+            places: places
+                .into_iter()
+                .map(|(city, country)| (Arc::from(city), Arc::from(country)))
+                .collect(),
+        }
+    }
+
+    fn activity(&self, device: usize, rng: &mut ChaCha8Rng) -> SessionActivity {
+        let (device_type, is_mobile, browser_name, browser_version) = &self.devices[device];
+        let (city, country) = &self.places[rng.random_range(0..self.places.len())];
+        // Addresses come from the documentation ranges (RFC 5737), never a real host.
+        let networks = [[192, 0, 2], [198, 51, 100], [203, 0, 113]];
+        let [a, b, c] = networks[rng.random_range(0..networks.len())];
+        let ip = IpAddr::V4(Ipv4Addr::new(a, b, c, rng.random_range(1..255)));
+        SessionActivity {
+            id: ActivityId::random(rng),
+            device_type: device_type.clone(),
+            is_mobile: *is_mobile,
+            browser_name: browser_name.clone(),
+            browser_version: browser_version.clone(),
+            ip_address: Arc::from(ip.to_string()),
+            city: city.clone(),
+            country: country.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{ListQuery, ListScope};
+
+    use super::*;
+    use crate::domain::ApiVersion;
+
+    const NOW: i64 = 1_764_000_000_000;
+    const SPEC: SeedSpec = SeedSpec {
+        seed: 42,
+        users: 20,
+        sessions: 300,
+    };
+
+    fn all_sessions(data: &InstanceData) -> Vec<Session> {
+        data.sessions
+            .list(&ListQuery {
+                scope: ListScope::All,
+                status: None,
+                version: ApiVersion::V2026_05_12,
+                now_ms: NOW,
+                limit: usize::MAX,
+                offset: 0,
+            })
+            .sessions
+    }
+
+    fn seeded(key: &[u8]) -> InstanceData {
+        let fixtures = Fixtures::embedded().expect("embedded fixtures");
+        seed(&fixtures, SPEC, &mut instance_rng(SPEC.seed, key), NOW)
+    }
+
+    #[test]
+    fn the_same_seed_and_key_give_the_same_data() {
+        assert_eq!(all_sessions(&seeded(b"key")), all_sessions(&seeded(b"key")));
+    }
+
+    #[test]
+    fn another_key_gives_other_generated_data_but_the_same_fixtures() {
+        let first = all_sessions(&seeded(b"one"));
+        let second = all_sessions(&seeded(b"two"));
+        assert_ne!(first, second);
+        let fixtures = Fixtures::embedded().expect("embedded fixtures");
+        for fixture in &fixtures.sessions {
+            assert!(first.iter().any(|session| session.id == fixture.id));
+            assert!(second.iter().any(|session| session.id == fixture.id));
+        }
+    }
+
+    #[test]
+    fn generated_sessions_read_with_the_status_they_were_given() {
+        let data = seeded(b"key");
+        let sessions = all_sessions(&data);
+        assert_eq!(sessions.len(), SPEC.sessions + Fixtures::embedded().map_or(0, |f| f.sessions.len()));
+        for session in &sessions {
+            assert_eq!(session.status_at(NOW), session.status, "{session:?}");
+            assert!(session.created_at <= session.updated_at, "{session:?}");
+            assert!(data.users.contains_key(&session.user_id));
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! An instance's sessions and the indexes that answer filtered, newest-first lists.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
+
+use crate::domain::{ApiVersion, ClientId, Session, SessionId, SessionStatus, UserId};
+
+/// Sort key of the list order: `created_at` descending, ties broken by id descending.
+type NewestFirst = (Reverse<i64>, Reverse<SessionId>);
+
+fn sort_key(session: &Session) -> NewestFirst {
+    (Reverse(session.created_at), Reverse(session.id))
+}
+
+/// Which sessions a list covers before the status filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListScope {
+    /// Every session of the instance (lenient mode without `user_id` or `client_id`).
+    All,
+    User(UserId),
+    Client(ClientId),
+    UserAndClient(UserId, ClientId),
+    /// A filter that no session can match, such as an id that is not well formed.
+    Nothing,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub scope: ListScope,
+    /// Keep sessions that present this status to `version` at `now_ms`.
+    pub status: Option<SessionStatus>,
+    pub version: ApiVersion,
+    pub now_ms: i64,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// A page of sessions and the number of sessions matching the filters overall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub sessions: Vec<Session>,
+    pub total_count: usize,
+}
+
+/// The sessions of one instance, indexed by user, by client and overall, newest first.
+#[derive(Debug, Default)]
+pub struct SessionStore {
+    sessions: HashMap<SessionId, Session>,
+    by_user: HashMap<UserId, BTreeSet<NewestFirst>>,
+    by_client: HashMap<ClientId, BTreeSet<NewestFirst>>,
+    all: BTreeSet<NewestFirst>,
+}
+
+static NO_SESSIONS: BTreeSet<NewestFirst> = BTreeSet::new();
+
+impl SessionStore {
+    /// A store holding `sessions`; a later session with an id already present replaces it.
+    pub fn from_sessions(sessions: impl IntoIterator<Item = Session>) -> Self {
+        let mut store = Self::default();
+        for session in sessions {
+            store.insert(session);
+        }
+        store
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    pub fn get(&self, id: SessionId) -> Option<&Session> {
+        self.sessions.get(&id)
+    }
+
+    /// Adds a session, replacing (and unindexing) any earlier one with the same id.
+    pub fn insert(&mut self, session: Session) {
+        if let Some(previous) = self.sessions.remove(&session.id) {
+            self.unindex(&previous);
+        }
+        let key = sort_key(&session);
+        self.by_user.entry(session.user_id).or_default().insert(key);
+        self.by_client
+            .entry(session.client_id)
+            .or_default()
+            .insert(key);
+        self.all.insert(key);
+        self.sessions.insert(session.id, session);
+    }
+
+    fn unindex(&mut self, session: &Session) {
+        let key = sort_key(session);
+        if let Some(index) = self.by_user.get_mut(&session.user_id) {
+            index.remove(&key);
+        }
+        if let Some(index) = self.by_client.get_mut(&session.client_id) {
+            index.remove(&key);
+        }
+        self.all.remove(&key);
+    }
+
+    /// Applies `change` to a session in place. The change must not touch the fields the
+    /// indexes sort or group by (`id`, `created_at`, `user_id`, `client_id`).
+    pub fn update<T>(&mut self, id: SessionId, change: impl FnOnce(&mut Session) -> T) -> Option<T> {
+        let session = self.sessions.get_mut(&id)?;
+        let before = (session.id, session.created_at, session.user_id, session.client_id);
+        let outcome = change(session);
+        debug_assert_eq!(
+            before,
+            (session.id, session.created_at, session.user_id, session.client_id),
+            "an update moved an indexed field"
+        );
+        Some(outcome)
+    }
+
+    /// Answers a list from the narrowest index for its scope: the cost grows with the sessions
+    /// of that user or client, never with the whole instance (except in [`ListScope::All`]).
+    pub fn list(&self, query: &ListQuery) -> Page {
+        let (index, other_filter): (&BTreeSet<NewestFirst>, Option<Filter>) = match query.scope {
+            ListScope::Nothing => (&NO_SESSIONS, None),
+            ListScope::All => (&self.all, None),
+            ListScope::User(user) => (self.user_index(user), None),
+            ListScope::Client(client) => (self.client_index(client), None),
+            ListScope::UserAndClient(user, client) => {
+                let by_user = self.user_index(user);
+                let by_client = self.client_index(client);
+                if by_user.len() <= by_client.len() {
+                    (by_user, Some(Filter::Client(client)))
+                } else {
+                    (by_client, Some(Filter::User(user)))
+                }
+            }
+        };
+
+        if other_filter.is_none() && query.status.is_none() {
+            return Page {
+                sessions: index
+                    .iter()
+                    .skip(query.offset)
+                    .take(query.limit)
+                    .filter_map(|(_, Reverse(id))| self.sessions.get(id).cloned())
+                    .collect(),
+                total_count: index.len(),
+            };
+        }
+
+        let mut total_count = 0;
+        let mut sessions = Vec::with_capacity(query.limit.min(index.len()));
+        let matching = index
+            .iter()
+            .filter_map(|(_, Reverse(id))| self.sessions.get(id))
+            .filter(|session| other_filter.is_none_or(|filter| filter.matches(session)))
+            .filter(|session| {
+                query.status.is_none_or(|wanted| {
+                    session
+                        .status_at(query.now_ms)
+                        .presented_for(query.version)
+                        == wanted
+                })
+            });
+        for session in matching {
+            if total_count >= query.offset && sessions.len() < query.limit {
+                sessions.push(session.clone());
+            }
+            total_count += 1;
+        }
+        Page {
+            sessions,
+            total_count,
+        }
+    }
+
+    fn user_index(&self, user: UserId) -> &BTreeSet<NewestFirst> {
+        self.by_user.get(&user).unwrap_or(&NO_SESSIONS)
+    }
+
+    fn client_index(&self, client: ClientId) -> &BTreeSet<NewestFirst> {
+        self.by_client.get(&client).unwrap_or(&NO_SESSIONS)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Filter {
+    User(UserId),
+    Client(ClientId),
+}
+
+impl Filter {
+    fn matches(self, session: &Session) -> bool {
+        match self {
+            Self::User(user) => session.user_id == user,
+            Self::Client(client) => session.client_id == client,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    struct Fixture {
+        store: SessionStore,
+        users: [UserId; 2],
+        clients: [ClientId; 2],
+    }
+
+    /// Ten sessions: users alternate, clients change every five, statuses cycle.
+    fn fixture() -> Fixture {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let users = [UserId::random(&mut rng), UserId::random(&mut rng)];
+        let clients = [ClientId::random(&mut rng), ClientId::random(&mut rng)];
+        let statuses = [
+            SessionStatus::Active,
+            SessionStatus::Revoked,
+            SessionStatus::Ended,
+        ];
+        let sessions = (0..10i64).map(|n| Session {
+            id: SessionId::random(&mut rng),
+            user_id: users[usize::try_from(n % 2).unwrap_or_default()],
+            client_id: clients[usize::try_from(n / 5).unwrap_or_default()],
+            status: statuses[usize::try_from(n % 3).unwrap_or_default()],
+            actor: None,
+            last_active_organization_id: None,
+            latest_activity: None,
+            tasks: Arc::new([]),
+            last_active_at: n,
+            expire_at: 1_000_000,
+            abandon_at: 2_000_000,
+            // Two sessions share each creation time, so ties are exercised.
+            created_at: n / 2,
+            updated_at: n / 2,
+        });
+        Fixture {
+            store: SessionStore::from_sessions(sessions),
+            users,
+            clients,
+        }
+    }
+
+    fn query(scope: ListScope) -> ListQuery {
+        ListQuery {
+            scope,
+            status: None,
+            version: ApiVersion::V2021_02_05,
+            now_ms: 0,
+            limit: 500,
+            offset: 0,
+        }
+    }
+
+    fn is_newest_first(sessions: &[Session]) -> bool {
+        sessions
+            .windows(2)
+            .all(|pair| (pair[0].created_at, pair[0].id) > (pair[1].created_at, pair[1].id))
+    }
+
+    #[test]
+    fn lists_everything_newest_first_with_ties_broken_by_id() {
+        let Fixture { store, .. } = fixture();
+        let page = store.list(&query(ListScope::All));
+        assert_eq!(page.total_count, 10);
+        assert!(is_newest_first(&page.sessions));
+    }
+
+    #[test]
+    fn filters_intersect_and_count_every_match() {
+        let Fixture {
+            store,
+            users,
+            clients,
+        } = fixture();
+        let page = store.list(&ListQuery {
+            status: Some(SessionStatus::Active),
+            ..query(ListScope::UserAndClient(users[0], clients[1]))
+        });
+        let expected = store
+            .list(&query(ListScope::All))
+            .sessions
+            .into_iter()
+            .filter(|s| {
+                s.user_id == users[0]
+                    && s.client_id == clients[1]
+                    && s.status == SessionStatus::Active
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(page.sessions, expected);
+        assert_eq!(page.total_count, expected.len());
+    }
+
+    #[test]
+    fn pages_concatenate_to_the_whole_list() {
+        let Fixture { store, users, .. } = fixture();
+        let whole = store.list(&query(ListScope::User(users[1]))).sessions;
+        let pages = (0..whole.len())
+            .step_by(2)
+            .flat_map(|offset| {
+                store
+                    .list(&ListQuery {
+                        limit: 2,
+                        offset,
+                        ..query(ListScope::User(users[1]))
+                    })
+                    .sessions
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(pages, whole);
+    }
+
+    #[test]
+    fn an_update_is_seen_by_every_later_list() {
+        let Fixture { mut store, users, .. } = fixture();
+        let first = store.list(&query(ListScope::User(users[0]))).sessions[0].id;
+        store.update(first, |session| session.revoke(10));
+        let revoked = store.list(&ListQuery {
+            status: Some(SessionStatus::Revoked),
+            ..query(ListScope::User(users[0]))
+        });
+        assert!(revoked.sessions.iter().any(|session| session.id == first));
+    }
+
+    #[test]
+    fn a_scope_that_matches_nothing_is_an_empty_page() {
+        let Fixture { store, .. } = fixture();
+        let page = store.list(&query(ListScope::Nothing));
+        assert_eq!((page.sessions.len(), page.total_count), (0, 0));
+    }
+}

@@ -1,0 +1,332 @@
+//! Test support: start the real server on port 0 and talk HTTP to it. Every Session and every
+//! error body a test receives is validated against Clerk's official spec of the request's API
+//! version, and every answer's `Content-Type` is checked, before the test sees it.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use clerk_conformance::spec::{BodySchema, Spec};
+use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, Fixtures, Settings};
+use reqwest::Method;
+use serde_json::Value;
+
+pub const ALICE: &str = "user_2AlicexBGaRy7HSnjHcaZabMn26";
+pub const BOB: &str = "user_2BobJZrdAIU6kShB4Ir5nvFTMPp";
+pub const ALICE_ACTIVE: &str = "sess_2AliceActiveZICgVFaEP1MWWEP";
+pub const ALICE_ACME: &str = "sess_2AliceAcmeSNRmnp0OBiF59X58Y";
+pub const ALICE_PENDING: &str = "sess_2AlicePendingRx5vQ5Tk5pNgcO";
+pub const ALICE_REVOKED: &str = "sess_2AliceRevokedbT1G7IMQVce2fb";
+pub const BOB_IMPERSONATED: &str = "sess_2BobImpersonatedkoVnHobLeLg";
+pub const ACME: &str = "org_2Acmet3kU1slpIuojlEroXRG9xb";
+pub const GLOBEX: &str = "org_2GlobexVGQT1v7E7Zi2T6IuzA7C";
+pub const CAROL: &str = "user_2CarolsZ1EoOyEZmEivtHY0phmf";
+pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist00";
+
+/// The official spec files, one per family of API versions.
+fn reference_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference")
+        .join(name)
+}
+
+/// The schemas a family of API versions answers with.
+pub struct VersionSchemas {
+    pub session: BodySchema,
+    pub errors: BodySchema,
+}
+
+fn schemas_of(file: &str) -> VersionSchemas {
+    let spec = Spec::load(&reference_file(file)).expect("official spec loads");
+    VersionSchemas {
+        session: spec.schema("Session").expect("Session schema"),
+        errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
+    }
+}
+
+/// The official schemas for `version`: 2021-02-05's file up to 2024-10-01, 2026-05-12's after.
+pub fn official_schemas(version: &str) -> &'static VersionSchemas {
+    static OLD: OnceLock<VersionSchemas> = OnceLock::new();
+    static NEW: OnceLock<VersionSchemas> = OnceLock::new();
+    if version >= "2025-03-12" {
+        NEW.get_or_init(|| schemas_of("clerk-bapi-2026-05-12.yml"))
+    } else {
+        OLD.get_or_init(|| schemas_of("clerk-bapi-2021-02-05.yml"))
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub key: String,
+    pub default_version: String,
+    pub client: reqwest::Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server with test settings adjusted by `configure`, and waits until it is ready.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings::for_tests();
+    configure(&mut settings);
+    let application = Application::build(&settings).expect("application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let ready = application.ready();
+    tokio::spawn(application.run_until_stopped());
+    ready.await;
+    TestApp {
+        address,
+        key: settings
+            .secret_keys
+            .first()
+            .cloned()
+            .unwrap_or_else(|| DEFAULT_SECRET_KEY.to_owned()),
+        default_version: settings.api_version.to_string(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client builds"),
+    }
+}
+
+pub fn fixtures() -> Fixtures {
+    Fixtures::embedded().expect("fixtures load")
+}
+
+impl TestApp {
+    pub fn request(&self, method: Method, path: &str) -> TestRequest<'_> {
+        TestRequest {
+            app: self,
+            method,
+            path: path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            authorization: Some(format!("Bearer {}", self.key)),
+            body: None,
+            version: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub async fn list_sessions(&self, query: &[(&str, &str)]) -> Answer {
+        let mut request = self.get("/v1/sessions");
+        for (name, value) in query {
+            request = request.query(name, value);
+        }
+        request.send().await
+    }
+
+    pub async fn get_session(&self, id: &str) -> Answer {
+        self.get(&format!("/v1/sessions/{id}")).send().await
+    }
+
+    pub async fn revoke_session(&self, id: &str) -> Answer {
+        self.post(&format!("/v1/sessions/{id}/revoke")).send().await
+    }
+
+    pub async fn create_session(&self, body: Value) -> Answer {
+        self.post("/v1/sessions").json(&body).send().await
+    }
+
+    /// Every session of `user`, newest first, in one page.
+    pub async fn all_sessions_of(&self, user: &str) -> Vec<Value> {
+        let answer = self
+            .list_sessions(&[("user_id", user), ("limit", "500")])
+            .await;
+        answer.assert_status(200);
+        answer.body.as_array().cloned().expect("an array")
+    }
+}
+
+/// A request under construction; [`TestRequest::send`] validates the answer.
+pub struct TestRequest<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    authorization: Option<String>,
+    body: Option<(String, Vec<u8>)>,
+    version: Option<String>,
+}
+
+impl TestRequest<'_> {
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        if name == "__clerk_api_version" {
+            self.version = Some(value.to_owned());
+        }
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        if name.eq_ignore_ascii_case("Clerk-API-Version") {
+            self.version = Some(value.to_owned());
+        }
+        self
+    }
+
+    pub fn version(self, version: &str) -> Self {
+        self.header("Clerk-API-Version", version)
+    }
+
+    pub fn key(mut self, key: &str) -> Self {
+        self.authorization = Some(format!("Bearer {key}"));
+        self
+    }
+
+    /// Sends this exact `Authorization` header, or none.
+    pub fn authorization(mut self, value: Option<&str>) -> Self {
+        self.authorization = value.map(str::to_owned);
+        self
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        self.body("application/json", body.to_string().into_bytes())
+    }
+
+    pub fn body(mut self, content_type: &str, bytes: Vec<u8>) -> Self {
+        self.body = Some((content_type.to_owned(), bytes));
+        self
+    }
+
+    pub async fn send(self) -> Answer {
+        let url = format!("{}{}", self.app.address, self.path);
+        let mut request = self.app.client.request(self.method.clone(), url);
+        if !self.query.is_empty() {
+            request = request.query(&self.query);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        if let Some(authorization) = &self.authorization {
+            request = request.header("Authorization", authorization);
+        }
+        if let Some((content_type, bytes)) = self.body {
+            request = request.header("Content-Type", content_type).body(bytes);
+        }
+        let response = request.send().await.expect("request is answered");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body is read");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+                panic!(
+                    "{} {}: body is not JSON ({error}): {}",
+                    self.method,
+                    self.path,
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
+        };
+        let answer = Answer {
+            status,
+            headers,
+            body,
+            version: self.version.unwrap_or_else(|| self.app.default_version.clone()),
+        };
+        if self.path.starts_with("/v1") {
+            answer.assert_valid_against_official_spec();
+        }
+        answer
+    }
+}
+
+/// An answer, already checked for its `Content-Type` and against the official schemas.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    /// The API version the request selected.
+    pub version: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) {
+        assert_eq!(self.status, status, "unexpected status; body: {:#}", self.body);
+    }
+
+    /// Asserts a non-2xx answer with one error whose `code` is `code`; returns that error.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) -> &Value {
+        self.assert_status(status);
+        let errors = self.body["errors"].as_array().expect("errors array");
+        assert_eq!(errors.len(), 1, "expected one error: {:#}", self.body);
+        assert_eq!(errors[0]["code"], code, "{:#}", self.body);
+        &errors[0]
+    }
+
+    /// Asserts a 422 naming `param` with `code`.
+    #[track_caller]
+    pub fn assert_param_error(&self, code: &str, param: &str) {
+        let error = self.assert_error(422, code);
+        assert_eq!(error["meta"]["param_name"], param, "{:#}", self.body);
+    }
+
+    #[track_caller]
+    fn assert_valid_against_official_spec(&self) {
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/json"),
+            "Content-Type must be exactly application/json"
+        );
+        let schemas = official_schemas(&self.version);
+        let violations = if (200..300).contains(&self.status) {
+            let sessions: Vec<&Value> = match &self.body {
+                Value::Array(items) => items.iter().collect(),
+                Value::Object(object) if object.get("object") == Some(&"session".into()) => {
+                    vec![&self.body]
+                }
+                Value::Object(object) if object.contains_key("data") => {
+                    assert!(object["total_count"].is_u64(), "total_count: {:#}", self.body);
+                    object["data"].as_array().expect("data array").iter().collect()
+                }
+                _ => Vec::new(),
+            };
+            sessions
+                .into_iter()
+                .flat_map(|session| schemas.session.violations(session))
+                .collect::<Vec<_>>()
+        } else {
+            let errors = self.body["errors"].as_array().expect("an errors array");
+            assert!(!errors.is_empty(), "empty errors: {:#}", self.body);
+            for error in errors {
+                for field in ["message", "long_message", "code"] {
+                    assert!(error[field].is_string(), "{field} missing: {:#}", self.body);
+                }
+                if let Some(meta) = error.get("meta") {
+                    assert!(
+                        meta.as_object().is_some_and(|meta| !meta.is_empty()),
+                        "meta present but empty: {:#}",
+                        self.body
+                    );
+                }
+            }
+            assert!(self.body["clerk_trace_id"].is_string(), "{:#}", self.body);
+            schemas.errors.violations(&self.body)
+        };
+        assert!(
+            violations.is_empty(),
+            "answer does not match the official {} spec: {violations:#?}\n{:#}",
+            self.version,
+            self.body
+        );
+    }
+}

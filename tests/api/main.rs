@@ -1,0 +1,11 @@
+//! Integration tests: the real server on port 0, spoken to over HTTP.
+
+mod api_version;
+mod auth;
+mod create;
+mod get;
+mod helpers;
+mod list;
+mod openapi;
+mod revoke;
+mod routing;

@@ -1,0 +1,110 @@
+//! The generated OpenAPI document: committed, checked for drift, and faithful to the contract.
+
+use std::path::PathBuf;
+
+use clerk_conformance::Spec;
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn committed_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi/clerk-sessions.json")
+}
+
+/// The served document must equal the committed one byte for byte; `UPDATE_OPENAPI=1` rewrites
+/// the committed file instead.
+#[tokio::test]
+async fn the_served_document_equals_the_committed_one() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/openapi.json", app.address))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    let served = response.text().await.expect("text");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(committed_path(), &served).expect("committed spec is written");
+        return;
+    }
+    let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
+    assert!(
+        served == committed,
+        "openapi/clerk-sessions.json is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+    );
+}
+
+fn document() -> Value {
+    serde_json::from_str(&clerk_sessions_mock::openapi_json()).expect("document is JSON")
+}
+
+#[test]
+fn the_document_is_openapi_3_1_with_a_bearer_scheme() {
+    let document = document();
+    assert_eq!(document["openapi"], "3.1.0");
+    let scheme = &document["components"]["securitySchemes"]["bearerAuth"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+}
+
+/// Operation ids, tags and documented statuses as the contract's table gives them.
+#[test]
+fn every_operation_matches_the_contract() {
+    let spec = Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses");
+    let mut operations = spec.operations();
+    operations.sort();
+    let api: Vec<_> = operations
+        .iter()
+        .filter(|(_, path, _, _)| path.starts_with("/v1"))
+        .map(|(method, path, id, statuses)| {
+            let mut statuses = statuses.clone();
+            statuses.sort_unstable();
+            (method.as_str(), path.as_str(), id.as_str(), statuses)
+        })
+        .collect();
+    assert_eq!(
+        api,
+        vec![
+            ("get", "/v1/sessions", "GetSessionList", vec![200, 400, 401, 422]),
+            ("get", "/v1/sessions/{session_id}", "GetSession", vec![200, 400, 401, 404]),
+            ("post", "/v1/sessions", "createSession", vec![200, 400, 401, 404, 422]),
+            ("post", "/v1/sessions/{session_id}/revoke", "RevokeSession", vec![200, 400, 401, 404]),
+        ]
+    );
+    let document = document();
+    for (method, path, _, _) in operations.iter().filter(|(_, path, _, _)| path.starts_with("/v1")) {
+        let operation = &document["paths"][path][method];
+        assert_eq!(operation["tags"][0], "Sessions", "{method} {path}");
+        assert_eq!(operation["security"][0]["bearerAuth"], serde_json::json!([]), "{method} {path}");
+        assert!(operation["summary"].is_string() && operation["description"].is_string());
+    }
+}
+
+#[test]
+fn list_parameters_carry_their_bounds_and_defaults() {
+    let document = document();
+    let parameters = document["paths"]["/v1/sessions"]["get"]["parameters"]
+        .as_array()
+        .cloned()
+        .expect("parameters");
+    let find = |name: &str| {
+        parameters
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} parameter"))
+    };
+    let limit = find("limit");
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(limit["schema"]["maximum"], 500);
+    assert_eq!(limit["schema"]["default"], 10);
+    let offset = find("offset");
+    assert_eq!(offset["schema"]["minimum"], 0);
+    assert_eq!(offset["schema"]["default"], 0);
+    assert_eq!(find("Clerk-API-Version")["in"], "header");
+    assert_eq!(find("__clerk_api_version")["in"], "query");
+}
