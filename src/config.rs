@@ -62,16 +62,34 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_LENIENT_LIST")]
     pub lenient_list: bool,
 
+    /// The `iss` claim of tokens (default: this server's own URL).
+    #[arg(long, env = "CLERK_MOCK_ISSUER", value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// The `azp` claim of tokens, the origin of your application (omitted when not set).
+    #[arg(long, env = "CLERK_MOCK_AUTHORIZED_PARTY", value_name = "ORIGIN")]
+    pub authorized_party: Option<String>,
+
+    /// Give each instance a freshly generated signing key instead of the fixture key (tokens
+    /// then stop verifying after a restart).
+    #[arg(long, env = "CLERK_MOCK_GENERATE_SIGNING_KEYS")]
+    pub generate_signing_keys: bool,
+
+    /// Answer the deprecated verify operation with 410 whatever the API version.
+    #[arg(long, env = "CLERK_MOCK_RETIRE_VERIFY")]
+    pub retire_verify: bool,
+
     /// Log filter, such as `info` or `clerk_sessions_mock=debug`.
     #[arg(long, env = "CLERK_MOCK_LOG", default_value = "info")]
     pub log_level: String,
 }
 
 fn parse_api_version(text: &str) -> Result<ApiVersion, String> {
-    text.parse().map_err(|error: crate::domain::api_version::UnknownApiVersion| {
-        let known: Vec<_> = ApiVersion::ALL.iter().map(|v| v.as_str()).collect();
-        format!("{error}; known: {}", known.join(", "))
-    })
+    text.parse()
+        .map_err(|error: crate::domain::api_version::UnknownApiVersion| {
+            let known: Vec<_> = ApiVersion::ALL.iter().map(|v| v.as_str()).collect();
+            format!("{error}; known: {}", known.join(", "))
+        })
 }
 
 impl Settings {
@@ -88,6 +106,10 @@ impl Settings {
             accept_any_test_key: false,
             api_version: ApiVersion::V2021_02_05,
             lenient_list: false,
+            issuer: None,
+            authorized_party: None,
+            generate_signing_keys: false,
+            retire_verify: false,
             log_level: "warn".to_owned(),
         }
     }

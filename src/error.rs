@@ -145,6 +145,12 @@ pub enum ApiError {
     MalformedBody(String),
     #[error("{resource} {id} not found")]
     NotFound { resource: &'static str, id: String },
+    #[error("no JWT template named {0}")]
+    TemplateNotFound(String),
+    #[error("the operation is retired in this API version")]
+    Gone,
+    #[error("invalid session token: {0}")]
+    InvalidSessionToken(String),
     #[error("no route for {method} {path}")]
     RouteNotFound { method: String, path: String },
     #[error("method not allowed; allowed: {allowed:?}")]
@@ -242,6 +248,21 @@ impl ApiError {
                 &format!("{resource} not found"),
                 format!("No {} was found with id {id}", resource.to_lowercase()),
             )],
+            Self::TemplateNotFound(name) => vec![simple(
+                "resource_not_found",
+                "JWT template not found",
+                format!("No JWT template named {name} exists in this instance."),
+            )],
+            Self::Gone => vec![simple(
+                "operation_deprecated",
+                "Operation deprecated",
+                "This endpoint is deprecated and no longer available from API version 2025-04-10. Verify session tokens networklessly with the instance's JWKS instead.".into(),
+            )],
+            Self::InvalidSessionToken(reason) => vec![simple(
+                "invalid_session_token",
+                "Invalid session token",
+                format!("The session token is not valid for this session: {reason}."),
+            )],
             Self::RouteNotFound { method, path } => vec![simple(
                 "resource_not_found",
                 "not found",
@@ -308,9 +329,13 @@ impl ResponseError for ApiError {
             | Self::ConflictingApiVersions
             | Self::MissingListFilter
             | Self::MalformedBody(_)
+            | Self::InvalidSessionToken(_)
             | Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Gone => StatusCode::GONE,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::NotFound { .. } | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {
+                StatusCode::NOT_FOUND
+            }
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
@@ -324,7 +349,10 @@ impl ResponseError for ApiError {
             clerk_trace_id: new_trace_id(),
         };
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ));
         match self {
             Self::MethodNotAllowed { allowed } if !allowed.is_empty() => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));

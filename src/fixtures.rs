@@ -6,12 +6,14 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::{ClientId, OrganizationId, SessionId, SessionStatus, UserId};
+use crate::tokens::{JwtTemplate, KeyMaterial, TOKEN_LIFETIME_RANGE, shortcodes};
 
 /// How long a session lives before it expires (Clerk's default maximum lifetime).
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -21,12 +23,25 @@ pub const SESSION_ABANDON_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 const USERS_FILE: &str = "users.json";
 const ORGANIZATIONS_FILE: &str = "organizations.json";
 const SESSIONS_FILE: &str = "sessions.json";
+const TEMPLATES_FILE: &str = "jwt_templates.json";
+const SIGNING_KEY_FILE: &str = "signing_key.pem";
 
 /// The fixture files shipped with the server.
-const EMBEDDED: [(&str, &str); 3] = [
+const EMBEDDED: [(&str, &str); 5] = [
     (USERS_FILE, include_str!("../fixtures/users.json")),
-    (ORGANIZATIONS_FILE, include_str!("../fixtures/organizations.json")),
+    (
+        ORGANIZATIONS_FILE,
+        include_str!("../fixtures/organizations.json"),
+    ),
     (SESSIONS_FILE, include_str!("../fixtures/sessions.json")),
+    (
+        TEMPLATES_FILE,
+        include_str!("../fixtures/jwt_templates.json"),
+    ),
+    (
+        SIGNING_KEY_FILE,
+        include_str!("../fixtures/signing_key.pem"),
+    ),
 ];
 
 /// A fixture file could not be used; the message says which file, which entry and why.
@@ -55,9 +70,9 @@ pub struct Ago(pub Duration);
 impl<'de> Deserialize<'de> for Ago {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        humantime::parse_duration(&text)
-            .map(Ago)
-            .map_err(|error| serde::de::Error::custom(format!("`{text}` is not a duration: {error}")))
+        humantime::parse_duration(&text).map(Ago).map_err(|error| {
+            serde::de::Error::custom(format!("`{text}` is not a duration: {error}"))
+        })
     }
 }
 
@@ -145,12 +160,39 @@ pub struct FixtureActivity {
     pub country: String,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureTemplate {
+    pub name: String,
+    pub claims: serde_json::Value,
+    /// Token lifetime in seconds.
+    #[serde(default = "default_template_lifetime")]
+    pub lifetime: i64,
+    /// How far `nbf` lies before `iat`, in seconds.
+    #[serde(default = "default_clock_skew")]
+    pub allowed_clock_skew: i64,
+}
+
+fn default_template_lifetime() -> i64 {
+    60
+}
+
+fn default_clock_skew() -> i64 {
+    5
+}
+
+/// The most a template may shift `nbf` before `iat`.
+const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
 /// The well-known data every instance starts with.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
     pub users: Vec<FixtureUser>,
     pub organizations: Vec<FixtureOrganization>,
     pub sessions: Vec<FixtureSession>,
+    pub templates: Vec<JwtTemplate>,
+    /// The test-only signing key, shared by the instances unless fresh keys are asked for.
+    pub signing_key: Arc<KeyMaterial>,
 }
 
 impl Fixtures {
@@ -181,10 +223,20 @@ impl Fixtures {
         read: impl Fn(&str) -> Result<String, FixtureError>,
         display: impl Fn(&str) -> String,
     ) -> Result<Self, FixtureError> {
+        let templates: Vec<FixtureTemplate> =
+            parse_entries(&read(TEMPLATES_FILE)?, &display(TEMPLATES_FILE))?;
+        let signing_key = KeyMaterial::from_pem(&read(SIGNING_KEY_FILE)?).map_err(|error| {
+            FixtureError::File {
+                file: display(SIGNING_KEY_FILE),
+                problem: error.to_string(),
+            }
+        })?;
         let fixtures = Self {
             users: parse_entries(&read(USERS_FILE)?, &display(USERS_FILE))?,
             organizations: parse_entries(&read(ORGANIZATIONS_FILE)?, &display(ORGANIZATIONS_FILE))?,
             sessions: parse_entries(&read(SESSIONS_FILE)?, &display(SESSIONS_FILE))?,
+            templates: check_templates(templates, &display(TEMPLATES_FILE))?,
+            signing_key: Arc::new(signing_key),
         };
         fixtures.check(&display)?;
         Ok(fixtures)
@@ -192,14 +244,13 @@ impl Fixtures {
 
     /// Cross-checks the files: unique ids, references that resolve, times that fit a status.
     fn check(&self, display: &impl Fn(&str) -> String) -> Result<(), FixtureError> {
-        let entry_error = |file: &str, index: usize, name: String, problem: String| {
-            FixtureError::Entry {
+        let entry_error =
+            |file: &str, index: usize, name: String, problem: String| FixtureError::Entry {
                 file: display(file),
                 index,
                 name,
                 problem,
-            }
-        };
+            };
 
         let mut organization_ids = HashSet::new();
         for (index, organization) in self.organizations.iter().enumerate() {
@@ -215,7 +266,8 @@ impl Fixtures {
 
         let mut user_ids = HashSet::new();
         for (index, user) in self.users.iter().enumerate() {
-            let fail = |problem: String| entry_error(USERS_FILE, index, user.id.to_string(), problem);
+            let fail =
+                |problem: String| entry_error(USERS_FILE, index, user.id.to_string(), problem);
             if !user_ids.insert(user.id) {
                 return Err(fail("duplicate id".into()));
             }
@@ -238,8 +290,9 @@ impl Fixtures {
 
         let mut session_ids = HashSet::new();
         for (index, session) in self.sessions.iter().enumerate() {
-            let fail =
-                |problem: String| entry_error(SESSIONS_FILE, index, session.id.to_string(), problem);
+            let fail = |problem: String| {
+                entry_error(SESSIONS_FILE, index, session.id.to_string(), problem)
+            };
             if !session_ids.insert(session.id) {
                 return Err(fail("duplicate id".into()));
             }
@@ -271,6 +324,62 @@ impl Fixtures {
     }
 }
 
+/// Validates templates (names, lifetimes, shortcodes) and turns them into [`JwtTemplate`]s.
+fn check_templates(
+    templates: Vec<FixtureTemplate>,
+    file: &str,
+) -> Result<Vec<JwtTemplate>, FixtureError> {
+    let mut names = HashSet::new();
+    templates
+        .into_iter()
+        .enumerate()
+        .map(|(index, template)| {
+            let fail = |problem: String| FixtureError::Entry {
+                file: file.to_owned(),
+                index,
+                name: template.name.clone(),
+                problem,
+            };
+            let name_ok = !template.name.is_empty()
+                && template
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !name_ok {
+                return Err(fail("a name is letters, digits, `_` and `-`".into()));
+            }
+            if !names.insert(template.name.clone()) {
+                return Err(fail("duplicate name".into()));
+            }
+            if !template.claims.is_object() {
+                return Err(fail("claims must be a JSON object".into()));
+            }
+            shortcodes::check(&template.claims).map_err(fail)?;
+            if !TOKEN_LIFETIME_RANGE.contains(&template.lifetime) {
+                return Err(fail(format!(
+                    "lifetime must be between {} and {} seconds",
+                    TOKEN_LIFETIME_RANGE.start(),
+                    TOKEN_LIFETIME_RANGE.end()
+                )));
+            }
+            let skew = u64::try_from(template.allowed_clock_skew)
+                .ok()
+                .filter(|skew| *skew <= MAX_CLOCK_SKEW_SECS.unsigned_abs())
+                .ok_or_else(|| {
+                    fail(format!(
+                        "allowed_clock_skew must be between 0 and {MAX_CLOCK_SKEW_SECS} seconds"
+                    ))
+                })?;
+            Ok(JwtTemplate {
+                name: template.name,
+                claims: template.claims,
+                lifetime_secs: template.lifetime.unsigned_abs(),
+                allowed_clock_skew_secs: skew,
+            })
+        })
+        .collect()
+}
+
 /// Why a session created `age` ago cannot have `status`, if it cannot.
 fn lifetime_problem(status: SessionStatus, age: Duration) -> Option<String> {
     let lifetime = humantime::format_duration(SESSION_LIFETIME);
@@ -282,9 +391,9 @@ fn lifetime_problem(status: SessionStatus, age: Duration) -> Option<String> {
         SessionStatus::Expired if age < SESSION_LIFETIME => Some(format!(
             "an expired session must be older than its lifetime ({lifetime})"
         )),
-        SessionStatus::Abandoned if age < SESSION_ABANDON_AFTER => Some(format!(
-            "an abandoned session must be older than {abandon}"
-        )),
+        SessionStatus::Abandoned if age < SESSION_ABANDON_AFTER => {
+            Some(format!("an abandoned session must be older than {abandon}"))
+        }
         _ => None,
     }
 }
@@ -340,11 +449,19 @@ mod tests {
             SessionStatus::Pending,
         ] {
             assert!(
-                fixtures.sessions.iter().any(|session| session.status == status),
+                fixtures
+                    .sessions
+                    .iter()
+                    .any(|session| session.status == status),
                 "no fixture session is {status:?}"
             );
         }
-        assert!(fixtures.sessions.iter().any(|session| session.actor.is_some()));
+        assert!(
+            fixtures
+                .sessions
+                .iter()
+                .any(|session| session.actor.is_some())
+        );
         assert!(
             fixtures
                 .sessions
@@ -359,6 +476,7 @@ mod tests {
                 Ok(match name {
                     SESSIONS_FILE => sessions.to_owned(),
                     USERS_FILE => r#"[{"id":"user_2aaaaaaaaaaaaaaaaaaaaaaaaaa","image_url":"https://img.example/a.png","created_ago":"30d"}]"#.to_owned(),
+                    SIGNING_KEY_FILE => include_str!("../fixtures/signing_key.pem").to_owned(),
                     _ => "[]".to_owned(),
                 })
             },
@@ -369,7 +487,7 @@ mod tests {
     #[test]
     fn a_broken_entry_is_named_by_file_index_and_id() {
         let error = parse_with_sessions(
-            r#"[{"id":"sess_2bbbbbbbbbbbbbbbbbbbbbbbbbb","user_id":"user_2aaaaaaaaaaaaaaaaaaaaaaaaaa","client_id":"client_2ccccccccccccccccccccccccc","status":"sleeping","created_ago":"1h","last_active_ago":"1m"}]"#,
+            r#"[{"id":"sess_2bbbbbbbbbbbbbbbbbbbbbbbbbb","user_id":"user_2aaaaaaaaaaaaaaaaaaaaaaaaaa","client_id":"client_2cccccccccccccccccccccccccc","status":"sleeping","created_ago":"1h","last_active_ago":"1m"}]"#,
         )
         .expect_err("unknown status");
         let message = error.to_string();
@@ -384,24 +502,88 @@ mod tests {
     #[test]
     fn a_session_of_an_unknown_user_is_rejected() {
         let error = parse_with_sessions(
-            r#"[{"id":"sess_2bbbbbbbbbbbbbbbbbbbbbbbbbb","user_id":"user_2zzzzzzzzzzzzzzzzzzzzzzzzzz","client_id":"client_2ccccccccccccccccccccccccc","status":"active","created_ago":"1h","last_active_ago":"1m"}]"#,
+            r#"[{"id":"sess_2bbbbbbbbbbbbbbbbbbbbbbbbbb","user_id":"user_2zzzzzzzzzzzzzzzzzzzzzzzzzz","client_id":"client_2cccccccccccccccccccccccccc","status":"active","created_ago":"1h","last_active_ago":"1m"}]"#,
         )
         .expect_err("unknown user");
-        assert!(error.to_string().ends_with("unknown user `user_2zzzzzzzzzzzzzzzzzzzzzzzzzz`"));
+        assert!(
+            error
+                .to_string()
+                .ends_with("unknown user `user_2zzzzzzzzzzzzzzzzzzzzzzzzzz`")
+        );
     }
 
     #[test]
     fn an_active_session_older_than_its_lifetime_is_rejected() {
         let error = parse_with_sessions(
-            r#"[{"id":"sess_2bbbbbbbbbbbbbbbbbbbbbbbbbb","user_id":"user_2aaaaaaaaaaaaaaaaaaaaaaaaaa","client_id":"client_2ccccccccccccccccccccccccc","status":"active","created_ago":"8d","last_active_ago":"1m"}]"#,
+            r#"[{"id":"sess_2bbbbbbbbbbbbbbbbbbbbbbbbbb","user_id":"user_2aaaaaaaaaaaaaaaaaaaaaaaaaa","client_id":"client_2cccccccccccccccccccccccccc","status":"active","created_ago":"8d","last_active_ago":"1m"}]"#,
         )
         .expect_err("too old to be active");
-        assert!(error.to_string().contains("younger than its lifetime"), "{error}");
+        assert!(
+            error.to_string().contains("younger than its lifetime"),
+            "{error}"
+        );
+    }
+
+    fn parse_with_templates(templates: &str) -> Result<Fixtures, FixtureError> {
+        Fixtures::parse(
+            |name| {
+                Ok(match name {
+                    TEMPLATES_FILE => templates.to_owned(),
+                    SIGNING_KEY_FILE => include_str!("../fixtures/signing_key.pem").to_owned(),
+                    _ => "[]".to_owned(),
+                })
+            },
+            |name| format!("fixtures/{name}"),
+        )
+    }
+
+    #[test]
+    fn a_template_with_a_broken_shortcode_is_named() {
+        let error = parse_with_templates(r#"[{"name":"x","claims":{"a":"{{user.id"}}]"#)
+            .expect_err("unterminated shortcode");
+        assert!(
+            error
+                .to_string()
+                .starts_with("fixture file fixtures/jwt_templates.json, entry 0 (x): "),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_template_lifetime_out_of_range_is_rejected() {
+        let error = parse_with_templates(r#"[{"name":"x","claims":{},"lifetime":10}]"#)
+            .expect_err("too short");
+        assert!(error.to_string().contains("lifetime"), "{error}");
+    }
+
+    #[test]
+    fn a_signing_key_that_is_not_pem_is_named() {
+        let error = Fixtures::parse(
+            |name| {
+                Ok(if name == SIGNING_KEY_FILE {
+                    "nope".to_owned()
+                } else {
+                    "[]".to_owned()
+                })
+            },
+            |name| format!("fixtures/{name}"),
+        )
+        .expect_err("bad key");
+        assert!(
+            error
+                .to_string()
+                .starts_with("fixture file fixtures/signing_key.pem: "),
+            "{error}"
+        );
     }
 
     #[test]
     fn a_file_that_is_not_an_array_is_named() {
         let error = parse_with_sessions("{}").expect_err("not an array");
-        assert!(error.to_string().starts_with("fixture file fixtures/sessions.json: not a JSON array"));
+        assert!(
+            error
+                .to_string()
+                .starts_with("fixture file fixtures/sessions.json: not a JSON array")
+        );
     }
 }

@@ -1,12 +1,18 @@
-//! An instance (a tenant, one per secret key): its users, sessions and clock.
+//! An instance (a tenant, one per secret key): its users, sessions, templates, clock and key.
+
+use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 use rand_chacha::ChaCha8Rng;
 
+use crate::domain::clock::wall_clock_ms;
 use crate::domain::{Clock, InstanceId, OrganizationId, Session, SessionId, UserId};
 use crate::fixtures::Fixtures;
 use crate::seed::{self, InstanceData, SeedSpec};
 use crate::store::{ListQuery, Page};
+use crate::tokens::session_claims::{self, SessionClaims, TokenSubject};
+use crate::tokens::signing::{InvalidToken, Jwk};
+use crate::tokens::{KeyMaterial, SigningKey, TokenSettings};
 
 /// Why a session could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,11 +25,44 @@ pub enum CreateSessionError {
     NotAMember(String),
 }
 
-/// One tenant. All of its state sits behind one lock; reads take it shared.
+/// Why a token could not be minted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MintError {
+    #[error("no session")]
+    UnknownSession,
+    #[error("the session is not active")]
+    SessionNotActive,
+    #[error("no JWT template named {0}")]
+    UnknownTemplate(String),
+    #[error("signing failed: {0}")]
+    Signing(String),
+}
+
+/// Why a session was not verified.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("no session")]
+    UnknownSession,
+    #[error("{0}")]
+    InvalidToken(String),
+}
+
+/// Which token to mint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind<'a> {
+    /// A session token; its lifetime defaults to 60 s.
+    Session,
+    /// A token from the named JWT template; its lifetime defaults to the template's.
+    Template(&'a str),
+}
+
+/// One tenant. All of its data sits behind one lock; reads take it shared.
 #[derive(Debug)]
 pub struct Instance {
     id: InstanceId,
     clock: Clock,
+    signing: SigningKey,
+    tokens: Arc<TokenSettings>,
     data: RwLock<InstanceData>,
     /// Draws the ids of sessions created later, so they too follow from the seed.
     rng: Mutex<ChaCha8Rng>,
@@ -31,12 +70,22 @@ pub struct Instance {
 
 impl Instance {
     /// Seeds a new instance for the key whose SHA-256 digest is `key_digest`.
-    pub fn seeded(fixtures: &Fixtures, spec: SeedSpec, key_digest: &[u8], clock: Clock) -> Self {
+    pub fn seeded(
+        fixtures: &Fixtures,
+        spec: SeedSpec,
+        key_digest: &[u8],
+        clock: Clock,
+        key_material: Arc<KeyMaterial>,
+        tokens: Arc<TokenSettings>,
+    ) -> Self {
         let mut rng = seed::instance_rng(spec.seed, key_digest);
         let data = seed::seed(fixtures, spec, &mut rng, clock.now_ms());
+        let id = InstanceId::from_digest(key_digest);
         Self {
-            id: InstanceId::from_digest(key_digest),
+            id,
             clock,
+            signing: SigningKey::new(id, key_material),
+            tokens,
             data: RwLock::new(data),
             rng: Mutex::new(rng),
         }
@@ -49,10 +98,6 @@ impl Instance {
     /// Now on this instance's clock, in Unix milliseconds.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
-    }
-
-    pub fn session_count(&self) -> usize {
-        self.data.read().sessions.len()
     }
 
     /// A page of sessions; the query's `now_ms` should come from [`Instance::now_ms`].
@@ -104,4 +149,112 @@ impl Instance {
             session.clone()
         })
     }
+
+    /// Mints a token for a live session; minting counts as activity on the session.
+    /// `lifetime_secs` overrides the default lifetime of the kind of token.
+    pub fn mint_token(
+        &self,
+        id: SessionId,
+        kind: TokenKind<'_>,
+        lifetime_secs: Option<u64>,
+    ) -> Result<String, MintError> {
+        let now_ms = self.now_ms();
+        let (session, user, organization, template) = {
+            let mut data = self.data.write();
+            let template = match kind {
+                TokenKind::Session => None,
+                TokenKind::Template(name) => Some(
+                    data.templates
+                        .get(name)
+                        .cloned()
+                        .ok_or_else(|| MintError::UnknownTemplate(name.to_owned()))?,
+                ),
+            };
+            let session = data
+                .sessions
+                .update(id, |session| {
+                    if !session.status_at(now_ms).is_live() {
+                        return Err(MintError::SessionNotActive);
+                    }
+                    session.last_active_at = session.last_active_at.max(now_ms);
+                    session.updated_at = session.updated_at.max(now_ms);
+                    Ok(session.clone())
+                })
+                .ok_or(MintError::UnknownSession)??;
+            let user = data
+                .users
+                .get(&session.user_id)
+                .cloned()
+                .ok_or(MintError::UnknownSession)?;
+            let organization = session.last_active_organization_id.and_then(|org| {
+                let role = user.role_in(org)?.to_owned();
+                Some((data.organizations.get(&org)?.clone(), role))
+            });
+            (session, user, organization, template)
+        };
+
+        // Token times follow the wall clock, which is what verifiers compare them with.
+        let subject = TokenSubject {
+            session: &session,
+            user: &user,
+            organization: organization
+                .as_ref()
+                .map(|(org, role)| (org, role.as_str())),
+            now_secs: wall_clock_ms().div_euclid(1000),
+        };
+        let signed = match &template {
+            None => {
+                let lifetime =
+                    lifetime_secs.unwrap_or(crate::tokens::DEFAULT_SESSION_TOKEN_LIFETIME_SECS);
+                let claims =
+                    session_claims::session_claims(subject, &self.tokens, seconds(lifetime));
+                self.signing.sign(&claims)
+            }
+            Some(template) => {
+                let lifetime = lifetime_secs.unwrap_or(template.lifetime_secs);
+                let claims = session_claims::template_claims(
+                    subject,
+                    template,
+                    &self.tokens,
+                    seconds(lifetime),
+                );
+                self.signing.sign(&claims)
+            }
+        };
+        signed.map_err(|error| MintError::Signing(error.to_string()))
+    }
+
+    /// The session, if `token` is a live session token of this instance for it.
+    pub fn verify_session(&self, id: SessionId, token: &str) -> Result<Session, VerifyError> {
+        let session = self.session(id).ok_or(VerifyError::UnknownSession)?;
+        let claims: SessionClaims = self
+            .signing
+            .verify(token, crate::tokens::SESSION_TOKEN_CLOCK_SKEW_SECS)
+            .map_err(|InvalidToken(reason)| VerifyError::InvalidToken(reason))?;
+        if claims.sid != id.to_string() {
+            return Err(VerifyError::InvalidToken(
+                "the token belongs to another session".to_owned(),
+            ));
+        }
+        if !session.status_at(self.now_ms()).is_live() {
+            return Err(VerifyError::InvalidToken(
+                "the session is no longer active".to_owned(),
+            ));
+        }
+        Ok(session)
+    }
+
+    /// The instance's public signing key as a JWK.
+    pub fn jwk(&self) -> Jwk {
+        self.signing.jwk()
+    }
+
+    /// The instance's public signing key in PEM form.
+    pub fn public_key_pem(&self) -> &str {
+        self.signing.public_pem()
+    }
+}
+
+fn seconds(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }

@@ -11,6 +11,7 @@ mod registry;
 mod seed;
 mod startup;
 mod store;
+mod tokens;
 
 pub use config::{DEFAULT_SECRET_KEY, Settings};
 pub use domain::ApiVersion;

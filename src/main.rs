@@ -26,8 +26,13 @@ async fn main() -> ExitCode {
     let ready = application.ready();
     let banner = banner(&settings, &application);
     tokio::spawn(async move {
-        ready.await;
-        println!("{banner}");
+        match ready.await {
+            Ok(()) => println!("{banner}"),
+            Err(error) => {
+                eprintln!("clerk-sessions-mock: {error}");
+                std::process::exit(2);
+            }
+        }
     });
     match application.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,7 +51,11 @@ fn banner(settings: &Settings, application: &Application) -> String {
         .first()
         .map_or_else(|| "any sk_test_... key".to_owned(), |key| shown_key(key));
     let fixtures = application.fixtures();
-    let user = fixtures.users.first().map(|user| user.id.to_string()).unwrap_or_default();
+    let user = fixtures
+        .users
+        .first()
+        .map(|user| user.id.to_string())
+        .unwrap_or_default();
     let session = fixtures
         .sessions
         .iter()
@@ -67,7 +76,17 @@ fn shown_key(key: &str) -> String {
     if key == DEFAULT_SECRET_KEY {
         key.to_owned()
     } else {
-        let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-        format!("{}…{tail} (configured)", key.chars().take(8).collect::<String>())
+        let tail: String = key
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!(
+            "{}…{tail} (configured)",
+            key.chars().take(8).collect::<String>()
+        )
     }
 }

@@ -19,7 +19,8 @@ parameter. Every error answers in Clerk's error envelope.",
         license(name = "MIT")
     ),
     tags(
-        (name = "Sessions", description = "Sessions of the users of an instance: list, create, retrieve and revoke them."),
+        (name = "Sessions", description = "Sessions of the users of an instance: list, create, retrieve and revoke them, and mint their tokens."),
+        (name = "JWKS", description = "The public keys that verify the instance's tokens."),
         (name = "Operator", description = "The server's own surface outside `/v1`: health, readiness and this document. No key needed."),
     ),
     modifiers(&BearerAuth)

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 
-use crate::domain::Clock;
+use crate::domain::{Clock, InstanceId};
 use crate::fixtures::Fixtures;
 use crate::instance::Instance;
 use crate::seed::SeedSpec;
+use crate::tokens::signing::KeyError;
+use crate::tokens::{KeyMaterial, TokenSettings};
 
 /// The prefix of the keys that "accept any test key" mode takes.
 pub const TEST_KEY_PREFIX: &str = "sk_test_";
@@ -31,6 +33,9 @@ pub struct RegistryConfig {
     pub clock: Clock,
     /// Accept any well-formed `sk_test_` key, seeding its instance on first use.
     pub accept_any_test_key: bool,
+    /// Give each instance a freshly generated signing key instead of the fixture key.
+    pub generate_signing_keys: bool,
+    pub tokens: Arc<TokenSettings>,
 }
 
 /// Every instance, by the digest of its secret key.
@@ -38,24 +43,42 @@ pub struct RegistryConfig {
 pub struct Registry {
     config: RegistryConfig,
     instances: RwLock<HashMap<KeyDigest, Arc<Instance>>>,
+    /// The instance of the first configured key, which operator pages show by default.
+    primary: Option<InstanceId>,
 }
 
 impl Registry {
     /// A registry with one seeded instance per configured key.
-    pub fn new(config: RegistryConfig, keys: &[String]) -> Self {
-        let instances = keys
-            .iter()
-            .map(|key| {
-                let key_digest = digest(key);
-                let instance =
-                    Instance::seeded(&config.fixtures, config.spec, &key_digest, config.clock);
-                (key_digest, Arc::new(instance))
-            })
-            .collect();
-        Self {
+    pub fn new(config: RegistryConfig, keys: &[String]) -> Result<Self, KeyError> {
+        let mut instances = HashMap::new();
+        let mut primary = None;
+        for key in keys {
+            let key_digest = digest(key);
+            let instance = Self::seed_instance(&config, &key_digest)?;
+            primary.get_or_insert(instance.id());
+            instances.insert(key_digest, Arc::new(instance));
+        }
+        Ok(Self {
             config,
             instances: RwLock::new(instances),
-        }
+            primary,
+        })
+    }
+
+    fn seed_instance(config: &RegistryConfig, key_digest: &[u8]) -> Result<Instance, KeyError> {
+        let key_material = if config.generate_signing_keys {
+            Arc::new(KeyMaterial::generate()?)
+        } else {
+            Arc::clone(&config.fixtures.signing_key)
+        };
+        Ok(Instance::seeded(
+            &config.fixtures,
+            config.spec,
+            key_digest,
+            config.clock,
+            key_material,
+            Arc::clone(&config.tokens),
+        ))
     }
 
     /// The instance of `key`, if the server accepts it.
@@ -68,15 +91,25 @@ impl Registry {
             return None;
         }
         let mut instances = self.instances.write();
-        let instance = instances.entry(key_digest).or_insert_with(|| {
-            Arc::new(Instance::seeded(
-                &self.config.fixtures,
-                self.config.spec,
-                &key_digest,
-                self.config.clock,
-            ))
-        });
-        Some(Arc::clone(instance))
+        if let Some(instance) = instances.get(&key_digest) {
+            return Some(Arc::clone(instance));
+        }
+        let instance = Arc::new(Self::seed_instance(&self.config, &key_digest).ok()?);
+        instances.insert(key_digest, Arc::clone(&instance));
+        Some(instance)
+    }
+
+    /// The instance with this id, or the primary one when `id` is `None`.
+    pub fn instance_by_id(&self, id: Option<&str>) -> Option<Arc<Instance>> {
+        let wanted = match id {
+            Some(text) => InstanceId::parse(text)?,
+            None => self.primary?,
+        };
+        self.instances
+            .read()
+            .values()
+            .find(|instance| instance.id() == wanted)
+            .cloned()
     }
 
     pub fn instance_count(&self) -> usize {
@@ -106,21 +139,26 @@ mod tests {
                 users: 2,
                 sessions: 5,
             },
-            clock: Clock::Fixed(1_764_000_000_000),
+            clock: Clock::System,
             accept_any_test_key,
+            generate_signing_keys: false,
+            tokens: Arc::new(TokenSettings {
+                issuer: "http://127.0.0.1".to_owned(),
+                authorized_party: None,
+            }),
         }
     }
 
     #[test]
     fn only_configured_keys_are_accepted_by_default() {
-        let registry = Registry::new(config(false), &["sk_test_one".to_owned()]);
+        let registry = Registry::new(config(false), &["sk_test_one".to_owned()]).expect("registry");
         assert!(registry.instance("sk_test_one").is_some());
         assert!(registry.instance("sk_test_two").is_none());
     }
 
     #[test]
     fn any_test_key_gets_its_own_stable_instance_when_enabled() {
-        let registry = Registry::new(config(true), &[]);
+        let registry = Registry::new(config(true), &[]).expect("registry");
         let first = registry.instance("sk_test_ci_job_1").expect("accepted");
         let again = registry.instance("sk_test_ci_job_1").expect("accepted");
         let other = registry.instance("sk_test_ci_job_2").expect("accepted");
@@ -129,5 +167,20 @@ mod tests {
         assert!(registry.instance("sk_live_abc").is_none());
         assert!(registry.instance("sk_test_").is_none());
         assert!(registry.instance("sk_test_has space").is_none());
+    }
+
+    #[test]
+    fn instances_are_found_by_id_and_the_first_key_is_primary() {
+        let keys = ["sk_test_one".to_owned(), "sk_test_two".to_owned()];
+        let registry = Registry::new(config(false), &keys).expect("registry");
+        let one = registry.instance("sk_test_one").expect("accepted");
+        let two = registry.instance("sk_test_two").expect("accepted");
+        assert_eq!(
+            registry.instance_by_id(None).map(|i| i.id()),
+            Some(one.id())
+        );
+        let by_id = registry.instance_by_id(Some(&two.id().to_string()));
+        assert_eq!(by_id.map(|i| i.id()), Some(two.id()));
+        assert!(registry.instance_by_id(Some("ins_nope")).is_none());
     }
 }

@@ -21,6 +21,7 @@ use crate::fixtures::{
     SESSION_LIFETIME, duration_ms,
 };
 use crate::store::SessionStore;
+use crate::tokens::JwtTemplate;
 
 /// How much to generate on top of the fixtures, and from which seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +31,13 @@ pub struct SeedSpec {
     pub sessions: usize,
 }
 
-/// An instance's data: who exists and which sessions they have.
+/// An instance's data: who exists, which sessions they have, and the JWT templates.
 #[derive(Debug)]
 pub struct InstanceData {
     pub users: HashMap<UserId, User>,
     pub organizations: HashMap<OrganizationId, Organization>,
     pub sessions: SessionStore,
+    pub templates: HashMap<String, JwtTemplate>,
 }
 
 /// The random generator for an instance: a function of the seed and the instance's key digest.
@@ -47,7 +49,12 @@ pub fn instance_rng(seed: u64, key_digest: &[u8]) -> ChaCha8Rng {
 }
 
 /// Builds an instance's starting data. The same arguments give the same data, byte for byte.
-pub fn seed(fixtures: &Fixtures, spec: SeedSpec, rng: &mut ChaCha8Rng, now_ms: i64) -> InstanceData {
+pub fn seed(
+    fixtures: &Fixtures,
+    spec: SeedSpec,
+    rng: &mut ChaCha8Rng,
+    now_ms: i64,
+) -> InstanceData {
     let organizations: HashMap<_, _> = fixtures
         .organizations
         .iter()
@@ -84,7 +91,12 @@ pub fn seed(fixtures: &Fixtures, spec: SeedSpec, rng: &mut ChaCha8Rng, now_ms: i
             .iter()
             .map(|_| {
                 (0..rng.random_range(1..=3))
-                    .map(|_| (ClientId::random(rng), rng.random_range(0..catalog.devices.len())))
+                    .map(|_| {
+                        (
+                            ClientId::random(rng),
+                            rng.random_range(0..catalog.devices.len()),
+                        )
+                    })
                     .collect()
             })
             .collect();
@@ -108,6 +120,11 @@ pub fn seed(fixtures: &Fixtures, spec: SeedSpec, rng: &mut ChaCha8Rng, now_ms: i
         users,
         organizations,
         sessions: SessionStore::from_sessions(sessions),
+        templates: fixtures
+            .templates
+            .iter()
+            .map(|template| (template.name.clone(), template.clone()))
+            .collect(),
     }
 }
 
@@ -366,7 +383,12 @@ impl Catalog {
             devices: devices
                 .into_iter()
                 .map(|(device, mobile, browser, version)| {
-                    (Arc::from(device), mobile, Arc::from(browser), Arc::from(version))
+                    (
+                        Arc::from(device),
+                        mobile,
+                        Arc::from(browser),
+                        Arc::from(version),
+                    )
                 })
                 .collect(),
             places: places
@@ -449,7 +471,10 @@ mod tests {
     fn generated_sessions_read_with_the_status_they_were_given() {
         let data = seeded(b"key");
         let sessions = all_sessions(&data);
-        assert_eq!(sessions.len(), SPEC.sessions + Fixtures::embedded().map_or(0, |f| f.sessions.len()));
+        assert_eq!(
+            sessions.len(),
+            SPEC.sessions + Fixtures::embedded().map_or(0, |f| f.sessions.len())
+        );
         for session in &sessions {
             assert_eq!(session.status_at(NOW), session.status, "{session:?}");
             assert!(session.created_at <= session.updated_at, "{session:?}");

@@ -17,12 +17,14 @@ use crate::domain::Clock;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::envelope::errors_in_envelope;
-use crate::http::fallback::{RouteTable, no_route};
+use crate::http::fallback::no_route;
+use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
-use crate::http::routes::{operator, sessions};
-use crate::http::{API_PREFIX, AppState, auth};
+use crate::http::routes::{jwks, operator, sessions, tokens, verify};
+use crate::http::{API_PREFIX, AppState, auth, deprecation};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
+use crate::tokens::TokenSettings;
 
 /// Where Swagger UI is served.
 pub const SWAGGER_UI_PATH: &str = "/swagger-ui/";
@@ -39,19 +41,31 @@ pub enum StartupError {
     },
     #[error("no secret key configured: give at least one --secret-key, or --accept-any-test-key")]
     NoKeys,
+    #[error("seeding failed: {0}")]
+    Seeding(String),
+}
+
+/// Where seeding stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seeding {
+    Running,
+    Done,
+    Failed(String),
 }
 
 /// A bound, running server. Build it, read its port, then await [`Application::run_until_stopped`].
 pub struct Application {
     port: u16,
     server: Server,
-    ready: watch::Receiver<bool>,
+    seeding: watch::Receiver<Seeding>,
     fixtures: Arc<Fixtures>,
 }
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -60,7 +74,10 @@ pub fn configure_routes(config: &mut ServiceConfig) {
     config.service(
         utoipa_actix_web::scope(API_PREFIX)
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-            .configure(sessions::configure),
+            .configure(sessions::configure)
+            .configure(tokens::configure)
+            .configure(verify::configure)
+            .configure(jwks::configure),
     );
     operator::configure(config);
 }
@@ -96,8 +113,12 @@ impl Application {
             })?
             .port();
 
-        let state = web::Data::new(AppState::new(settings.api_version, settings.lenient_list));
-        let (ready_sender, ready) = watch::channel(false);
+        let state = web::Data::new(AppState::new(
+            settings.api_version,
+            settings.lenient_list,
+            settings.retire_verify,
+        ));
+        let (seeding_sender, seeding) = watch::channel(Seeding::Running);
         let registry_config = RegistryConfig {
             fixtures: Arc::clone(&fixtures),
             spec: SeedSpec {
@@ -107,12 +128,24 @@ impl Application {
             },
             clock: Clock::System,
             accept_any_test_key: settings.accept_any_test_key,
+            generate_signing_keys: settings.generate_signing_keys,
+            tokens: Arc::new(TokenSettings {
+                issuer: settings
+                    .issuer
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}:{port}", settings.host)),
+                authorized_party: settings.authorized_party.clone(),
+            }),
         };
         let seeding_state = state.clone();
-        std::thread::spawn(move || {
-            let registry = Registry::new(registry_config, &keys);
-            seeding_state.set_registry(Arc::new(registry));
-            ready_sender.send_replace(true);
+        std::thread::spawn(move || match Registry::new(registry_config, &keys) {
+            Ok(registry) => {
+                seeding_state.set_registry(Arc::new(registry));
+                seeding_sender.send_replace(Seeding::Done);
+            }
+            Err(error) => {
+                seeding_sender.send_replace(Seeding::Failed(error.to_string()));
+            }
         });
 
         let openapi = crate::openapi::document();
@@ -134,6 +167,7 @@ impl Application {
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
                 .wrap(from_fn(auth::authenticate))
+                .wrap(from_fn(deprecation::mark_deprecated))
                 .wrap(errors_in_envelope())
         })
         .shutdown_timeout(5)
@@ -144,7 +178,7 @@ impl Application {
         Ok(Self {
             port,
             server,
-            ready,
+            seeding,
             fixtures,
         })
     }
@@ -159,12 +193,22 @@ impl Application {
         &self.fixtures
     }
 
-    /// A future that resolves once every configured instance is seeded.
-    pub fn ready(&self) -> impl Future<Output = ()> + use<> {
-        let mut ready = self.ready.clone();
+    /// A future that resolves once every configured instance is seeded, or seeding failed.
+    pub fn ready(&self) -> impl Future<Output = Result<(), StartupError>> + use<> {
+        let mut seeding = self.seeding.clone();
         async move {
-            // An error means seeding ended without signalling, which only a panic does.
-            let _ = ready.wait_for(|ready| *ready).await;
+            let outcome = seeding
+                .wait_for(|seeding| *seeding != Seeding::Running)
+                .await
+                .map(|seeding| seeding.clone());
+            match outcome {
+                Ok(Seeding::Done) => Ok(()),
+                Ok(Seeding::Failed(reason)) => Err(StartupError::Seeding(reason)),
+                // The seeding thread ended without a word: it panicked.
+                Ok(Seeding::Running) | Err(_) => Err(StartupError::Seeding(
+                    "the seeding thread stopped".to_owned(),
+                )),
+            }
         }
     }
 

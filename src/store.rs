@@ -64,14 +64,6 @@ impl SessionStore {
         store
     }
 
-    pub fn len(&self) -> usize {
-        self.sessions.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
-    }
-
     pub fn get(&self, id: SessionId) -> Option<&Session> {
         self.sessions.get(&id)
     }
@@ -104,13 +96,27 @@ impl SessionStore {
 
     /// Applies `change` to a session in place. The change must not touch the fields the
     /// indexes sort or group by (`id`, `created_at`, `user_id`, `client_id`).
-    pub fn update<T>(&mut self, id: SessionId, change: impl FnOnce(&mut Session) -> T) -> Option<T> {
+    pub fn update<T>(
+        &mut self,
+        id: SessionId,
+        change: impl FnOnce(&mut Session) -> T,
+    ) -> Option<T> {
         let session = self.sessions.get_mut(&id)?;
-        let before = (session.id, session.created_at, session.user_id, session.client_id);
+        let before = (
+            session.id,
+            session.created_at,
+            session.user_id,
+            session.client_id,
+        );
         let outcome = change(session);
         debug_assert_eq!(
             before,
-            (session.id, session.created_at, session.user_id, session.client_id),
+            (
+                session.id,
+                session.created_at,
+                session.user_id,
+                session.client_id
+            ),
             "an update moved an indexed field"
         );
         Some(outcome)
@@ -155,10 +161,7 @@ impl SessionStore {
             .filter(|session| other_filter.is_none_or(|filter| filter.matches(session)))
             .filter(|session| {
                 query.status.is_none_or(|wanted| {
-                    session
-                        .status_at(query.now_ms)
-                        .presented_for(query.version)
-                        == wanted
+                    session.status_at(query.now_ms).presented_for(query.version) == wanted
                 })
             });
         for session in matching {
@@ -316,8 +319,16 @@ mod tests {
 
     #[test]
     fn an_update_is_seen_by_every_later_list() {
-        let Fixture { mut store, users, .. } = fixture();
-        let first = store.list(&query(ListScope::User(users[0]))).sessions[0].id;
+        let Fixture {
+            mut store, users, ..
+        } = fixture();
+        let first = store
+            .list(&ListQuery {
+                status: Some(SessionStatus::Active),
+                ..query(ListScope::User(users[0]))
+            })
+            .sessions[0]
+            .id;
         store.update(first, |session| session.revoke(10));
         let revoked = store.list(&ListQuery {
             status: Some(SessionStatus::Revoked),

@@ -44,7 +44,9 @@ pub struct BodySchema {
 
 impl std::fmt::Debug for BodySchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BodySchema").field("name", &self.name).finish()
+        f.debug_struct("BodySchema")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -116,11 +118,7 @@ impl Spec {
             path: path.to_owned(),
             status,
         };
-        let operation = format!(
-            "/paths/{}/{}",
-            escape_pointer(path),
-            method.to_lowercase()
-        );
+        let operation = format!("/paths/{}/{}", escape_pointer(path), method.to_lowercase());
         let mut pointer = format!("{operation}/responses/{status}");
         let mut response = self.document.pointer(&pointer).ok_or_else(unknown)?;
         // Follow `$ref`s to shared responses (`#/components/responses/...`).
@@ -168,7 +166,7 @@ impl Spec {
 
     fn compile(&self, reference: &str, name: &str) -> Result<BodySchema, SpecError> {
         let mut root = Map::new();
-        root.insert("$ref".to_owned(), Value::String(reference.to_owned()));
+        root.insert("$ref".to_owned(), Value::String(uri_fragment(reference)));
         for section in ["components", "paths"] {
             if let Some(value) = self.document.get(section) {
                 root.insert(section.to_owned(), value.clone());
@@ -183,6 +181,20 @@ impl Spec {
             name: name.to_owned(),
         })
     }
+}
+
+/// Percent-encodes what a URI fragment cannot hold as is, such as the braces of path templates.
+fn uri_fragment(reference: &str) -> String {
+    let mut encoded = String::with_capacity(reference.len());
+    for byte in reference.bytes() {
+        let allowed = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/#%".contains(&byte);
+        if allowed {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 fn escape_pointer(segment: &str) -> String {
@@ -295,23 +307,41 @@ components:
     #[test]
     fn nullable_fields_accept_null_and_their_type_only() {
         let schema = spec().schema("Thing").expect("compiles");
-        assert!(schema.violations(&json!({"name": null, "kind": null, "parent": null})).is_empty());
-        assert!(schema.violations(&json!({"name": "x", "kind": "a"})).is_empty());
+        assert!(
+            schema
+                .violations(&json!({"name": null, "kind": null, "parent": null}))
+                .is_empty()
+        );
+        assert!(
+            schema
+                .violations(&json!({"name": "x", "kind": "a"}))
+                .is_empty()
+        );
         assert_eq!(schema.violations(&json!({"name": 1})).len(), 1);
-        assert_eq!(schema.violations(&json!({"name": "x", "kind": "c"})).len(), 1);
+        assert_eq!(
+            schema.violations(&json!({"name": "x", "kind": "c"})).len(),
+            1
+        );
     }
 
     #[test]
     fn boolean_exclusive_bounds_become_numeric() {
         let schema = spec().schema("Thing").expect("compiles");
         assert_eq!(schema.violations(&json!({"name": "x", "size": 0})).len(), 1);
-        assert!(schema.violations(&json!({"name": "x", "size": 1})).is_empty());
+        assert!(
+            schema
+                .violations(&json!({"name": "x", "size": 1}))
+                .is_empty()
+        );
     }
 
     #[test]
     fn additional_properties_false_is_enforced() {
         let schema = spec().schema("Thing").expect("compiles");
-        assert_eq!(schema.violations(&json!({"name": "x", "extra": 1})).len(), 1);
+        assert_eq!(
+            schema.violations(&json!({"name": "x", "extra": 1})).len(),
+            1
+        );
     }
 
     #[test]

@@ -8,8 +8,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub enum Clock {
     /// The machine's wall clock.
     System,
-    /// A fixed instant, in Unix milliseconds.
-    Fixed(i64),
 }
 
 impl Clock {
@@ -17,7 +15,6 @@ impl Clock {
     pub fn now_ms(self) -> i64 {
         match self {
             Self::System => wall_clock_ms(),
-            Self::Fixed(ms) => ms,
         }
     }
 }

@@ -10,7 +10,10 @@ pub const API_VERSION_HEADER: &str = "Clerk-API-Version";
 pub const API_VERSION_QUERY: &str = "__clerk_api_version";
 
 /// The version `request` selects, or `default` when it names none.
-pub fn requested_version(request: &HttpRequest, default: ApiVersion) -> Result<ApiVersion, ApiError> {
+pub fn requested_version(
+    request: &HttpRequest,
+    default: ApiVersion,
+) -> Result<ApiVersion, ApiError> {
     let header = request.headers().get(API_VERSION_HEADER);
     let query = form_urlencoded::parse(request.query_string().as_bytes())
         .find(|(name, _)| name == API_VERSION_QUERY)

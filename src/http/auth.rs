@@ -28,7 +28,13 @@ impl FromRequest for Caller {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         // The middleware below puts it there for every API path.
-        ready(request.extensions().get::<Self>().cloned().ok_or(ApiError::Internal))
+        ready(
+            request
+                .extensions()
+                .get::<Self>()
+                .cloned()
+                .ok_or(ApiError::Internal),
+        )
     }
 }
 
@@ -39,12 +45,17 @@ pub async fn authenticate(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if !is_api_path(request.path()) {
-        return next.call(request).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     match resolve_caller(request.request()) {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
-            next.call(request).await.map(ServiceResponse::map_into_left_body)
+            next.call(request)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
         Err(error) => Ok(request.error_response(error).map_into_right_body()),
     }

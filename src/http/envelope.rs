@@ -20,7 +20,9 @@ fn wrap_in_envelope<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .get(CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes() == b"application/json");
     if is_json {
-        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
     }
     let status = response.status();
     let error = ApiError::from_status(status);

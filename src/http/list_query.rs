@@ -144,11 +144,14 @@ mod tests {
 
     #[test]
     fn boundaries_are_accepted() {
-        let query = ListSessionsQuery::parse("limit=500&offset=0&user_id=u&paginated=true")
-            .expect("valid");
+        let query =
+            ListSessionsQuery::parse("limit=500&offset=0&user_id=u&paginated=true").expect("valid");
         assert_eq!(query.limit(), 500);
         assert_eq!(query.paginated, Some(true));
-        assert_eq!(ListSessionsQuery::parse("limit=1").map(|q| q.limit()).ok(), Some(1));
+        assert_eq!(
+            ListSessionsQuery::parse("limit=1").map(|q| q.limit()).ok(),
+            Some(1)
+        );
     }
 
     #[test]
@@ -169,14 +172,20 @@ mod tests {
             let found = problems(query);
             assert_eq!(found.len(), 1, "{query}");
             assert_eq!(found[0].0, param, "{query}");
-            assert!(matches!(found[0].1, ParamProblemKind::InvalidValue(_)), "{query}");
+            assert!(
+                matches!(found[0].1, ParamProblemKind::InvalidValue(_)),
+                "{query}"
+            );
         }
     }
 
     #[test]
     fn non_numbers_are_invalid_types() {
         for query in ["limit=abc", "limit=1.5", "offset=-", "offset=1e3"] {
-            assert!(matches!(problems(query)[0].1, ParamProblemKind::InvalidType(_)), "{query}");
+            assert!(
+                matches!(problems(query)[0].1, ParamProblemKind::InvalidType(_)),
+                "{query}"
+            );
         }
     }
 

@@ -3,9 +3,11 @@
 pub mod api_version;
 pub mod auth;
 pub mod body;
+pub mod deprecation;
 pub mod envelope;
 pub mod fallback;
 pub mod list_query;
+pub mod route_table;
 pub mod routes;
 pub mod state;
 pub mod wire;

@@ -15,14 +15,17 @@ pub struct AppState {
     pub default_version: ApiVersion,
     /// List all sessions when neither `user_id` nor `client_id` is given, instead of a 400.
     pub lenient_list: bool,
+    /// Answer verify with 410 whatever the API version.
+    pub retire_verify: bool,
 }
 
 impl AppState {
-    pub fn new(default_version: ApiVersion, lenient_list: bool) -> Self {
+    pub fn new(default_version: ApiVersion, lenient_list: bool, retire_verify: bool) -> Self {
         Self {
             registry: OnceLock::new(),
             default_version,
             lenient_list,
+            retire_verify,
         }
     }
 

@@ -25,7 +25,10 @@ async fn a_pending_session_shows_pending_and_its_tasks_from_2025_03_12() {
             .await;
         answer.assert_status(200);
         assert_eq!(answer.body["status"], "pending", "{version}");
-        assert_eq!(answer.body["tasks"][0]["key"], "choose-organization", "{version}");
+        assert_eq!(
+            answer.body["tasks"][0]["key"], "choose-organization",
+            "{version}"
+        );
     }
 }
 
@@ -38,7 +41,12 @@ async fn sessions_without_tasks_carry_null_tasks_from_2025_03_12() {
         .send()
         .await;
     assert!(answer.body["tasks"].is_null());
-    assert!(answer.body.as_object().is_some_and(|body| body.contains_key("tasks")));
+    assert!(
+        answer
+            .body
+            .as_object()
+            .is_some_and(|body| body.contains_key("tasks"))
+    );
 }
 
 #[tokio::test]
@@ -61,7 +69,13 @@ async fn the_status_filter_follows_the_presented_status() {
         .query("status", "active")
         .send()
         .await;
-    assert!(old.body.as_array().expect("array").iter().any(|s| s["id"] == ALICE_PENDING));
+    assert!(
+        old.body
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|s| s["id"] == ALICE_PENDING)
+    );
     let new = app
         .get("/v1/sessions")
         .query("user_id", ALICE)
@@ -69,7 +83,13 @@ async fn the_status_filter_follows_the_presented_status() {
         .version("2026-05-12")
         .send()
         .await;
-    assert!(new.body.as_array().expect("array").iter().all(|s| s["id"] != ALICE_PENDING));
+    assert!(
+        new.body
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|s| s["id"] != ALICE_PENDING)
+    );
 }
 
 #[tokio::test]

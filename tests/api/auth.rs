@@ -50,7 +50,11 @@ async fn every_operation_with_a_header_not_of_the_bearer_form_is_401_format_inva
 #[tokio::test]
 async fn every_operation_with_a_key_the_server_does_not_accept_is_401_clerk_key_invalid() {
     let app = spawn_app().await;
-    for key in ["sk_test_unknown", "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k", "sk_live_abc"] {
+    for key in [
+        "sk_test_unknown",
+        "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k",
+        "sk_live_abc",
+    ] {
         for (method, path) in operations() {
             app.request(method, &path)
                 .key(key)
@@ -81,7 +85,8 @@ async fn authentication_is_checked_before_404_422_400_and_body_parsing() {
         app.get("/v1/sessions"),
         app.get(&format!("/v1/sessions/{ALICE_ACTIVE}"))
             .version("1999-01-01"),
-        app.post("/v1/sessions").body("application/json", b"{not json".to_vec()),
+        app.post("/v1/sessions")
+            .body("application/json", b"{not json".to_vec()),
     ];
     for request in unauthenticated {
         request
@@ -107,7 +112,11 @@ async fn a_session_of_one_key_is_a_404_for_another_key() {
     created.assert_status(200);
     let id = created.body["id"].as_str().expect("id").to_owned();
 
-    let get = app.get(&format!("/v1/sessions/{id}")).key("sk_test_second").send().await;
+    let get = app
+        .get(&format!("/v1/sessions/{id}"))
+        .key("sk_test_second")
+        .send()
+        .await;
     get.assert_error(404, "resource_not_found");
     let revoke = app
         .post(&format!("/v1/sessions/{id}/revoke"))
@@ -123,7 +132,13 @@ async fn a_session_of_one_key_is_a_404_for_another_key() {
         .send()
         .await;
     list.assert_status(200);
-    assert!(list.body.as_array().expect("array").iter().all(|s| s["id"] != id.as_str()));
+    assert!(
+        list.body
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|s| s["id"] != id.as_str())
+    );
 
     // The first key still sees its own session.
     app.get(&format!("/v1/sessions/{id}"))
@@ -168,7 +183,10 @@ async fn any_test_key_is_its_own_seeded_instance_when_the_switch_is_on() {
         .key("sk_test_job_one")
         .send()
         .await;
-    assert_eq!(first.body, again.body, "the same key reads the same instance");
+    assert_eq!(
+        first.body, again.body,
+        "the same key reads the same instance"
+    );
 
     app.get(&format!("/v1/sessions/{ALICE_ACTIVE}"))
         .key("sk_live_job_one")

@@ -32,7 +32,11 @@ async fn every_fixture_session_is_returned_in_its_status() {
         let answer = app.get_session(&fixture.id.to_string()).await;
         answer.assert_status(200);
         let expected = serde_json::to_value(fixture.status).expect("status");
-        let expected = if expected == "pending" { "active".into() } else { expected };
+        let expected = if expected == "pending" {
+            "active".into()
+        } else {
+            expected
+        };
         assert_eq!(answer.body["status"], expected, "{}", fixture.id);
     }
 }
@@ -66,14 +70,24 @@ async fn an_unknown_session_is_404_resource_not_found() {
     let answer = app.get_session(UNKNOWN_SESSION).await;
     let error = answer.assert_error(404, "resource_not_found");
     assert_eq!(error["message"], "Session not found");
-    assert_eq!(error["long_message"], format!("No session was found with id {UNKNOWN_SESSION}"));
+    assert_eq!(
+        error["long_message"],
+        format!("No session was found with id {UNKNOWN_SESSION}")
+    );
 }
 
 #[tokio::test]
 async fn odd_session_ids_are_404s() {
     let app = spawn_app().await;
     let long = "x".repeat(5_000);
-    for id in ["abc", "sess_", "sess_%F0%9F%92%A5", "user_2AlicexBGaRy7HSnjHcaZabMn26", "%00", long.as_str()] {
+    for id in [
+        "abc",
+        "sess_",
+        "sess_%F0%9F%92%A5",
+        "user_2AlicexBGaRy7HSnjHcaZabMn26",
+        "%00",
+        long.as_str(),
+    ] {
         let answer = app.get_session(id).await;
         answer.assert_error(404, "resource_not_found");
     }

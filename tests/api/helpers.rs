@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use clerk_conformance::jwt::{self, VerifiedToken};
 use clerk_conformance::spec::{BodySchema, Spec};
 use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, Fixtures, Settings};
 use reqwest::Method;
@@ -33,6 +34,8 @@ fn reference_file(name: &str) -> PathBuf {
 pub struct VersionSchemas {
     pub session: BodySchema,
     pub errors: BodySchema,
+    pub token: BodySchema,
+    pub jwks: BodySchema,
 }
 
 fn schemas_of(file: &str) -> VersionSchemas {
@@ -40,6 +43,10 @@ fn schemas_of(file: &str) -> VersionSchemas {
     VersionSchemas {
         session: spec.schema("Session").expect("Session schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
+        token: spec
+            .response_schema("post", "/sessions/{session_id}/tokens", 200)
+            .expect("token schema"),
+        jwks: spec.schema("JWKS").expect("JWKS schema"),
     }
 }
 
@@ -74,7 +81,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", application.port());
     let ready = application.ready();
     tokio::spawn(application.run_until_stopped());
-    ready.await;
+    ready.await.expect("seeding succeeds");
     TestApp {
         address,
         key: settings
@@ -134,6 +141,40 @@ impl TestApp {
 
     pub async fn create_session(&self, body: Value) -> Answer {
         self.post("/v1/sessions").json(&body).send().await
+    }
+
+    /// The caller's JWKS, fetched as the SDKs do.
+    pub async fn jwks(&self) -> Value {
+        let answer = self.get("/v1/jwks").send().await;
+        answer.assert_status(200);
+        answer.body
+    }
+
+    /// Mints a token (from `template` when given) with an optional JSON body.
+    pub async fn mint(&self, session: &str, template: Option<&str>, body: Option<Value>) -> Answer {
+        let path = match template {
+            Some(template) => format!("/v1/sessions/{session}/tokens/{template}"),
+            None => format!("/v1/sessions/{session}/tokens"),
+        };
+        let mut request = self.post(&path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await
+    }
+
+    /// Mints a token and verifies it against the caller's JWKS the way the SDKs do.
+    pub async fn mint_verified(
+        &self,
+        session: &str,
+        template: Option<&str>,
+        body: Option<Value>,
+    ) -> VerifiedToken {
+        let answer = self.mint(session, template, body).await;
+        answer.assert_status(200);
+        let jwt = answer.body["jwt"].as_str().expect("jwt");
+        jwt::verify(jwt, &self.jwks().await, jwt::now_secs(), 5)
+            .unwrap_or_else(|problem| panic!("token does not verify: {problem}"))
     }
 
     /// Every session of `user`, newest first, in one page.
@@ -234,7 +275,9 @@ impl TestRequest<'_> {
             status,
             headers,
             body,
-            version: self.version.unwrap_or_else(|| self.app.default_version.clone()),
+            version: self
+                .version
+                .unwrap_or_else(|| self.app.default_version.clone()),
         };
         if self.path.starts_with("/v1") {
             answer.assert_valid_against_official_spec();
@@ -260,7 +303,11 @@ impl Answer {
 
     #[track_caller]
     pub fn assert_status(&self, status: u16) {
-        assert_eq!(self.status, status, "unexpected status; body: {:#}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {:#}",
+            self.body
+        );
     }
 
     /// Asserts a non-2xx answer with one error whose `code` is `code`; returns that error.
@@ -288,15 +335,27 @@ impl Answer {
             "Content-Type must be exactly application/json"
         );
         let schemas = official_schemas(&self.version);
-        let violations = if (200..300).contains(&self.status) {
+        let violations = if self.body.get("object") == Some(&"token".into()) {
+            schemas.token.violations(&self.body)
+        } else if self.body.get("keys").is_some() {
+            schemas.jwks.violations(&self.body)
+        } else if (200..300).contains(&self.status) {
             let sessions: Vec<&Value> = match &self.body {
                 Value::Array(items) => items.iter().collect(),
                 Value::Object(object) if object.get("object") == Some(&"session".into()) => {
                     vec![&self.body]
                 }
                 Value::Object(object) if object.contains_key("data") => {
-                    assert!(object["total_count"].is_u64(), "total_count: {:#}", self.body);
-                    object["data"].as_array().expect("data array").iter().collect()
+                    assert!(
+                        object["total_count"].is_u64(),
+                        "total_count: {:#}",
+                        self.body
+                    );
+                    object["data"]
+                        .as_array()
+                        .expect("data array")
+                        .iter()
+                        .collect()
                 }
                 _ => Vec::new(),
             };

@@ -5,7 +5,10 @@ use serde_json::Value;
 use crate::helpers::{ALICE, BOB, fixtures, spawn_app, spawn_app_with};
 
 fn ids(sessions: &[Value]) -> Vec<&str> {
-    sessions.iter().map(|s| s["id"].as_str().expect("id")).collect()
+    sessions
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect()
 }
 
 /// The generated user with the most sessions, found through a lenient server's full list.
@@ -29,8 +32,18 @@ async fn busiest_generated_user(app: &crate::helpers::TestApp) -> String {
 
 fn assert_newest_first(sessions: &[Value]) {
     for pair in sessions.windows(2) {
-        let key = |s: &Value| (s["created_at"].as_i64().expect("created_at"), s["id"].as_str().map(str::to_owned));
-        assert!(key(&pair[0]) > key(&pair[1]), "not newest first: {:#} then {:#}", pair[0], pair[1]);
+        let key = |s: &Value| {
+            (
+                s["created_at"].as_i64().expect("created_at"),
+                s["id"].as_str().map(str::to_owned),
+            )
+        };
+        assert!(
+            key(&pair[0]) > key(&pair[1]),
+            "not newest first: {:#} then {:#}",
+            pair[0],
+            pair[1]
+        );
     }
 }
 
@@ -38,7 +51,11 @@ fn assert_newest_first(sessions: &[Value]) {
 async fn listing_by_user_returns_only_their_sessions_newest_first() {
     let app = spawn_app().await;
     let sessions = app.all_sessions_of(ALICE).await;
-    let expected = fixtures().sessions.iter().filter(|s| s.user_id.to_string() == ALICE).count();
+    let expected = fixtures()
+        .sessions
+        .iter()
+        .filter(|s| s.user_id.to_string() == ALICE)
+        .count();
     assert_eq!(sessions.len(), expected);
     assert!(sessions.iter().all(|s| s["user_id"] == ALICE));
     assert_newest_first(&sessions);
@@ -76,13 +93,23 @@ async fn paginated_answers_carry_the_total_of_all_matches() {
     let app = spawn_app().await;
     let whole = app.all_sessions_of(ALICE).await;
     let page = app
-        .list_sessions(&[("user_id", ALICE), ("paginated", "true"), ("limit", "2"), ("offset", "1")])
+        .list_sessions(&[
+            ("user_id", ALICE),
+            ("paginated", "true"),
+            ("limit", "2"),
+            ("offset", "1"),
+        ])
         .await;
     page.assert_status(200);
     assert_eq!(page.body["total_count"], whole.len());
-    assert_eq!(page.body["data"].as_array().expect("data").as_slice(), &whole[1..3]);
+    assert_eq!(
+        page.body["data"].as_array().expect("data").as_slice(),
+        &whole[1..3]
+    );
 
-    let bare = app.list_sessions(&[("user_id", ALICE), ("paginated", "false")]).await;
+    let bare = app
+        .list_sessions(&[("user_id", ALICE), ("paginated", "false")])
+        .await;
     assert!(bare.body.is_array());
 }
 
@@ -124,7 +151,11 @@ async fn pages_concatenate_to_the_whole_list_with_no_gap_or_duplicate() {
 async fn an_offset_past_the_end_is_an_empty_page() {
     let app = spawn_app().await;
     let answer = app
-        .list_sessions(&[("user_id", ALICE), ("offset", "100000"), ("paginated", "true")])
+        .list_sessions(&[
+            ("user_id", ALICE),
+            ("offset", "100000"),
+            ("paginated", "true"),
+        ])
         .await;
     assert_eq!(answer.body["data"], serde_json::json!([]));
     assert!(answer.body["total_count"].as_u64() > Some(0));
@@ -136,14 +167,29 @@ async fn filters_by_client_status_and_both_intersect() {
     let alice = app.all_sessions_of(ALICE).await;
     let client = alice[0]["client_id"].as_str().expect("client").to_owned();
 
-    let by_client = app.list_sessions(&[("client_id", &client), ("limit", "500")]).await;
+    let by_client = app
+        .list_sessions(&[("client_id", &client), ("limit", "500")])
+        .await;
     let by_client = by_client.body.as_array().expect("array");
     assert!(!by_client.is_empty());
     assert!(by_client.iter().all(|s| s["client_id"] == client.as_str()));
 
-    for status in ["active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"] {
+    for status in [
+        "active",
+        "revoked",
+        "ended",
+        "expired",
+        "removed",
+        "abandoned",
+        "replaced",
+    ] {
         let filtered = app
-            .list_sessions(&[("user_id", ALICE), ("client_id", &client), ("status", status), ("limit", "500")])
+            .list_sessions(&[
+                ("user_id", ALICE),
+                ("client_id", &client),
+                ("status", status),
+                ("limit", "500"),
+            ])
             .await;
         let expected: Vec<&str> = ids(&alice)
             .into_iter()
@@ -151,15 +197,29 @@ async fn filters_by_client_status_and_both_intersect() {
             .filter(|(_, s)| s["client_id"] == client.as_str() && s["status"] == status)
             .map(|(id, _)| id)
             .collect();
-        assert_eq!(ids(filtered.body.as_array().expect("array")), expected, "{status}");
+        assert_eq!(
+            ids(filtered.body.as_array().expect("array")),
+            expected,
+            "{status}"
+        );
     }
 }
 
 #[tokio::test]
 async fn every_status_can_be_filtered_for() {
     let app = spawn_app().await;
-    for status in ["active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"] {
-        let answer = app.list_sessions(&[("user_id", ALICE), ("status", status)]).await;
+    for status in [
+        "active",
+        "revoked",
+        "ended",
+        "expired",
+        "removed",
+        "abandoned",
+        "replaced",
+    ] {
+        let answer = app
+            .list_sessions(&[("user_id", ALICE), ("status", status)])
+            .await;
         let sessions = answer.body.as_array().expect("array");
         assert!(!sessions.is_empty(), "no {status} session of Alice");
         assert!(sessions.iter().all(|s| s["status"] == status), "{status}");
@@ -170,8 +230,13 @@ async fn every_status_can_be_filtered_for() {
 async fn a_user_with_a_session_elsewhere_is_not_mixed_in() {
     let app = spawn_app().await;
     let bob = app.all_sessions_of(BOB).await;
-    let alice_client = app.all_sessions_of(ALICE).await[0]["client_id"].as_str().map(str::to_owned).expect("client");
-    let none = app.list_sessions(&[("user_id", BOB), ("client_id", &alice_client)]).await;
+    let alice_client = app.all_sessions_of(ALICE).await[0]["client_id"]
+        .as_str()
+        .map(str::to_owned)
+        .expect("client");
+    let none = app
+        .list_sessions(&[("user_id", BOB), ("client_id", &alice_client)])
+        .await;
     assert_eq!(none.body, serde_json::json!([]));
     assert!(!bob.is_empty());
 }
@@ -180,7 +245,9 @@ async fn a_user_with_a_session_elsewhere_is_not_mixed_in() {
 async fn an_unknown_or_malformed_user_id_lists_nothing() {
     let app = spawn_app().await;
     for user in ["user_2NobodyHasThisId0000000000", "not-an-id"] {
-        let answer = app.list_sessions(&[("user_id", user), ("paginated", "true")]).await;
+        let answer = app
+            .list_sessions(&[("user_id", user), ("paginated", "true")])
+            .await;
         answer.assert_status(200);
         assert_eq!(answer.body["total_count"], 0);
     }
@@ -189,7 +256,9 @@ async fn an_unknown_or_malformed_user_id_lists_nothing() {
 #[tokio::test]
 async fn listing_without_user_or_client_is_400_missing_query_parameter() {
     let app = spawn_app().await;
-    app.list_sessions(&[]).await.assert_error(400, "missing_query_parameter");
+    app.list_sessions(&[])
+        .await
+        .assert_error(400, "missing_query_parameter");
     app.list_sessions(&[("status", "active")])
         .await
         .assert_error(400, "missing_query_parameter");
@@ -198,7 +267,9 @@ async fn listing_without_user_or_client_is_400_missing_query_parameter() {
 #[tokio::test]
 async fn lenient_mode_lists_every_session_without_a_filter() {
     let app = spawn_app_with(|settings| settings.lenient_list = true).await;
-    let answer = app.list_sessions(&[("paginated", "true"), ("limit", "500")]).await;
+    let answer = app
+        .list_sessions(&[("paginated", "true"), ("limit", "500")])
+        .await;
     answer.assert_status(200);
     let expected = 100 + fixtures().sessions.len();
     assert_eq!(answer.body["total_count"], expected);
@@ -225,8 +296,14 @@ async fn bad_values_are_422_with_the_parameter_named() {
         ("client_id", "", "form_param_value_invalid"),
         ("paginated", "maybe", "form_param_value_invalid"),
     ] {
-        let query = if name == "user_id" { vec![(name, value)] } else { vec![("user_id", ALICE), (name, value)] };
-        app.list_sessions(&query).await.assert_param_error(code, name);
+        let query = if name == "user_id" {
+            vec![(name, value)]
+        } else {
+            vec![("user_id", ALICE), (name, value)]
+        };
+        app.list_sessions(&query)
+            .await
+            .assert_param_error(code, name);
     }
 }
 
@@ -234,7 +311,12 @@ async fn bad_values_are_422_with_the_parameter_named() {
 async fn every_bad_parameter_gets_its_own_error() {
     let app = spawn_app().await;
     let answer = app
-        .list_sessions(&[("user_id", ALICE), ("limit", "0"), ("offset", "-1"), ("status", "x")])
+        .list_sessions(&[
+            ("user_id", ALICE),
+            ("limit", "0"),
+            ("offset", "-1"),
+            ("status", "x"),
+        ])
         .await;
     answer.assert_status(422);
     let params: Vec<&str> = answer.body["errors"]
@@ -249,7 +331,9 @@ async fn every_bad_parameter_gets_its_own_error() {
 #[tokio::test]
 async fn the_limit_boundaries_are_accepted() {
     let app = spawn_app().await;
-    let one = app.list_sessions(&[("user_id", ALICE), ("limit", "1")]).await;
+    let one = app
+        .list_sessions(&[("user_id", ALICE), ("limit", "1")])
+        .await;
     assert_eq!(one.body.as_array().map(Vec::len), Some(1));
     app.list_sessions(&[("user_id", ALICE), ("limit", "500"), ("offset", "0")])
         .await
@@ -259,6 +343,8 @@ async fn the_limit_boundaries_are_accepted() {
 #[tokio::test]
 async fn unknown_query_parameters_are_ignored() {
     let app = spawn_app().await;
-    let answer = app.list_sessions(&[("user_id", ALICE), ("order_by", "-created_at"), ("foo", "")]).await;
+    let answer = app
+        .list_sessions(&[("user_id", ALICE), ("order_by", "-created_at"), ("foo", "")])
+        .await;
     answer.assert_status(200);
 }

@@ -23,7 +23,10 @@ async fn the_served_document_equals_the_committed_one() {
         .await
         .expect("answered");
     assert_eq!(
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("application/json")
     );
     let served = response.text().await.expect("text");
@@ -69,17 +72,68 @@ fn every_operation_matches_the_contract() {
     assert_eq!(
         api,
         vec![
-            ("get", "/v1/sessions", "GetSessionList", vec![200, 400, 401, 422]),
-            ("get", "/v1/sessions/{session_id}", "GetSession", vec![200, 400, 401, 404]),
-            ("post", "/v1/sessions", "createSession", vec![200, 400, 401, 404, 422]),
-            ("post", "/v1/sessions/{session_id}/revoke", "RevokeSession", vec![200, 400, 401, 404]),
+            ("get", "/v1/jwks", "GetJWKS", vec![200, 400, 401]),
+            (
+                "get",
+                "/v1/sessions",
+                "GetSessionList",
+                vec![200, 400, 401, 422]
+            ),
+            (
+                "get",
+                "/v1/sessions/{session_id}",
+                "GetSession",
+                vec![200, 400, 401, 404]
+            ),
+            (
+                "post",
+                "/v1/sessions",
+                "createSession",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "post",
+                "/v1/sessions/{session_id}/revoke",
+                "RevokeSession",
+                vec![200, 400, 401, 404]
+            ),
+            (
+                "post",
+                "/v1/sessions/{session_id}/tokens",
+                "CreateSessionToken",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "post",
+                "/v1/sessions/{session_id}/tokens/{template_name}",
+                "CreateSessionTokenFromTemplate",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "post",
+                "/v1/sessions/{session_id}/verify",
+                "VerifySession",
+                vec![200, 400, 401, 404, 410, 422]
+            ),
         ]
     );
     let document = document();
-    for (method, path, _, _) in operations.iter().filter(|(_, path, _, _)| path.starts_with("/v1")) {
+    for (method, path, _, _) in operations
+        .iter()
+        .filter(|(_, path, _, _)| path.starts_with("/v1"))
+    {
         let operation = &document["paths"][path][method];
-        assert_eq!(operation["tags"][0], "Sessions", "{method} {path}");
-        assert_eq!(operation["security"][0]["bearerAuth"], serde_json::json!([]), "{method} {path}");
+        let tag = if path == "/v1/jwks" {
+            "JWKS"
+        } else {
+            "Sessions"
+        };
+        assert_eq!(operation["tags"][0], tag, "{method} {path}");
+        assert_eq!(
+            operation["security"][0]["bearerAuth"],
+            serde_json::json!([]),
+            "{method} {path}"
+        );
         assert!(operation["summary"].is_string() && operation["description"].is_string());
     }
 }
@@ -107,4 +161,16 @@ fn list_parameters_carry_their_bounds_and_defaults() {
     assert_eq!(offset["schema"]["default"], 0);
     assert_eq!(find("Clerk-API-Version")["in"], "header");
     assert_eq!(find("__clerk_api_version")["in"], "query");
+}
+
+#[test]
+fn only_verify_is_deprecated() {
+    let document = document();
+    let verify = &document["paths"]["/v1/sessions/{session_id}/verify"]["post"];
+    assert_eq!(verify["deprecated"], true);
+    assert!(
+        document["paths"]["/v1/sessions"]["get"]
+            .get("deprecated")
+            .is_none()
+    );
 }

@@ -1,6 +1,8 @@
 //! Revoking sessions: the status change, its persistence, and the 404.
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, ALICE_PENDING, ALICE_REVOKED, UNKNOWN_SESSION, spawn_app};
+use crate::helpers::{
+    ALICE, ALICE_ACTIVE, ALICE_PENDING, ALICE_REVOKED, UNKNOWN_SESSION, spawn_app,
+};
 
 #[tokio::test]
 async fn revoking_an_active_session_returns_it_revoked_with_updated_at_moved() {
@@ -21,10 +23,28 @@ async fn a_revocation_persists_into_every_later_get_and_list() {
 
     let listed = app.all_sessions_of(ALICE).await;
     assert!(listed.contains(&revoked));
-    let active = app.list_sessions(&[("user_id", ALICE), ("status", "active")]).await;
-    assert!(active.body.as_array().expect("array").iter().all(|s| s["id"] != ALICE_ACTIVE));
-    let revoked_list = app.list_sessions(&[("user_id", ALICE), ("status", "revoked"), ("limit", "500")]).await;
-    assert!(revoked_list.body.as_array().expect("array").iter().any(|s| s["id"] == ALICE_ACTIVE));
+    let active = app
+        .list_sessions(&[("user_id", ALICE), ("status", "active")])
+        .await;
+    assert!(
+        active
+            .body
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|s| s["id"] != ALICE_ACTIVE)
+    );
+    let revoked_list = app
+        .list_sessions(&[("user_id", ALICE), ("status", "revoked"), ("limit", "500")])
+        .await;
+    assert!(
+        revoked_list
+            .body
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|s| s["id"] == ALICE_ACTIVE)
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,10 @@ use crate::helpers::{ALICE_ACTIVE, spawn_app};
 async fn an_unknown_api_route_is_404_in_the_envelope() {
     let app = spawn_app().await;
     for path in ["/v1/nothing", "/v1/sessions/a/b/c/d", "/v1", "/v1/"] {
-        app.get(path).send().await.assert_error(404, "resource_not_found");
+        app.get(path)
+            .send()
+            .await
+            .assert_error(404, "resource_not_found");
     }
 }
 
@@ -28,9 +31,17 @@ async fn a_wrong_method_is_405_with_allow_in_the_envelope() {
     for (method, path, allow) in [
         (Method::DELETE, "/v1/sessions".to_owned(), "GET, POST"),
         (Method::PUT, "/v1/sessions".to_owned(), "GET, POST"),
-        (Method::DELETE, format!("/v1/sessions/{ALICE_ACTIVE}"), "GET"),
+        (
+            Method::DELETE,
+            format!("/v1/sessions/{ALICE_ACTIVE}"),
+            "GET",
+        ),
         (Method::POST, format!("/v1/sessions/{ALICE_ACTIVE}"), "GET"),
-        (Method::GET, format!("/v1/sessions/{ALICE_ACTIVE}/revoke"), "POST"),
+        (
+            Method::GET,
+            format!("/v1/sessions/{ALICE_ACTIVE}/revoke"),
+            "POST",
+        ),
     ] {
         let answer = app.request(method.clone(), &path).send().await;
         answer.assert_error(405, "method_not_allowed");
@@ -74,7 +85,10 @@ async fn the_root_and_the_bare_swagger_path_redirect_to_swagger_ui() {
             .expect("answered");
         assert_eq!(response.status(), 307);
         assert_eq!(
-            response.headers().get("location").and_then(|v| v.to_str().ok()),
+            response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok()),
             Some("/swagger-ui/")
         );
     }

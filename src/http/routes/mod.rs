@@ -1,7 +1,10 @@
 //! The routes: one module per resource, each registering annotated handlers with `.service()`.
 
+pub mod jwks;
 pub mod operator;
 pub mod sessions;
+pub mod tokens;
+pub mod verify;
 
 use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! The operator surface outside `/v1`: health, readiness and the OpenAPI document.
 
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,6 +14,7 @@ pub fn configure(config: &mut ServiceConfig) {
     config
         .service(healthz)
         .service(readyz)
+        .service(public_key_pem)
         .service(openapi_document);
 }
 
@@ -69,6 +70,40 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         status: "ready",
         instances: registry.instance_count(),
     }))
+}
+
+/// Public signing key (PEM)
+///
+/// An instance's public signing key in PEM (SPKI) form, for networkless verification with a
+/// static key: give it to the SDKs as `jwtKey` / `CLERK_JWT_KEY`. Needs no key.
+#[utoipa::path(
+    operation_id = "GetPublicKeyPem",
+    tag = "Operator",
+    params(("kid" = Option<String>, Query, description = "The instance (`kid`) whose key to show; the first configured key's instance when absent.", example = "ins_2Kq8mNzXv4pL7rT1sW9yB3cE5fH")),
+    responses(
+        (status = 200, description = "The public key", content_type = "application/x-pem-file", body = String),
+        (status = 404, description = "No such instance", body = ClerkErrors),
+        (status = 503, description = "Still seeding", body = ClerkErrors),
+    )
+)]
+#[get("/jwt-public-key.pem")]
+pub async fn public_key_pem(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let kid = form_urlencoded::parse(request.query_string().as_bytes())
+        .find(|(name, _)| name == "kid")
+        .map(|(_, value)| value.into_owned());
+    let instance = state
+        .registry()?
+        .instance_by_id(kid.as_deref())
+        .ok_or_else(|| ApiError::NotFound {
+            resource: "Instance",
+            id: kid.unwrap_or_default().chars().take(100).collect(),
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/x-pem-file"))
+        .body(instance.public_key_pem().to_owned()))
 }
 
 /// The OpenAPI document

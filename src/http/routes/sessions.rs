@@ -97,7 +97,10 @@ fn list_scope(query: &ListSessionsQuery, lenient: bool) -> Result<ListScope, Api
 /// The body of `POST /v1/sessions`. Documentation only: the handler reads the fields one by one
 /// so that each bad field gets its own error.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code, reason = "describes the request body in the OpenAPI document")]
+#[allow(
+    dead_code,
+    reason = "describes the request body in the OpenAPI document"
+)]
 pub struct CreateSessionRequest {
     /// The user the session is for.
     #[schema(example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]
@@ -239,7 +242,8 @@ pub async fn revoke_session(
     Ok(session_answer(&caller, &session))
 }
 
-fn session_answer(caller: &Caller, session: &crate::domain::Session) -> HttpResponse {
+/// 200 with the session as the caller's API version presents it.
+pub fn session_answer(caller: &Caller, session: &crate::domain::Session) -> HttpResponse {
     json_ok(&SessionBody::new(
         session,
         caller.version,

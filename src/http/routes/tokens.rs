@@ -1,0 +1,172 @@
+//! `/v1/sessions/{id}/tokens` and `/v1/sessions/{id}/tokens/{template_name}`: minting tokens.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::sessions::session_not_found;
+use super::{ApiVersionHeader, ApiVersionQuery, json_ok};
+use crate::domain::SessionId;
+use crate::error::{ApiError, ClerkErrors, ParamProblem};
+use crate::http::Caller;
+use crate::http::body::BodyFields;
+use crate::instance::{MintError, TokenKind};
+use crate::tokens::TOKEN_LIFETIME_RANGE;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_session_token)
+        .service(create_session_token_from_template);
+}
+
+/// The optional body of the token operations.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the request body in the OpenAPI document"
+)]
+pub struct TokenRequest {
+    /// Overrides the token's lifetime, in seconds.
+    #[schema(minimum = 30, maximum = 315360000, example = 120)]
+    pub expires_in_seconds: Option<i64>,
+}
+
+/// A minted token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenBody {
+    #[schema(example = "token")]
+    pub object: &'static str,
+    /// The signed JWT (RS256, `kid` = the instance id).
+    pub jwt: String,
+}
+
+/// Create a session token
+///
+/// Mints a session token (JWT, claims version 2) for an active or pending session, as Clerk's
+/// frontend would: RS256 signed with the instance's key (`kid` = the instance id, published at
+/// `/v1/jwks`), claims `exp iat nbf iss jti sid sub v sts fva`, plus `act` for an impersonated
+/// session and `o` for one with an active organization. The token lives 60 seconds unless
+/// `expires_in_seconds` (30 to 315360000) says otherwise; its times follow the wall clock.
+///
+/// Minting counts as activity: the session's `last_active_at` moves to now. The body may be
+/// absent, empty, `{}` or `null`. A session that does not exist or has ended is a 404.
+#[utoipa::path(
+    operation_id = "CreateSessionToken",
+    tag = "Sessions",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+        ApiVersionHeader,
+        ApiVersionQuery,
+    ),
+    request_body(content = Option<TokenRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = TokenBody),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 404, description = "Resource not found", body = ClerkErrors),
+        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post("/sessions/{session_id}/tokens")]
+pub async fn create_session_token(
+    caller: Caller,
+    request: HttpRequest,
+    session_id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let lifetime = requested_lifetime(&request, &body)?;
+    mint(&caller, &session_id, TokenKind::Session, lifetime)
+}
+
+/// Create a session token from a JWT template
+///
+/// Mints a JWT from one of the instance's JWT templates: the template's claims with their
+/// shortcodes resolved against the session's user and active organization, plus the claims
+/// `azp exp iat iss jti nbf sub`, which a template cannot override. The lifetime and clock skew
+/// are the template's unless `expires_in_seconds` overrides the lifetime. An unknown template
+/// is a 404 "JWT template not found".
+#[utoipa::path(
+    operation_id = "CreateSessionTokenFromTemplate",
+    tag = "Sessions",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+        ("template_name" = String, Path, description = "The name of the JWT template defined in your instance (e.g. `custom_hasura`).", example = "test"),
+        ApiVersionHeader,
+        ApiVersionQuery,
+    ),
+    request_body(content = Option<TokenRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = TokenBody),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 404, description = "Resource not found", body = ClerkErrors),
+        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post("/sessions/{session_id}/tokens/{template_name}")]
+pub async fn create_session_token_from_template(
+    caller: Caller,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let lifetime = requested_lifetime(&request, &body)?;
+    let (session_id, template) = path.into_inner();
+    mint(
+        &caller,
+        &session_id,
+        TokenKind::Template(&template),
+        lifetime,
+    )
+}
+
+/// `expires_in_seconds` from the body, checked against its range.
+fn requested_lifetime(request: &HttpRequest, body: &[u8]) -> Result<Option<u64>, ApiError> {
+    const PARAM: &str = "expires_in_seconds";
+    let fields = BodyFields::parse(request, body)?;
+    let Some(seconds) = fields.integer(PARAM).map_err(ApiError::param)? else {
+        return Ok(None);
+    };
+    if !TOKEN_LIFETIME_RANGE.contains(&seconds) {
+        return Err(ApiError::param(ParamProblem::invalid_value(
+            PARAM,
+            format!(
+                "must be between {} and {}",
+                TOKEN_LIFETIME_RANGE.start(),
+                TOKEN_LIFETIME_RANGE.end()
+            ),
+        )));
+    }
+    Ok(Some(seconds.unsigned_abs()))
+}
+
+fn mint(
+    caller: &Caller,
+    session_id: &str,
+    kind: TokenKind<'_>,
+    lifetime: Option<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = SessionId::parse(session_id).ok_or_else(|| session_not_found(session_id))?;
+    let jwt = caller
+        .instance
+        .mint_token(id, kind, lifetime)
+        .map_err(|error| match error {
+            MintError::UnknownSession | MintError::SessionNotActive => {
+                session_not_found(session_id)
+            }
+            MintError::UnknownTemplate(name) => {
+                ApiError::TemplateNotFound(name.chars().take(100).collect())
+            }
+            MintError::Signing(reason) => {
+                tracing::error!(%reason, "signing a token failed");
+                ApiError::Internal
+            }
+        })?;
+    Ok(json_ok(&TokenBody {
+        object: "token",
+        jwt,
+    }))
+}

@@ -1,0 +1,100 @@
+//! `/v1/sessions/{id}/verify`: the deprecated server-side check of a session token.
+// `#[deprecated]` on the handler is what marks the operation deprecated in the OpenAPI
+// document; the route is still served, so its own registration may use it.
+#![allow(deprecated)]
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::sessions::{session_answer, session_not_found};
+use super::{ApiVersionHeader, ApiVersionQuery};
+use crate::domain::SessionId;
+use crate::error::{ApiError, ClerkErrors, ParamProblem};
+use crate::http::body::BodyFields;
+use crate::http::{AppState, Caller};
+use crate::instance::VerifyError;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(verify_session);
+}
+
+/// The body of the verify operation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the request body in the OpenAPI document"
+)]
+pub struct VerifyRequest {
+    /// The session token (the `__session` cookie) to check against the session.
+    pub token: String,
+}
+
+/// Verify a session
+///
+/// Deprecated: verify session tokens networklessly with the instance's JWKS instead, as the SDKs
+/// do. Returns the session when `token` is a session token signed by this instance, not expired,
+/// for this session, and the session is still active; otherwise a 400 `invalid_session_token`.
+/// `token` is required (422 `form_param_missing`) and no other field is allowed
+/// (422 `form_param_unknown`).
+///
+/// From API version 2025-04-10 on (and always when the server runs with `--retire-verify`) the
+/// answer is 410 `operation_deprecated`. Every answer carries a `Deprecation` header.
+#[utoipa::path(
+    operation_id = "VerifySession",
+    tag = "Sessions",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+        ApiVersionHeader,
+        ApiVersionQuery,
+    ),
+    request_body(content = VerifyRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Success", body = crate::http::wire::SessionBody),
+        (status = 400, description = "Request was not successful", body = ClerkErrors),
+        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        (status = 404, description = "Resource not found", body = ClerkErrors),
+        (status = 410, description = "The endpoint is considered deprecated and is pending removal.", body = ClerkErrors),
+        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post("/sessions/{session_id}/verify")]
+#[deprecated = "verify session tokens networklessly with the JWKS"]
+pub async fn verify_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    session_id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    if state.retire_verify || caller.version.retires_verify() {
+        return Err(ApiError::Gone);
+    }
+    let fields = BodyFields::parse(&request, &body)?;
+    let mut problems: Vec<ParamProblem> = fields
+        .unknown(&["token"])
+        .map(ParamProblem::unknown)
+        .collect();
+    let token = match fields.string("token") {
+        Ok(Some(token)) => Some(token),
+        Ok(None) => {
+            problems.push(ParamProblem::missing("token"));
+            None
+        }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    let Some(token) = token.filter(|_| problems.is_empty()) else {
+        return Err(ApiError::InvalidParams(problems));
+    };
+    let id = SessionId::parse(&session_id).ok_or_else(|| session_not_found(&session_id))?;
+    match caller.instance.verify_session(id, token) {
+        Ok(session) => Ok(session_answer(&caller, &session)),
+        Err(VerifyError::UnknownSession) => Err(session_not_found(&session_id)),
+        Err(VerifyError::InvalidToken(reason)) => Err(ApiError::InvalidSessionToken(reason)),
+    }
+}
