@@ -10,5 +10,6 @@ mod list;
 mod openapi;
 mod revoke;
 mod routing;
+mod sdk_js;
 mod tokens;
 mod verify;

@@ -1,0 +1,73 @@
+//! The official `@clerk/backend` SDK, pointed at the server: lists, gets, mints, verifies with
+//! `verifyToken` through `/v1/jwks`, creates, revokes, and reads the error envelope.
+//!
+//! Needs Node.js and npm; the SDK is installed from `tests/sdk/js/package-lock.json` on first use.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use crate::helpers::{ALICE, ALICE_ACTIVE, spawn_app};
+
+fn sdk_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/js")
+}
+
+/// Installs the SDK once per test run (npm is not safe to run twice at once in one folder).
+fn ensure_sdk_installed(dir: &Path) {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if dir.join("node_modules/@clerk/backend/package.json").exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir)
+        .status()
+        .expect("npm runs (Node.js and npm are needed for the SDK tests)");
+    assert!(status.success(), "npm ci failed in {}", dir.display());
+}
+
+#[tokio::test]
+async fn the_official_js_sdk_works_against_the_mock() {
+    let dir = sdk_dir();
+    ensure_sdk_installed(&dir);
+    let app = spawn_app().await;
+    let output = tokio::process::Command::new("node")
+        .arg("check.mjs")
+        .current_dir(&dir)
+        .env("CLERK_API_URL", &app.address)
+        .env("CLERK_SECRET_KEY", &app.key)
+        .env("CLERK_USER_ID", ALICE)
+        .env("CLERK_SESSION_ID", ALICE_ACTIVE)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "the SDK script failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+
+    assert!(seen["list"]["totalCount"].as_u64() > Some(3), "{seen:#}");
+    assert_eq!(seen["list"]["ids"].as_array().map(Vec::len), Some(3));
+    assert!(seen["list"]["userIds"].as_array().into_iter().flatten().all(|id| id == ALICE));
+    assert_eq!(seen["session"]["id"], ALICE_ACTIVE);
+    assert_eq!(seen["session"]["status"], "active");
+    assert_eq!(seen["verified"]["sid"], ALICE_ACTIVE);
+    assert_eq!(seen["verified"]["sub"], ALICE);
+    assert_eq!(seen["verified"]["v"], 2);
+    assert_eq!(seen["verifiedTemplate"]["email"], "alice@example.com");
+    assert_eq!(seen["created"]["status"], "active");
+    assert_eq!(seen["revoked"]["status"], "revoked");
+    assert_eq!(seen["missing"]["status"], 404);
+    assert_eq!(seen["missing"]["codes"][0], "resource_not_found");
+    assert!(seen["missing"]["traceId"].is_string(), "the SDK reads clerk_trace_id");
+    // The SDK speaks API version 2026-05-12, where verify is retired.
+    assert_eq!(seen["retiredVerify"]["status"], 410);
+    assert_eq!(seen["retiredVerify"]["codes"][0], "operation_deprecated");
+    assert_eq!(seen["wrongKey"]["failed"], true);
+}

@@ -1,0 +1,52 @@
+// Drives the official @clerk/backend SDK against a running mock and prints what it saw as JSON.
+// Inputs (environment): CLERK_API_URL, CLERK_SECRET_KEY, CLERK_USER_ID, CLERK_SESSION_ID.
+import { createClerkClient, verifyToken } from '@clerk/backend';
+
+const apiUrl = process.env.CLERK_API_URL;
+const secretKey = process.env.CLERK_SECRET_KEY;
+const userId = process.env.CLERK_USER_ID;
+const sessionId = process.env.CLERK_SESSION_ID;
+
+const clerk = createClerkClient({ secretKey, apiUrl });
+
+async function outcome(promise) {
+  try {
+    return { ok: await promise };
+  } catch (error) {
+    return {
+      status: error.status ?? null,
+      codes: (error.errors ?? []).map((e) => e.code),
+      longMessages: (error.errors ?? []).map((e) => e.longMessage),
+      traceId: error.clerkTraceId ?? null,
+      message: String(error.message ?? error),
+    };
+  }
+}
+
+const list = await clerk.sessions.getSessionList({ userId, limit: 3 });
+const session = await clerk.sessions.getSession(sessionId);
+const token = await clerk.sessions.getToken(sessionId);
+const verified = await verifyToken(token.jwt, { secretKey, apiUrl });
+const templateToken = await clerk.sessions.getToken(sessionId, 'test');
+const verifiedTemplate = await verifyToken(templateToken.jwt, { secretKey, apiUrl });
+const created = await clerk.sessions.createSession({ userId });
+const revoked = await clerk.sessions.revokeSession(created.id);
+const missing = await outcome(clerk.sessions.getSession('sess_2ThisSessionDoesNotExist00'));
+const retiredVerify = await outcome(clerk.sessions.verifySession(sessionId, token.jwt));
+const wrongKey = await outcome(
+  verifyToken(token.jwt, { secretKey: 'sk_test_not_accepted_by_the_mock', apiUrl, skipJwksCache: true }),
+);
+
+console.log(
+  JSON.stringify({
+    list: { totalCount: list.totalCount, ids: list.data.map((s) => s.id), userIds: list.data.map((s) => s.userId) },
+    session: { id: session.id, status: session.status, userId: session.userId, lastActiveAt: session.lastActiveAt },
+    verified: { sid: verified.sid, sub: verified.sub, v: verified.v },
+    verifiedTemplate: { sub: verifiedTemplate.sub, email: verifiedTemplate.email, name: verifiedTemplate.name },
+    created: { status: created.status, userId: created.userId },
+    revoked: { id: revoked.id, status: revoked.status },
+    missing,
+    retiredVerify,
+    wrongKey: { failed: !('ok' in wrongKey), message: wrongKey.message ?? null },
+  }),
+);
