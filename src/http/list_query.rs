@@ -15,7 +15,7 @@ pub const MAX_LIMIT: usize = 500;
 #[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
     /// List sessions for the given client.
-    #[param(example = "client_2AliceLaptopbXyEbGXzamv8tR")]
+    #[param(example = "client_2AliceLaptopQnpx7G6EtpIb7Vz")]
     pub client_id: Option<String>,
     /// List sessions for the given user.
     #[param(example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]

@@ -48,7 +48,7 @@ impl Serialize for Tasks {
     "object": "session",
     "id": "sess_2AliceActiveZICgVFaEP1MWWEP",
     "user_id": "user_2AlicexBGaRy7HSnjHcaZabMn26",
-    "client_id": "client_2AliceLaptopbXyEbGXzamv8tR",
+    "client_id": "client_2AliceLaptopQnpx7G6EtpIb7Vz",
     "actor": null,
     "status": "active",
     "last_active_organization_id": null,
@@ -75,7 +75,7 @@ pub struct SessionBody {
     id: SessionId,
     #[schema(value_type = String, example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]
     user_id: UserId,
-    #[schema(value_type = String, example = "client_2AliceLaptopbXyEbGXzamv8tR")]
+    #[schema(value_type = String, example = "client_2AliceLaptopQnpx7G6EtpIb7Vz")]
     client_id: ClientId,
     /// Who is impersonating the user, for an impersonated session (`{"sub": "user_..."}`).
     #[schema(value_type = Option<Object>)]

@@ -18,8 +18,13 @@ fn sdk_dir() -> PathBuf {
 /// Installs the SDK once per test run (npm is not safe to run twice at once in one folder).
 fn ensure_sdk_installed(dir: &Path) {
     static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if dir.join("node_modules/@clerk/backend/package.json").exists() {
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if dir
+        .join("node_modules/@clerk/backend/package.json")
+        .exists()
+    {
         return;
     }
     let status = Command::new("npm")
@@ -54,7 +59,13 @@ async fn the_official_js_sdk_works_against_the_mock() {
 
     assert!(seen["list"]["totalCount"].as_u64() > Some(3), "{seen:#}");
     assert_eq!(seen["list"]["ids"].as_array().map(Vec::len), Some(3));
-    assert!(seen["list"]["userIds"].as_array().into_iter().flatten().all(|id| id == ALICE));
+    assert!(
+        seen["list"]["userIds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|id| id == ALICE)
+    );
     assert_eq!(seen["session"]["id"], ALICE_ACTIVE);
     assert_eq!(seen["session"]["status"], "active");
     assert_eq!(seen["verified"]["sid"], ALICE_ACTIVE);
@@ -65,7 +76,10 @@ async fn the_official_js_sdk_works_against_the_mock() {
     assert_eq!(seen["revoked"]["status"], "revoked");
     assert_eq!(seen["missing"]["status"], 404);
     assert_eq!(seen["missing"]["codes"][0], "resource_not_found");
-    assert!(seen["missing"]["traceId"].is_string(), "the SDK reads clerk_trace_id");
+    assert!(
+        seen["missing"]["traceId"].is_string(),
+        "the SDK reads clerk_trace_id"
+    );
     // The SDK speaks API version 2026-05-12, where verify is retired.
     assert_eq!(seen["retiredVerify"]["status"], 410);
     assert_eq!(seen["retiredVerify"]["codes"][0], "operation_deprecated");
