@@ -202,8 +202,6 @@ impl Filter {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
@@ -230,16 +228,13 @@ mod tests {
             user_id: users[usize::try_from(n % 2).unwrap_or_default()],
             client_id: clients[usize::try_from(n / 5).unwrap_or_default()],
             status: statuses[usize::try_from(n % 3).unwrap_or_default()],
-            actor: None,
-            last_active_organization_id: None,
-            latest_activity: None,
-            tasks: Arc::new([]),
             last_active_at: n,
             expire_at: 1_000_000,
             abandon_at: 2_000_000,
             // Two sessions share each creation time, so ties are exercised.
             created_at: n / 2,
             updated_at: n / 2,
+            ..crate::domain::testing::session(0)
         });
         Fixture {
             store: SessionStore::from_sessions(sessions),

@@ -4,6 +4,8 @@ pub mod api_version;
 pub mod clock;
 pub mod ids;
 pub mod session;
+#[cfg(test)]
+pub mod testing;
 pub mod user;
 
 pub use api_version::ApiVersion;

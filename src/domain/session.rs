@@ -146,27 +146,10 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
-    use rand::SeedableRng;
-
     use super::*;
 
     fn active_session() -> Session {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        Session {
-            id: SessionId::random(&mut rng),
-            user_id: UserId::random(&mut rng),
-            client_id: ClientId::random(&mut rng),
-            status: SessionStatus::Active,
-            actor: None,
-            last_active_organization_id: None,
-            latest_activity: None,
-            tasks: Arc::new([]),
-            last_active_at: 1_000,
-            expire_at: 10_000,
-            abandon_at: 20_000,
-            created_at: 1_000,
-            updated_at: 1_000,
-        }
+        crate::domain::testing::session(1)
     }
 
     #[test]

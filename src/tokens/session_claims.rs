@@ -139,45 +139,20 @@ pub fn template_claims(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use rand::SeedableRng;
     use serde_json::json;
 
     use super::*;
-    use crate::domain::{ClientId, SessionId, UserId};
+    use crate::domain::testing;
 
     fn fixture() -> (Session, User) {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
         let user = User {
-            id: UserId::random(&mut rng),
-            first_name: Some(Arc::from("Ada")),
             last_name: None,
-            username: None,
-            primary_email_address: None,
-            email_verified: false,
-            primary_phone_number: None,
-            phone_number_verified: false,
-            image_url: Arc::from("https://img.example/ada.png"),
-            public_metadata: json!({}),
-            unsafe_metadata: json!({}),
-            memberships: Vec::new(),
-            created_at: 0,
+            ..testing::user(9)
         };
         let session = Session {
-            id: SessionId::random(&mut rng),
             user_id: user.id,
-            client_id: ClientId::random(&mut rng),
-            status: SessionStatus::Active,
-            actor: None,
-            last_active_organization_id: None,
-            latest_activity: None,
-            tasks: Arc::new([]),
-            last_active_at: 1_000_000,
-            expire_at: 2_000_000,
-            abandon_at: 3_000_000,
             created_at: 1_000_000,
-            updated_at: 1_000_000,
+            ..testing::session(9)
         };
         (session, user)
     }

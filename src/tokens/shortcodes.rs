@@ -227,24 +227,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::{OrganizationId, UserId};
+    use crate::domain::{OrganizationId, testing};
 
     fn user() -> User {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
         User {
-            id: UserId::random(&mut rng),
-            first_name: Some(Arc::from("Ada")),
-            last_name: Some(Arc::from("Lovelace")),
-            username: None,
-            primary_email_address: Some(Arc::from("ada@example.com")),
-            email_verified: true,
-            primary_phone_number: None,
-            phone_number_verified: false,
-            image_url: Arc::from("https://img.example/ada.png"),
             public_metadata: json!({"plan": "pro", "limits": {"seats": 5, "tags": ["a"]}, "empty": ""}),
-            unsafe_metadata: json!({}),
-            memberships: Vec::new(),
-            created_at: 1_700_000_123_456,
+            ..testing::user(5)
         }
     }
 
