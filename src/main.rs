@@ -62,11 +62,16 @@ fn banner(settings: &Settings, application: &Application) -> String {
         .find(|session| session.status.is_live() && session.actor.is_none())
         .map(|session| session.id.to_string())
         .unwrap_or_default();
+    let template = fixtures
+        .templates
+        .first()
+        .map(|template| template.name.clone())
+        .unwrap_or_default();
     format!(
         "clerk-sessions-mock ready on {base}\n\
          \x20 Swagger UI:   {base}{SWAGGER_UI_PATH}\n\
          \x20 Secret key:   {key}\n\
-         \x20 Try: user {user}, active session {session}\n\
+         \x20 Try: user {user}, active session {session}, JWT template {template}\n\
          \x20 curl -H 'Authorization: Bearer {key}' '{base}/v1/sessions?user_id={user}'"
     )
 }

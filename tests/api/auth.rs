@@ -5,13 +5,20 @@ use serde_json::json;
 
 use crate::helpers::{ALICE, ALICE_ACTIVE, UNKNOWN_SESSION, spawn_app, spawn_app_with};
 
-/// One request per operation of the Sessions API.
+/// One request per operation of the API.
 fn operations() -> Vec<(Method, String)> {
     vec![
         (Method::GET, format!("/v1/sessions?user_id={ALICE}")),
         (Method::POST, "/v1/sessions".to_owned()),
         (Method::GET, format!("/v1/sessions/{ALICE_ACTIVE}")),
         (Method::POST, format!("/v1/sessions/{ALICE_ACTIVE}/revoke")),
+        (Method::POST, format!("/v1/sessions/{ALICE_ACTIVE}/verify")),
+        (Method::POST, format!("/v1/sessions/{ALICE_ACTIVE}/tokens")),
+        (
+            Method::POST,
+            format!("/v1/sessions/{ALICE_ACTIVE}/tokens/test"),
+        ),
+        (Method::GET, "/v1/jwks".to_owned()),
     ]
 }
 

@@ -59,7 +59,7 @@ async fn an_organization_the_user_is_not_in_is_422() {
 async fn an_unknown_organization_is_404() {
     let app = spawn_app().await;
     app.create_session(
-        json!({ "user_id": ALICE, "active_organization_id": "org_2NoSuchOrganization000000000" }),
+        json!({ "user_id": ALICE, "active_organization_id": "org_2NoSuchOrganization00000000" }),
     )
     .await
     .assert_error(404, "resource_not_found");
@@ -128,7 +128,7 @@ async fn an_empty_user_id_is_422_form_param_value_invalid() {
 #[tokio::test]
 async fn an_unknown_user_is_404_resource_not_found() {
     let app = spawn_app().await;
-    for user in ["user_2NobodyHasThisId0000000000", "alice"] {
+    for user in ["user_2NobodyHasThisId00000000000", "alice"] {
         let answer = app.create_session(json!({ "user_id": user })).await;
         let error = answer.assert_error(404, "resource_not_found");
         assert_eq!(error["message"], "User not found");

@@ -21,7 +21,7 @@ pub const BOB_IMPERSONATED: &str = "sess_2BobImpersonatedkoVnHobLeLg";
 pub const ACME: &str = "org_2Acmet3kU1slpIuojlEroXRG9xb";
 pub const GLOBEX: &str = "org_2GlobexVGQT1v7E7Zi2T6IuzA7C";
 pub const CAROL: &str = "user_2CarolsZ1EoOyEZmEivtHY0phmf";
-pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist00";
+pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist000";
 
 /// The official spec files, one per family of API versions.
 fn reference_file(name: &str) -> PathBuf {

@@ -244,7 +244,7 @@ async fn a_user_with_a_session_elsewhere_is_not_mixed_in() {
 #[tokio::test]
 async fn an_unknown_or_malformed_user_id_lists_nothing() {
     let app = spawn_app().await;
-    for user in ["user_2NobodyHasThisId0000000000", "not-an-id"] {
+    for user in ["user_2NobodyHasThisId00000000000", "not-an-id"] {
         let answer = app
             .list_sessions(&[("user_id", user), ("paginated", "true")])
             .await;

@@ -11,5 +11,6 @@ mod openapi;
 mod revoke;
 mod routing;
 mod sdk_js;
+mod startup;
 mod tokens;
 mod verify;

@@ -31,7 +31,7 @@ const templateToken = await clerk.sessions.getToken(sessionId, 'test');
 const verifiedTemplate = await verifyToken(templateToken.jwt, { secretKey, apiUrl });
 const created = await clerk.sessions.createSession({ userId });
 const revoked = await clerk.sessions.revokeSession(created.id);
-const missing = await outcome(clerk.sessions.getSession('sess_2ThisSessionDoesNotExist00'));
+const missing = await outcome(clerk.sessions.getSession('sess_2ThisSessionDoesNotExist000'));
 const retiredVerify = await outcome(clerk.sessions.verifySession(sessionId, token.jwt));
 const wrongKey = await outcome(
   verifyToken(token.jwt, { secretKey: 'sk_test_not_accepted_by_the_mock', apiUrl, skipJwksCache: true }),

@@ -1,0 +1,73 @@
+//! Start-up: fixtures read from a directory, and what a broken one says.
+
+use std::path::PathBuf;
+
+use clerk_sessions_mock::{Application, Settings};
+
+use crate::helpers::ALICE;
+
+fn copy_of_the_fixtures(name: &str) -> PathBuf {
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir =
+        std::env::temp_dir().join(format!("clerk-mock-fixtures-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for entry in std::fs::read_dir(&source).expect("fixtures dir") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("file name"))).expect("copy");
+    }
+    dir
+}
+
+#[tokio::test]
+async fn a_broken_fixture_file_stops_start_up_naming_the_file_and_the_entry() {
+    let dir = copy_of_the_fixtures("broken");
+    let sessions = dir.join("sessions.json");
+    let text = std::fs::read_to_string(&sessions).expect("sessions");
+    std::fs::write(
+        &sessions,
+        text.replacen(ALICE, "user_2NobodyHasThisId00000000000", 1),
+    )
+    .expect("write");
+
+    let settings = Settings {
+        fixtures: Some(dir.clone()),
+        ..Settings::for_tests()
+    };
+    let error = Application::build(&settings)
+        .expect_err("start-up stops")
+        .to_string();
+    assert!(error.contains(&sessions.display().to_string()), "{error}");
+    assert!(
+        error.contains("entry 0 (sess_2AliceActiveZICgVFaEP1MWWEP)"),
+        "{error}"
+    );
+    assert!(
+        error.contains("unknown user `user_2NobodyHasThisId00000000000`"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_missing_fixture_file_is_named() {
+    let dir = copy_of_the_fixtures("missing");
+    std::fs::remove_file(dir.join("users.json")).expect("remove");
+    let settings = Settings {
+        fixtures: Some(dir.clone()),
+        ..Settings::for_tests()
+    };
+    let error = Application::build(&settings)
+        .expect_err("start-up stops")
+        .to_string();
+    assert!(error.contains("users.json"), "{error}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn no_key_and_no_switch_is_refused() {
+    let settings = Settings {
+        secret_keys: Vec::new(),
+        ..Settings::for_tests()
+    };
+    assert!(Application::build(&settings).is_err());
+}
