@@ -157,6 +157,11 @@ pub enum ApiError {
     MethodNotAllowed { allowed: Vec<String> },
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("Prefer code={requested} is not documented; documented: {documented:?}")]
+    UndocumentedStatus {
+        requested: String,
+        documented: Vec<u16>,
+    },
     #[error("malformed request")]
     BadRequest,
     #[error("data is still being seeded")]
@@ -286,6 +291,24 @@ impl ApiError {
                 "Request body too large",
                 "The request body is larger than this endpoint accepts.".into(),
             )],
+            Self::UndocumentedStatus {
+                requested,
+                documented,
+            } => vec![ClerkError {
+                meta: Some(param_meta("Prefer")),
+                ..simple(
+                    "prefer_code_invalid",
+                    "Status not documented",
+                    format!(
+                        "Prefer: code={requested} asks for a status this operation does not document. Documented: {}.",
+                        documented
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            }],
             Self::BadRequest => vec![simple(
                 "bad_request",
                 "Bad request",
@@ -330,6 +353,7 @@ impl ResponseError for ApiError {
             | Self::MissingListFilter
             | Self::MalformedBody(_)
             | Self::InvalidSessionToken(_)
+            | Self::UndocumentedStatus { .. }
             | Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Gone => StatusCode::GONE,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,7 +1,9 @@
 //! The OpenAPI document: its fixed parts (info, tags, security) and the generated whole.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{self, Components};
+use utoipa::openapi::{self, Components, RefOr};
+
+use crate::http::canonical::canonical_error;
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -45,12 +47,48 @@ impl Modify for BearerAuth {
 
 /// The whole document, as the running server describes itself.
 pub fn document() -> openapi::OpenApi {
-    actix_web::App::new()
+    let mut document = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::startup::configure_routes)
         .split_for_parts()
-        .1
+        .1;
+    add_error_examples(&mut document);
+    document
+}
+
+/// Shows each documented error response with the body the server answers for it (the same
+/// canonical error `Prefer: code=<status>` returns), so Swagger UI displays real examples.
+fn add_error_examples(document: &mut openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let Some(operation_id) = operation.operation_id.clone() else {
+                continue;
+            };
+            for (status, response) in &mut operation.responses.responses {
+                let (Ok(status), RefOr::T(response)) = (status.parse::<u16>(), response) else {
+                    continue;
+                };
+                let Some(error) = canonical_error(&operation_id, status, None) else {
+                    continue;
+                };
+                let example = serde_json::json!({
+                    "errors": error.errors(),
+                    "clerk_trace_id": "2c1e6b1c9a0b4d7e8f3a5b6c7d8e9f01",
+                });
+                if let Some(RefOr::T(content)) = response.content.get_mut("application/json") {
+                    content.example = Some(example);
+                }
+            }
+        }
+    }
 }
 
 /// The document as served: pretty JSON with a final newline, byte-identical on every run.

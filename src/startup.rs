@@ -21,7 +21,7 @@ use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{jwks, operator, sessions, tokens, verify};
-use crate::http::{API_PREFIX, AppState, auth, deprecation};
+use crate::http::{API_PREFIX, AppState, auth, deprecation, prefer};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -166,6 +166,7 @@ impl Application {
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
+                .wrap(from_fn(prefer::force_status))
                 .wrap(from_fn(auth::authenticate))
                 .wrap(from_fn(deprecation::mark_deprecated))
                 .wrap(errors_in_envelope())

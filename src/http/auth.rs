@@ -10,6 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::api_version::requested_version;
+use super::prefer::{self, Stage};
 use super::{AppState, is_api_path};
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
@@ -49,6 +50,9 @@ pub async fn authenticate(
             .call(request)
             .await
             .map(ServiceResponse::map_into_left_body);
+    }
+    if let Some(error) = prefer::forced_error(request.request(), Stage::BeforeAuthentication) {
+        return Ok(prefer::preference_applied(request.error_response(error)).map_into_right_body());
     }
     match resolve_caller(request.request()) {
         Ok(caller) => {

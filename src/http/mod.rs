@@ -3,10 +3,13 @@
 pub mod api_version;
 pub mod auth;
 pub mod body;
+pub mod canonical;
 pub mod deprecation;
 pub mod envelope;
+pub mod failures;
 pub mod fallback;
 pub mod list_query;
+pub mod prefer;
 pub mod route_table;
 pub mod routes;
 pub mod state;

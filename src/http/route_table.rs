@@ -1,19 +1,29 @@
 //! The documented routes, read from the generated OpenAPI document: which methods a path
-//! answers and which operations are deprecated. Whatever is documented is known here.
+//! answers, which operation each is, its documented statuses, and whether it is deprecated.
+//! Whatever is documented is known here.
 
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::Operation;
 
+/// One documented operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationInfo {
+    pub method: Method,
+    pub operation_id: String,
+    /// The documented statuses, ascending.
+    pub statuses: Vec<u16>,
+    pub deprecated: bool,
+}
+
 #[derive(Debug)]
 struct Route {
     resource: ResourceDef,
-    /// The methods of the path, each with whether its operation is deprecated.
-    methods: Vec<(Method, bool)>,
+    operations: Vec<OperationInfo>,
 }
 
-/// Every documented path with its methods.
+/// Every documented path with its operations.
 #[derive(Debug, Default)]
 pub struct RouteTable {
     routes: Vec<Route>,
@@ -36,43 +46,60 @@ impl RouteTable {
                     (Method::PATCH, &item.patch),
                     (Method::TRACE, &item.trace),
                 ];
-                let methods = operations
+                let operations = operations
                     .into_iter()
                     .filter_map(|(method, operation)| {
                         let operation = operation.as_ref()?;
-                        let deprecated = matches!(
-                            operation.deprecated,
-                            Some(utoipa::openapi::Deprecated::True)
-                        );
-                        Some((method, deprecated))
+                        let mut statuses: Vec<u16> = operation
+                            .responses
+                            .responses
+                            .keys()
+                            .filter_map(|status| status.parse().ok())
+                            .collect();
+                        statuses.sort_unstable();
+                        Some(OperationInfo {
+                            method,
+                            operation_id: operation.operation_id.clone().unwrap_or_default(),
+                            statuses,
+                            deprecated: matches!(
+                                operation.deprecated,
+                                Some(utoipa::openapi::Deprecated::True)
+                            ),
+                        })
                     })
                     .collect();
                 Route {
                     resource: ResourceDef::new(path.as_str()),
-                    methods,
+                    operations,
                 }
             })
             .collect();
         Self { routes }
     }
 
-    fn matching(&self, path: &str) -> impl Iterator<Item = &(Method, bool)> {
+    fn matching(&self, path: &str) -> impl Iterator<Item = &OperationInfo> {
         self.routes
             .iter()
             .filter(move |route| route.resource.is_match(path))
-            .flat_map(|route| route.methods.iter())
+            .flat_map(|route| route.operations.iter())
     }
 
     /// The methods `path` answers; empty when no documented path matches.
     pub fn allowed_methods(&self, path: &str) -> Vec<Method> {
         self.matching(path)
-            .map(|(method, _)| method.clone())
+            .map(|operation| operation.method.clone())
             .collect()
+    }
+
+    /// The operation `method path` is, if it is documented.
+    pub fn operation(&self, method: &Method, path: &str) -> Option<&OperationInfo> {
+        self.matching(path)
+            .find(|operation| operation.method == method)
     }
 
     /// Whether `method path` is a deprecated operation.
     pub fn is_deprecated(&self, method: &Method, path: &str) -> bool {
-        self.matching(path)
-            .any(|(candidate, deprecated)| candidate == method && *deprecated)
+        self.operation(method, path)
+            .is_some_and(|operation| operation.deprecated)
     }
 }

@@ -11,6 +11,40 @@ use crate::domain::{
     UserId,
 };
 
+/// What a session looks like on the wire: the example of the `Session` schema.
+pub fn session_example() -> serde_json::Value {
+    serde_json::json!({
+        "object": "session",
+        "id": "sess_2AliceActiveZICgVFaEP1MWWEP",
+        "user_id": "user_2AlicexBGaRy7HSnjHcaZabMn26",
+        "client_id": "client_2AliceLaptopQnpx7G6EtpIb7Vz",
+        "actor": null,
+        "status": "active",
+        "last_active_organization_id": null,
+        "last_active_at": 1_764_060_000_000_i64,
+        "latest_activity": {
+            "object": "session_activity",
+            "id": "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA",
+            "device_type": "Macintosh",
+            "is_mobile": false,
+            "browser_name": "Chrome",
+            "browser_version": "131.0.0.0",
+            "ip_address": "203.0.113.10",
+            "city": "Berlin",
+            "country": "DE"
+        },
+        "expire_at": 1_764_657_600_000_i64,
+        "abandon_at": 1_766_649_600_000_i64,
+        "updated_at": 1_764_060_000_000_i64,
+        "created_at": 1_764_052_800_000_i64
+    })
+}
+
+/// The example of the list answer: a page with its total.
+pub fn session_list_example() -> serde_json::Value {
+    serde_json::json!({ "data": [session_example()], "total_count": 9 })
+}
+
 /// The `object` discriminator of a session.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -44,31 +78,7 @@ impl Serialize for Tasks {
 /// A session. Times are Unix milliseconds. `tasks` and the `pending` status exist from API
 /// version 2025-03-12 on; older versions see a pending session as `active`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = Session, example = json!({
-    "object": "session",
-    "id": "sess_2AliceActiveZICgVFaEP1MWWEP",
-    "user_id": "user_2AlicexBGaRy7HSnjHcaZabMn26",
-    "client_id": "client_2AliceLaptopQnpx7G6EtpIb7Vz",
-    "actor": null,
-    "status": "active",
-    "last_active_organization_id": null,
-    "last_active_at": 1764060000000_i64,
-    "latest_activity": {
-        "object": "session_activity",
-        "id": "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA",
-        "device_type": "Macintosh",
-        "is_mobile": false,
-        "browser_name": "Chrome",
-        "browser_version": "131.0.0.0",
-        "ip_address": "203.0.113.10",
-        "city": "Berlin",
-        "country": "DE"
-    },
-    "expire_at": 1764657600000_i64,
-    "abandon_at": 1766649600000_i64,
-    "updated_at": 1764060000000_i64,
-    "created_at": 1764052800000_i64
-}))]
+#[schema(as = Session, example = session_example)]
 pub struct SessionBody {
     object: SessionObject,
     #[schema(value_type = String, example = "sess_2AliceActiveZICgVFaEP1MWWEP")]
@@ -158,6 +168,7 @@ pub struct PaginatedSessions {
 
 /// The list answer: a bare array, or a page with its total when `paginated=true`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = session_list_example)]
 #[serde(untagged)]
 pub enum SessionList {
     Array(Vec<SessionBody>),

@@ -12,5 +12,6 @@ mod revoke;
 mod routing;
 mod sdk_js;
 mod startup;
+mod statuses;
 mod tokens;
 mod verify;

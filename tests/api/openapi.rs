@@ -174,3 +174,30 @@ fn only_verify_is_deprecated() {
             .is_none()
     );
 }
+
+/// Swagger UI shows an example for every documented response of the API, and each example is
+/// valid against its own schema.
+#[test]
+fn every_documented_response_has_a_valid_example() {
+    let document = document();
+    let spec = Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses");
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, item) in paths.iter().filter(|(path, _)| path.starts_with("/v1")) {
+        for (method, operation) in item.as_object().expect("path item") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                let content = &response["content"]["application/json"];
+                let from_schema = content["schema"]["$ref"]
+                    .as_str()
+                    .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+                    .and_then(|name| document["components"]["schemas"][name].get("example"));
+                let example = content.get("example").or(from_schema);
+                let name = format!("{method} {path} {status}");
+                let example = example.unwrap_or_else(|| panic!("{name} has no example"));
+                let schema = spec
+                    .response_schema(method, path, status.parse().expect("numeric status"))
+                    .expect("schema");
+                assert_eq!(schema.violations(example), Vec::<String>::new(), "{name}");
+            }
+        }
+    }
+}

@@ -16,6 +16,14 @@ pub fn configure(config: &mut ServiceConfig) {
 
 /// A JSON Web Key Set.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"keys": [{
+    "use": "sig",
+    "kty": "RSA",
+    "kid": "ins_2Kq8mNzXv4pL7rT1sW9yB3cE5fH",
+    "alg": "RS256",
+    "n": "2mT4b0yQn...base64url modulus...",
+    "e": "AQAB"
+}]}))]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
@@ -35,7 +43,10 @@ pub struct Jwks {
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/jwks")]
+#[get(
+    "/jwks",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn get_jwks(caller: Caller) -> HttpResponse {
     json_ok(&Jwks {
         keys: vec![caller.instance.jwk()],

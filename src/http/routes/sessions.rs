@@ -47,7 +47,10 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/sessions")]
+#[get(
+    "/sessions",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn list_sessions(
     caller: Caller,
     request: HttpRequest,
@@ -132,7 +135,10 @@ pub struct CreateSessionRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/sessions")]
+#[post(
+    "/sessions",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn create_session(
     caller: Caller,
     request: HttpRequest,
@@ -199,7 +205,10 @@ pub async fn create_session(
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/sessions/{session_id}")]
+#[get(
+    "/sessions/{session_id}",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn get_session(
     caller: Caller,
     session_id: web::Path<String>,
@@ -231,7 +240,10 @@ pub async fn get_session(
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/sessions/{session_id}/revoke")]
+#[post(
+    "/sessions/{session_id}/revoke",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn revoke_session(
     caller: Caller,
     session_id: web::Path<String>,

@@ -34,6 +34,10 @@ pub struct TokenRequest {
 
 /// A minted token.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "object": "token",
+    "jwt": "eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18yS3E4bU56WHY0cEw3clQxc1c5eUIzY0U1ZkgiLCJ0eXAiOiJKV1QifQ.eyJzaWQiOiJzZXNzXzJBbGljZUFjdGl2ZVpJQ2dWRmFFUDFNV1dFUCJ9.c2lnbmF0dXJl"
+}))]
 pub struct TokenBody {
     #[schema(example = "token")]
     pub object: &'static str,
@@ -69,7 +73,10 @@ pub struct TokenBody {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/sessions/{session_id}/tokens")]
+#[post(
+    "/sessions/{session_id}/tokens",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn create_session_token(
     caller: Caller,
     request: HttpRequest,
@@ -106,7 +113,10 @@ pub async fn create_session_token(
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/sessions/{session_id}/tokens/{template_name}")]
+#[post(
+    "/sessions/{session_id}/tokens/{template_name}",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 pub async fn create_session_token_from_template(
     caller: Caller,
     request: HttpRequest,

@@ -60,7 +60,10 @@ pub struct VerifyRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/sessions/{session_id}/verify")]
+#[post(
+    "/sessions/{session_id}/verify",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
 #[deprecated = "verify session tokens networklessly with the JWKS"]
 pub async fn verify_session(
     caller: Caller,

@@ -1,0 +1,92 @@
+//! `Prefer: code=<status>` (Prism's convention): answer an operation's documented response for
+//! that status on demand. Authentication still comes first, except for `code=401`; `code=200`
+//! means "behave normally"; a status the operation does not document is a 400 that lists the
+//! documented ones.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, web};
+
+use super::canonical::canonical_error;
+use super::is_api_path;
+use super::route_table::RouteTable;
+use crate::error::ApiError;
+
+/// When in the pipeline a forced status is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Before authentication: only `code=401` is answered here.
+    BeforeAuthentication,
+    /// After authentication: every other code.
+    AfterAuthentication,
+}
+
+/// The `code` preference of `Prefer` headers, as given.
+fn requested_code(request: &HttpRequest) -> Option<String> {
+    request
+        .headers()
+        .get_all("prefer")
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split([',', ';']))
+        .find_map(|preference| {
+            let (name, value) = preference.split_once('=')?;
+            (name.trim().eq_ignore_ascii_case("code"))
+                .then(|| value.trim().trim_matches('"').to_owned())
+        })
+}
+
+/// The error to answer instead of running the operation, if the request forces one at `stage`.
+pub fn forced_error(request: &HttpRequest, stage: Stage) -> Option<ApiError> {
+    if !is_api_path(request.path()) {
+        return None;
+    }
+    let code = requested_code(request)?;
+    let routes = request.app_data::<web::Data<RouteTable>>()?;
+    let operation = routes.operation(request.method(), request.path())?;
+    let status = code.parse::<u16>().ok();
+    let documented = status.filter(|status| operation.statuses.contains(status));
+    match (stage, documented) {
+        (Stage::BeforeAuthentication, Some(401)) => {
+            canonical_error(&operation.operation_id, 401, None)
+        }
+        (Stage::BeforeAuthentication, _) | (Stage::AfterAuthentication, Some(200)) => None,
+        (Stage::AfterAuthentication, Some(status)) => {
+            let session_id = request
+                .path()
+                .strip_prefix("/v1/sessions/")
+                .and_then(|rest| rest.split('/').next())
+                .filter(|id| !id.is_empty());
+            canonical_error(&operation.operation_id, status, session_id)
+        }
+        (Stage::AfterAuthentication, None) => Some(ApiError::UndocumentedStatus {
+            requested: code.chars().take(20).collect(),
+            documented: operation.statuses.clone(),
+        }),
+    }
+}
+
+/// Answers forced statuses once the caller is authenticated.
+pub async fn force_status(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    match forced_error(request.request(), Stage::AfterAuthentication) {
+        None => next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        Some(error) => Ok(preference_applied(request.error_response(error)).map_into_right_body()),
+    }
+}
+
+/// Marks an answer as the one a `Prefer` header asked for (RFC 7240).
+pub fn preference_applied<B>(mut response: ServiceResponse<B>) -> ServiceResponse<B> {
+    if let Ok(value) = HeaderValue::from_str(&format!("code={}", response.status().as_u16())) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("preference-applied"), value);
+    }
+    response
+}

@@ -1,0 +1,513 @@
+//! Every documented status of every operation, reached two ways: naturally, by a request that
+//! really is in that situation, and on demand with `Prefer: code=<status>`. The README's status
+//! table lists the same triggers.
+
+use clerk_conformance::Spec;
+use serde_json::json;
+
+use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, TestRequest, UNKNOWN_SESSION, spawn_app};
+
+/// One cell of the status table: an operation, a status, the Clerk code of the answer (empty for
+/// a success) and a request that gets it.
+struct Cell {
+    operation: &'static str,
+    method: &'static str,
+    path: &'static str,
+    status: u16,
+    code: &'static str,
+    trigger: for<'a> fn(&'a TestApp, &str) -> TestRequest<'a>,
+}
+
+const NO_USER: &str = "user_2NobodyHasThisId00000000000";
+
+fn session_path(suffix: &str) -> String {
+    format!("/v1/sessions/{ALICE_ACTIVE}{suffix}")
+}
+
+/// The natural trigger of every documented (operation, status). The second argument is a live
+/// session token of `ALICE_ACTIVE`, for verify.
+fn cells() -> Vec<Cell> {
+    macro_rules! cell {
+        ($operation:literal, $method:literal, $path:literal, $status:literal, $code:literal, $trigger:expr) => {
+            Cell {
+                operation: $operation,
+                method: $method,
+                path: $path,
+                status: $status,
+                code: $code,
+                trigger: $trigger,
+            }
+        };
+    }
+    vec![
+        cell!(
+            "GetSessionList",
+            "get",
+            "/v1/sessions",
+            200,
+            "",
+            |app, _| app.get("/v1/sessions").query("user_id", ALICE)
+        ),
+        cell!(
+            "GetSessionList",
+            "get",
+            "/v1/sessions",
+            400,
+            "missing_query_parameter",
+            |app, _| app.get("/v1/sessions")
+        ),
+        cell!(
+            "GetSessionList",
+            "get",
+            "/v1/sessions",
+            401,
+            "authentication_invalid",
+            |app, _| {
+                app.get("/v1/sessions")
+                    .query("user_id", ALICE)
+                    .authorization(None)
+            }
+        ),
+        cell!(
+            "GetSessionList",
+            "get",
+            "/v1/sessions",
+            422,
+            "form_param_value_invalid",
+            |app, _| {
+                app.get("/v1/sessions")
+                    .query("user_id", ALICE)
+                    .query("limit", "0")
+            }
+        ),
+        cell!(
+            "createSession",
+            "post",
+            "/v1/sessions",
+            200,
+            "",
+            |app, _| app.post("/v1/sessions").json(&json!({"user_id": ALICE}))
+        ),
+        cell!(
+            "createSession",
+            "post",
+            "/v1/sessions",
+            400,
+            "request_body_invalid",
+            |app, _| {
+                app.post("/v1/sessions")
+                    .body("application/json", b"{".to_vec())
+            }
+        ),
+        cell!(
+            "createSession",
+            "post",
+            "/v1/sessions",
+            401,
+            "authentication_invalid",
+            |app, _| {
+                app.post("/v1/sessions")
+                    .json(&json!({"user_id": ALICE}))
+                    .authorization(None)
+            }
+        ),
+        cell!(
+            "createSession",
+            "post",
+            "/v1/sessions",
+            404,
+            "resource_not_found",
+            |app, _| { app.post("/v1/sessions").json(&json!({"user_id": NO_USER})) }
+        ),
+        cell!(
+            "createSession",
+            "post",
+            "/v1/sessions",
+            422,
+            "form_param_missing",
+            |app, _| app.post("/v1/sessions").json(&json!({}))
+        ),
+        cell!(
+            "GetSession",
+            "get",
+            "/v1/sessions/{session_id}",
+            200,
+            "",
+            |app, _| app.get(&session_path(""))
+        ),
+        cell!(
+            "GetSession",
+            "get",
+            "/v1/sessions/{session_id}",
+            400,
+            "api_version_invalid",
+            |app, _| { app.get(&session_path("")).version("1999-01-01") }
+        ),
+        cell!(
+            "GetSession",
+            "get",
+            "/v1/sessions/{session_id}",
+            401,
+            "authentication_invalid",
+            |app, _| { app.get(&session_path("")).authorization(None) }
+        ),
+        cell!(
+            "GetSession",
+            "get",
+            "/v1/sessions/{session_id}",
+            404,
+            "resource_not_found",
+            |app, _| { app.get(&format!("/v1/sessions/{UNKNOWN_SESSION}")) }
+        ),
+        cell!(
+            "RevokeSession",
+            "post",
+            "/v1/sessions/{session_id}/revoke",
+            200,
+            "",
+            |app, _| app.post(&session_path("/revoke"))
+        ),
+        cell!(
+            "RevokeSession",
+            "post",
+            "/v1/sessions/{session_id}/revoke",
+            400,
+            "api_version_invalid",
+            |app, _| { app.post(&session_path("/revoke")).version("1999-01-01") }
+        ),
+        cell!(
+            "RevokeSession",
+            "post",
+            "/v1/sessions/{session_id}/revoke",
+            401,
+            "authentication_invalid",
+            |app, _| { app.post(&session_path("/revoke")).authorization(None) }
+        ),
+        cell!(
+            "RevokeSession",
+            "post",
+            "/v1/sessions/{session_id}/revoke",
+            404,
+            "resource_not_found",
+            |app, _| { app.post(&format!("/v1/sessions/{UNKNOWN_SESSION}/revoke")) }
+        ),
+        cell!(
+            "VerifySession",
+            "post",
+            "/v1/sessions/{session_id}/verify",
+            200,
+            "",
+            |app, token| {
+                app.post(&session_path("/verify"))
+                    .json(&json!({"token": token}))
+            }
+        ),
+        cell!(
+            "VerifySession",
+            "post",
+            "/v1/sessions/{session_id}/verify",
+            400,
+            "invalid_session_token",
+            |app, _| {
+                app.post(&session_path("/verify"))
+                    .json(&json!({"token": "not.a.jwt"}))
+            }
+        ),
+        cell!(
+            "VerifySession",
+            "post",
+            "/v1/sessions/{session_id}/verify",
+            401,
+            "authentication_invalid",
+            |app, token| {
+                app.post(&session_path("/verify"))
+                    .json(&json!({"token": token}))
+                    .authorization(None)
+            }
+        ),
+        cell!(
+            "VerifySession",
+            "post",
+            "/v1/sessions/{session_id}/verify",
+            404,
+            "resource_not_found",
+            |app, token| {
+                app.post(&format!("/v1/sessions/{UNKNOWN_SESSION}/verify"))
+                    .json(&json!({"token": token}))
+            }
+        ),
+        cell!(
+            "VerifySession",
+            "post",
+            "/v1/sessions/{session_id}/verify",
+            410,
+            "operation_deprecated",
+            |app, token| {
+                app.post(&session_path("/verify"))
+                    .json(&json!({"token": token}))
+                    .version("2025-04-10")
+            }
+        ),
+        cell!(
+            "VerifySession",
+            "post",
+            "/v1/sessions/{session_id}/verify",
+            422,
+            "form_param_missing",
+            |app, _| { app.post(&session_path("/verify")).json(&json!({})) }
+        ),
+        cell!(
+            "CreateSessionToken",
+            "post",
+            "/v1/sessions/{session_id}/tokens",
+            200,
+            "",
+            |app, _| app.post(&session_path("/tokens"))
+        ),
+        cell!(
+            "CreateSessionToken",
+            "post",
+            "/v1/sessions/{session_id}/tokens",
+            400,
+            "request_body_invalid",
+            |app, _| {
+                app.post(&session_path("/tokens"))
+                    .body("application/json", b"{".to_vec())
+            }
+        ),
+        cell!(
+            "CreateSessionToken",
+            "post",
+            "/v1/sessions/{session_id}/tokens",
+            401,
+            "authentication_invalid",
+            |app, _| { app.post(&session_path("/tokens")).authorization(None) }
+        ),
+        cell!(
+            "CreateSessionToken",
+            "post",
+            "/v1/sessions/{session_id}/tokens",
+            404,
+            "resource_not_found",
+            |app, _| { app.post(&format!("/v1/sessions/{UNKNOWN_SESSION}/tokens")) }
+        ),
+        cell!(
+            "CreateSessionToken",
+            "post",
+            "/v1/sessions/{session_id}/tokens",
+            422,
+            "form_param_value_invalid",
+            |app, _| {
+                app.post(&session_path("/tokens"))
+                    .json(&json!({"expires_in_seconds": 10}))
+            }
+        ),
+        cell!(
+            "CreateSessionTokenFromTemplate",
+            "post",
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            200,
+            "",
+            |app, _| { app.post(&session_path("/tokens/test")) }
+        ),
+        cell!(
+            "CreateSessionTokenFromTemplate",
+            "post",
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            400,
+            "request_body_invalid",
+            |app, _| {
+                app.post(&session_path("/tokens/test"))
+                    .body("application/json", b"{".to_vec())
+            }
+        ),
+        cell!(
+            "CreateSessionTokenFromTemplate",
+            "post",
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            401,
+            "authentication_invalid",
+            |app, _| { app.post(&session_path("/tokens/test")).authorization(None) }
+        ),
+        cell!(
+            "CreateSessionTokenFromTemplate",
+            "post",
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            404,
+            "resource_not_found",
+            |app, _| { app.post(&session_path("/tokens/no_such_template")) }
+        ),
+        cell!(
+            "CreateSessionTokenFromTemplate",
+            "post",
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            422,
+            "form_param_value_invalid",
+            |app, _| {
+                app.post(&session_path("/tokens/test"))
+                    .json(&json!({"expires_in_seconds": 10}))
+            }
+        ),
+        cell!("GetJWKS", "get", "/v1/jwks", 200, "", |app, _| app
+            .get("/v1/jwks")),
+        cell!(
+            "GetJWKS",
+            "get",
+            "/v1/jwks",
+            400,
+            "api_version_invalid",
+            |app, _| app.get("/v1/jwks").version("1999-01-01")
+        ),
+        cell!(
+            "GetJWKS",
+            "get",
+            "/v1/jwks",
+            401,
+            "authentication_invalid",
+            |app, _| app.get("/v1/jwks").authorization(None)
+        ),
+    ]
+}
+
+fn generated_spec() -> Spec {
+    Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses")
+}
+
+/// A fresh server and a live session token of `ALICE_ACTIVE` on it.
+async fn app_and_token() -> (TestApp, String) {
+    let app = spawn_app().await;
+    let minted = app.mint(ALICE_ACTIVE, None, None).await;
+    let token = minted.body["jwt"].as_str().expect("jwt").to_owned();
+    (app, token)
+}
+
+#[test]
+fn every_documented_status_has_a_natural_trigger_and_no_trigger_is_stale() {
+    let mut documented: Vec<(String, u16)> = generated_spec()
+        .operations()
+        .into_iter()
+        .filter(|(_, path, _, _)| path.starts_with("/v1"))
+        .flat_map(|(_, _, id, statuses)| {
+            statuses.into_iter().map(move |status| (id.clone(), status))
+        })
+        .collect();
+    let mut covered: Vec<(String, u16)> = cells()
+        .iter()
+        .map(|cell| (cell.operation.to_owned(), cell.status))
+        .collect();
+    documented.sort();
+    covered.sort();
+    assert_eq!(covered, documented);
+}
+
+#[tokio::test]
+async fn every_documented_status_is_reachable_naturally() {
+    for cell in cells() {
+        let (app, token) = app_and_token().await;
+        let answer = (cell.trigger)(&app, &token).send().await;
+        let name = format!("{} {} (natural)", cell.operation, cell.status);
+        assert_eq!(answer.status, cell.status, "{name}: {:#}", answer.body);
+        if !cell.code.is_empty() {
+            assert_eq!(answer.body["errors"][0]["code"], cell.code, "{name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_documented_status_can_be_forced_with_prefer() {
+    let spec = generated_spec();
+    for cell in cells() {
+        let (app, token) = app_and_token().await;
+        let success = cells()
+            .into_iter()
+            .find(|other| other.operation == cell.operation && other.status == 200)
+            .expect("every operation documents 200");
+        let answer = (success.trigger)(&app, &token)
+            .header("Prefer", &format!("code={}", cell.status))
+            .send()
+            .await;
+        let name = format!("{} {} (forced)", cell.operation, cell.status);
+        assert_eq!(answer.status, cell.status, "{name}: {:#}", answer.body);
+        if !cell.code.is_empty() {
+            assert_eq!(answer.body["errors"][0]["code"], cell.code, "{name}");
+            assert_eq!(
+                answer.header("preference-applied"),
+                Some(format!("code={}", cell.status).as_str())
+            );
+        }
+        let schema = spec
+            .response_schema(cell.method, cell.path, cell.status)
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(
+            schema.violations(&answer.body),
+            Vec::<String>::new(),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn forcing_an_undocumented_status_is_400_naming_the_documented_ones() {
+    let app = spawn_app().await;
+    for code in ["418", "500", "abc"] {
+        let answer = app
+            .get(&session_path(""))
+            .header("Prefer", &format!("code={code}"))
+            .send()
+            .await;
+        let error = answer.assert_error(400, "prefer_code_invalid");
+        assert!(
+            error["long_message"]
+                .as_str()
+                .is_some_and(|m| m.contains("200, 400, 401, 404")),
+            "{error:#}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn authentication_comes_before_a_forced_status_except_401() {
+    let app = spawn_app().await;
+    app.get(&session_path(""))
+        .authorization(None)
+        .header("Prefer", "code=404")
+        .send()
+        .await
+        .assert_error(401, "authentication_invalid");
+    app.get(&session_path(""))
+        .key("sk_test_not_accepted")
+        .header("Prefer", "code=401")
+        .send()
+        .await
+        .assert_error(401, "authentication_invalid");
+}
+
+#[tokio::test]
+async fn code_200_and_other_preferences_behave_normally() {
+    let app = spawn_app().await;
+    for prefer in [
+        "code=200",
+        "respond-async",
+        "wait=5, code=200",
+        "return=minimal",
+    ] {
+        let answer = app
+            .get(&session_path(""))
+            .header("Prefer", prefer)
+            .send()
+            .await;
+        answer.assert_status(200);
+        assert_eq!(answer.body["id"], ALICE_ACTIVE, "{prefer}");
+    }
+}
+
+#[tokio::test]
+async fn a_forced_status_changes_nothing() {
+    let app = spawn_app().await;
+    app.post(&session_path("/revoke"))
+        .header("Prefer", "code=404")
+        .send()
+        .await
+        .assert_error(404, "resource_not_found");
+    assert_eq!(app.get_session(ALICE_ACTIVE).await.body["status"], "active");
+}
