@@ -164,6 +164,41 @@ impl Spec {
             .collect()
     }
 
+    /// The documented path template that `path` (concrete, starting with `/v1`) is an instance
+    /// of. Documents whose server URL already ends in `/v1` (Clerk's own) list paths without it.
+    pub fn path_template(&self, path: &str) -> Option<String> {
+        let paths = self.document.get("paths")?.as_object()?;
+        let candidates = [path, path.strip_prefix("/v1").unwrap_or(path)];
+        candidates.into_iter().find_map(|candidate| {
+            paths
+                .keys()
+                .find(|template| template_matches(template, candidate))
+                .cloned()
+        })
+    }
+
+    /// The statuses documented for `method path` (a template), ascending.
+    pub fn statuses(&self, method: &str, template: &str) -> Vec<u16> {
+        let pointer = format!(
+            "/paths/{}/{}/responses",
+            escape_pointer(template),
+            method.to_lowercase()
+        );
+        let mut statuses: Vec<u16> = self
+            .document
+            .pointer(&pointer)
+            .and_then(Value::as_object)
+            .map(|responses| {
+                responses
+                    .keys()
+                    .filter_map(|status| status.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        statuses.sort_unstable();
+        statuses
+    }
+
     fn compile(&self, reference: &str, name: &str) -> Result<BodySchema, SpecError> {
         let mut root = Map::new();
         root.insert("$ref".to_owned(), Value::String(uri_fragment(reference)));
@@ -195,6 +230,17 @@ fn uri_fragment(reference: &str) -> String {
         }
     }
     encoded
+}
+
+/// Whether a concrete path fits a template such as `/sessions/{session_id}`.
+fn template_matches(template: &str, path: &str) -> bool {
+    let template: Vec<&str> = template.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    template.len() == path.len()
+        && template.iter().zip(&path).all(|(expected, actual)| {
+            (expected.starts_with('{') && expected.ends_with('}') && !actual.is_empty())
+                || expected == actual
+        })
 }
 
 fn escape_pointer(segment: &str) -> String {
@@ -351,6 +397,21 @@ components:
             .expect("found");
         assert!(schema.violations(&json!({"name": "x"})).is_empty());
         assert!(spec().response_schema("get", "/things/{id}", 404).is_err());
+    }
+
+    #[test]
+    fn concrete_paths_find_their_template_with_or_without_the_version_prefix() {
+        let spec = spec();
+        assert_eq!(
+            spec.path_template("/things/abc").as_deref(),
+            Some("/things/{id}")
+        );
+        assert_eq!(
+            spec.path_template("/v1/things/abc").as_deref(),
+            Some("/things/{id}")
+        );
+        assert_eq!(spec.path_template("/things/abc/more"), None);
+        assert_eq!(spec.statuses("GET", "/things/{id}"), vec![200]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod api_version;
 mod auth;
+mod conformance;
 mod create;
 mod get;
 mod helpers;

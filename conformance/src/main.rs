@@ -1,0 +1,202 @@
+//! `clerk-conformance`: checks a server against Clerk's Sessions API contract.
+//!
+//! Exit codes: 0 all required checks passed, 1 failures, 2 usage or configuration error,
+//! 3 target unreachable.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clerk_conformance::check::{Context, Options};
+use clerk_conformance::runner::{self, Selection};
+use clerk_conformance::{Spec, Target, checks, report};
+
+/// Checks any implementation of Clerk's Sessions API against its contract.
+#[derive(Debug, Parser)]
+#[command(name = "clerk-conformance", version, about)]
+struct Cli {
+    /// The server root (the suite adds /v1), such as http://127.0.0.1:8080.
+    #[arg(long, env = "CLERK_API_URL", required_unless_present = "list")]
+    base_url: Option<String>,
+
+    /// The secret key to authenticate with.
+    #[arg(
+        long,
+        env = "CLERK_SECRET_KEY",
+        hide_env_values = true,
+        required_unless_present = "list"
+    )]
+    secret_key: Option<String>,
+
+    /// A user whose sessions the suite may read, and create sessions for with --allow-mutations.
+    #[arg(long)]
+    user_id: Option<String>,
+
+    /// A session the suite may read and, with --allow-mutations, change (repeatable).
+    #[arg(long = "session-id")]
+    session_ids: Vec<String>,
+
+    /// A JWT template of the instance, for the template token checks.
+    #[arg(long, default_value = "test")]
+    template: String,
+
+    /// The API version to select (Clerk-API-Version) on every request that does not choose one.
+    #[arg(long)]
+    api_version: Option<String>,
+
+    /// The OpenAPI document to validate against (JSON or YAML; default: the committed one).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+
+    /// Also run the checks that create sessions, revoke them and mint tokens.
+    #[arg(long)]
+    allow_mutations: bool,
+
+    /// Accept an sk_live_ key (refused by default).
+    #[arg(long)]
+    allow_live_key: bool,
+
+    /// Run only these checks (ids such as AUTH-004, or groups such as auth); repeatable.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+
+    /// Skip these checks or groups; repeatable.
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+
+    /// A YAML or JSON list of known deviations ({id, reason}) that do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    deviations: Option<PathBuf>,
+
+    /// Most requests per second (0: no cap; default: none on this machine, 10 elsewhere).
+    #[arg(long)]
+    max_rps: Option<u32>,
+
+    /// Write a JUnit XML report here (one test case per check).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+
+    /// List the checks and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("clerk-conformance: {message}");
+    ExitCode::from(2)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let all = checks::all();
+    if cli.list {
+        for check in &all {
+            println!(
+                "{:<13} {:<11} {}{}",
+                check.id,
+                check.group.name(),
+                check.title,
+                if check.mutates { " (mutates)" } else { "" }
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let (Some(base_url), Some(secret_key)) = (cli.base_url.clone(), cli.secret_key.clone()) else {
+        return usage_error("--base-url and --secret-key are required");
+    };
+    if secret_key.starts_with("sk_live_") && !cli.allow_live_key {
+        return usage_error(
+            "refusing an sk_live_ key: pass --allow-live-key to check a production instance",
+        );
+    }
+    let spec = match &cli.spec {
+        Some(path) => Spec::load(path),
+        None => clerk_conformance::default_spec(),
+    };
+    let spec = match spec {
+        Ok(spec) => spec,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let deviations = match &cli.deviations {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|error| error.to_string())
+            .and_then(|text| runner::parse_deviations(&text))
+        {
+            Ok(deviations) => deviations,
+            Err(error) => return usage_error(&format!("{}: {error}", path.display())),
+        },
+        None => Default::default(),
+    };
+    let rate = cli
+        .max_rps
+        .unwrap_or_else(|| runner::default_rate_limit(&base_url));
+    let target = match Target::new(
+        &base_url,
+        &secret_key,
+        cli.api_version.clone(),
+        rate,
+        runner::REQUEST_TIMEOUT,
+    ) {
+        Ok(target) => target,
+        Err(error) => return usage_error(&error),
+    };
+    let context = Context::new(
+        target,
+        spec,
+        Options {
+            user_id: cli.user_id.clone(),
+            session_ids: cli.session_ids.clone(),
+            template: cli.template.clone(),
+            allow_mutations: cli.allow_mutations,
+        },
+    );
+    if let Err(reason) = runner::reachable(&context).await {
+        eprintln!(
+            "clerk-conformance: target unreachable: {}",
+            context.target.redact(&reason)
+        );
+        return ExitCode::from(3);
+    }
+    let selection = Selection {
+        only: cli.only.clone(),
+        skip: cli.skip.clone(),
+    };
+    let mut progress = |index: usize, total: usize, check: &clerk_conformance::Check| {
+        let mut stderr = std::io::stderr();
+        let _ = write!(
+            stderr,
+            "\r[{index:>3}/{total}] {:<13} {:<60}",
+            check.id,
+            check.title.chars().take(60).collect::<String>()
+        );
+        let _ = stderr.flush();
+    };
+    let run = runner::run(&context, &all, &selection, &deviations, &mut progress).await;
+    eprintln!("\r{:<80}", "");
+    print!("{}", context.target.redact(&report::table(&run)));
+    for (path, rendered) in [
+        (&cli.junit, report::junit(&run)),
+        (&cli.json, report::json(&run)),
+    ] {
+        let Some(path) = path else { continue };
+        let written = rendered.and_then(|text| {
+            std::fs::write(path, context.target.redact(&text)).map_err(|error| error.to_string())
+        });
+        if let Err(error) = written {
+            return usage_error(&format!("cannot write {}: {error}", path.display()));
+        }
+    }
+    ExitCode::from(run.exit_code())
+}

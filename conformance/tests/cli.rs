@@ -1,0 +1,200 @@
+//! The `clerk-conformance` command: its exit codes, its reports, and a secret that never shows.
+
+use std::process::Command;
+
+use clerk_sessions_mock::{Application, Settings};
+
+const KEY: &str = "sk_test_conformance_cli_secret_value";
+const ALICE: &str = "user_2AlicexBGaRy7HSnjHcaZabMn26";
+
+async fn spawn_mock() -> String {
+    let settings = Settings {
+        secret_keys: vec![KEY.to_owned()],
+        ..Settings::for_tests()
+    };
+    let application = Application::build(&settings).expect("mock builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let ready = application.ready();
+    tokio::spawn(application.run_until_stopped());
+    ready.await.expect("mock seeds");
+    address
+}
+
+fn conformance() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clerk-conformance"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_passing_run_exits_0_with_junit_and_json_reports_that_never_show_the_key() {
+    let address = spawn_mock().await;
+    let dir = std::env::temp_dir().join(format!("clerk-conformance-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let junit = dir.join("report.xml");
+    let json = dir.join("report.json");
+    let output = tokio::task::spawn_blocking({
+        let (junit, json) = (junit.clone(), json.clone());
+        move || {
+            conformance()
+                .args([
+                    "--base-url",
+                    &address,
+                    "--user-id",
+                    ALICE,
+                    "--allow-mutations",
+                ])
+                .arg("--junit")
+                .arg(&junit)
+                .arg("--json")
+                .arg(&json)
+                .env("CLERK_SECRET_KEY", KEY)
+                .output()
+                .expect("runs")
+        }
+    })
+    .await
+    .expect("joins");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(" passed, 0 failed, 0 skipped"), "{stdout}");
+
+    let junit = std::fs::read_to_string(&junit).expect("junit written");
+    let cases = junit.matches("<testcase ").count();
+    assert_eq!(
+        cases,
+        clerk_conformance::checks::all().len(),
+        "one test case per check"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("json");
+    assert_eq!(json["checks"].as_array().map(Vec::len), Some(cases));
+    for text in [
+        stdout.as_ref(),
+        stderr.as_ref(),
+        junit.as_str(),
+        &json.to_string(),
+    ] {
+        assert!(!text.contains(KEY), "the secret key leaked");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    let output = conformance()
+        .args(["--base-url", "http://127.0.0.1:9", "--secret-key", KEY])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(KEY));
+}
+
+#[test]
+fn a_live_key_is_refused_unless_allowed() {
+    let output = conformance()
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--secret-key",
+            "sk_live_do_not_touch",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let allowed = conformance()
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--secret-key",
+            "sk_live_do_not_touch",
+            "--allow-live-key",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        allowed.status.code(),
+        Some(3),
+        "allowed, then found unreachable"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let missing = conformance()
+        .args(["--secret-key", KEY])
+        .env_remove("CLERK_API_URL")
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    let deviations = std::env::temp_dir().join(format!(
+        "clerk-conformance-deviations-{}.yaml",
+        std::process::id()
+    ));
+    std::fs::write(&deviations, "- id: INPUT-005\n").expect("written");
+    let bad = conformance()
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--secret-key",
+            KEY,
+            "--deviations",
+        ])
+        .arg(&deviations)
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_file(deviations).ok();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn known_deviations_and_selection_shape_the_run() {
+    let address = spawn_mock().await;
+    let deviations = std::env::temp_dir().join(format!(
+        "clerk-conformance-known-{}.yaml",
+        std::process::id()
+    ));
+    std::fs::write(
+        &deviations,
+        "- id: CONTRACT-004\n  reason: Clerk's official spec documents only 200 for GetJWKS\n",
+    )
+    .expect("written");
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/clerk-bapi-2021-02-05.yml"
+    );
+    let output = tokio::task::spawn_blocking({
+        let deviations = deviations.clone();
+        move || {
+            conformance()
+                .args([
+                    "--base-url",
+                    &address,
+                    "--secret-key",
+                    KEY,
+                    "--user-id",
+                    ALICE,
+                    "--only",
+                    "contract,AUTH-001",
+                    "--spec",
+                    spec,
+                ])
+                .arg("--deviations")
+                .arg(&deviations)
+                .output()
+                .expect("runs")
+        }
+    })
+    .await
+    .expect("joins");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("CONTRACT-004") && stdout.contains("deviation"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("AUTH-001") && !stdout.contains("AUTH-002"),
+        "{stdout}"
+    );
+    std::fs::remove_file(deviations).ok();
+}
