@@ -42,7 +42,7 @@ pub fn checks() -> Vec<Check> {
             Tokens,
             Required,
             mutates = true,
-            "expires_in_seconds sets the token lifetime",
+            "expires_in_seconds sets the token lifetime, its bounds 30 and 315360000 included",
             "CONTRACT §5 Tokens",
             lifetime_override
         ),
@@ -51,7 +51,7 @@ pub fn checks() -> Vec<Check> {
             Tokens,
             Required,
             mutates = true,
-            "Template tokens verify and carry the default claims for the session's user",
+            "Template tokens verify, carry the template's claims and the defaults for the user",
             "CONTRACT §6: template claims plus azp exp iat iss jti nbf sub",
             template_token
         ),
@@ -190,17 +190,16 @@ async fn lifetime_override(context: &Context) -> CheckResult {
         return Ok(needs_user());
     }
     let mut findings = Findings::default();
-    if let Some((_, token)) = minted(
-        context,
-        &mut findings,
-        None,
-        Some(json!({"expires_in_seconds": 120})),
-    )
-    .await?
-    {
-        findings.expect(lifetime(&token.claims) == 120, || {
-            format!("the token lives {} s, not 120", lifetime(&token.claims))
-        });
+    for seconds in [30, 120, 315_360_000] {
+        let body = json!({ "expires_in_seconds": seconds });
+        if let Some((_, token)) = minted(context, &mut findings, None, Some(body)).await? {
+            findings.expect(lifetime(&token.claims) == seconds, || {
+                format!(
+                    "asked for {seconds} s, the token lives {} s",
+                    lifetime(&token.claims)
+                )
+            });
+        }
     }
     Ok(findings.outcome())
 }
@@ -221,6 +220,17 @@ async fn template_token(context: &Context) -> CheckResult {
                 format!("the template token has no {claim}")
             });
         }
+        // The template's own claims: anything beyond the defaults every token carries.
+        let defaults = ["azp", "exp", "iat", "iss", "jti", "nbf", "sub", "sid", "v"];
+        let own = claims.as_object().map_or(0, |claims| {
+            claims
+                .keys()
+                .filter(|key| !defaults.contains(&key.as_str()))
+                .count()
+        });
+        findings.expect(own > 0, || {
+            format!("the token carries no claim of template {template}")
+        });
     }
     Ok(findings.outcome())
 }
