@@ -1,24 +1,12 @@
 //! The `clerk-conformance` command: its exit codes, its reports, and a secret that never shows.
 
-use std::process::Command;
+mod common;
 
-use clerk_sessions_mock::{Application, Settings};
+use common::spawn_mock;
+use std::process::Command;
 
 const KEY: &str = "sk_test_conformance_cli_secret_value";
 const ALICE: &str = "user_2AlicexBGaRy7HSnjHcaZabMn26";
-
-async fn spawn_mock() -> String {
-    let settings = Settings {
-        secret_keys: vec![KEY.to_owned()],
-        ..Settings::for_tests()
-    };
-    let application = Application::build(&settings).expect("mock builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let ready = application.ready();
-    tokio::spawn(application.run_until_stopped());
-    ready.await.expect("mock seeds");
-    address
-}
 
 fn conformance() -> Command {
     Command::new(env!("CARGO_BIN_EXE_clerk-conformance"))
@@ -26,7 +14,7 @@ fn conformance() -> Command {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_passing_run_exits_0_with_junit_and_json_reports_that_never_show_the_key() {
-    let address = spawn_mock().await;
+    let address = spawn_mock(&[KEY]).await;
     let dir = std::env::temp_dir().join(format!("clerk-conformance-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let junit = dir.join("report.xml");
@@ -148,7 +136,7 @@ fn usage_errors_exit_2() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn known_deviations_and_selection_shape_the_run() {
-    let address = spawn_mock().await;
+    let address = spawn_mock(&[KEY]).await;
     let deviations = std::env::temp_dir().join(format!(
         "clerk-conformance-known-{}.yaml",
         std::process::id()

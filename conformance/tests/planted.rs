@@ -2,6 +2,9 @@
 //! bug at a time. Each planted bug must be caught by the check meant for it, and the clean proxy
 //! must pass everything.
 
+mod common;
+
+use common::spawn_mock;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -10,7 +13,6 @@ use base64::Engine as _;
 use clerk_conformance::check::{Context, Options};
 use clerk_conformance::runner::{RunReport, Selection, Verdict};
 use clerk_conformance::{Target, run_suite};
-use clerk_sessions_mock::{Application, Settings};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
 
@@ -50,19 +52,6 @@ struct Proxy {
     upstream: String,
     http: reqwest::Client,
     other_kid: String,
-}
-
-async fn spawn_mock() -> String {
-    let settings = Settings {
-        secret_keys: vec![KEY.to_owned(), OTHER_KEY.to_owned()],
-        ..Settings::for_tests()
-    };
-    let application = Application::build(&settings).expect("mock builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let ready = application.ready();
-    tokio::spawn(application.run_until_stopped());
-    ready.await.expect("mock seeds");
-    address
 }
 
 fn is_revoke(path: &str) -> bool {
@@ -266,7 +255,7 @@ async fn forward(
 
 /// Starts the mock and a proxy in front of it that plants `bug`; returns the proxy's address.
 async fn spawn_broken_server(bug: Bug) -> String {
-    let upstream = spawn_mock().await;
+    let upstream = spawn_mock(&[KEY, OTHER_KEY]).await;
     let http = reqwest::Client::new();
     let other_jwks: Value = http
         .get(format!("{upstream}/v1/jwks"))

@@ -5,8 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::json_ok;
-use crate::error::ClerkErrors;
+use super::{answers, json_ok};
 use crate::http::Caller;
 use crate::tokens::signing::Jwk;
 
@@ -38,8 +37,8 @@ pub struct Jwks {
     tag = "JWKS",
     responses(
         (status = 200, description = "Get the JSON Web Key Set", body = Jwks),
-        (status = 400, description = "Invalid API version", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
     ),
     security(("bearerAuth" = []))
 )]

@@ -56,3 +56,38 @@ pub struct ApiVersionQuery {
     #[param(inline)]
     pub __clerk_api_version: Option<ApiVersionName>,
 }
+
+/// The documented error answers, each a Clerk envelope; operations list the ones they give.
+pub mod answers {
+    #![allow(
+        dead_code,
+        reason = "these types describe responses in the OpenAPI document"
+    )]
+
+    use utoipa::IntoResponses;
+
+    use crate::error::ClerkErrors;
+
+    #[derive(IntoResponses)]
+    #[response(status = 400, description = "Request was not successful")]
+    pub struct BadRequest(ClerkErrors);
+
+    #[derive(IntoResponses)]
+    #[response(status = 401, description = "Authentication invalid")]
+    pub struct Unauthorized(ClerkErrors);
+
+    #[derive(IntoResponses)]
+    #[response(status = 404, description = "Resource not found")]
+    pub struct NotFound(ClerkErrors);
+
+    #[derive(IntoResponses)]
+    #[response(
+        status = 410,
+        description = "The endpoint is considered deprecated and is pending removal."
+    )]
+    pub struct Gone(ClerkErrors);
+
+    #[derive(IntoResponses)]
+    #[response(status = 422, description = "Invalid request parameters")]
+    pub struct Unprocessable(ClerkErrors);
+}

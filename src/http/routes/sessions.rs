@@ -5,9 +5,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{ApiVersionHeader, ApiVersionQuery, json_ok};
+use super::{ApiVersionHeader, ApiVersionQuery, answers, json_ok};
 use crate::domain::SessionId;
-use crate::error::{ApiError, ClerkErrors, ParamProblem};
+use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
 use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
@@ -41,9 +41,9 @@ pub fn configure(config: &mut ServiceConfig) {
     params(ListSessionsQuery, ApiVersionHeader, ApiVersionQuery),
     responses(
         (status = 200, description = "Success", body = SessionList),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::Unprocessable,
     ),
     security(("bearerAuth" = []))
 )]
@@ -128,10 +128,10 @@ pub struct CreateSessionRequest {
     request_body(content = CreateSessionRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = SessionBody),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 404, description = "Resource not found", body = ClerkErrors),
-        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Unprocessable,
     ),
     security(("bearerAuth" = []))
 )]
@@ -199,9 +199,9 @@ pub async fn create_session(
     ),
     responses(
         (status = 200, description = "Success", body = SessionBody),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 404, description = "Resource not found", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
     ),
     security(("bearerAuth" = []))
 )]
@@ -234,9 +234,9 @@ pub async fn get_session(
     ),
     responses(
         (status = 200, description = "Success", body = SessionBody),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 404, description = "Resource not found", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
     ),
     security(("bearerAuth" = []))
 )]

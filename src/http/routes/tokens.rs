@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::sessions::session_not_found;
-use super::{ApiVersionHeader, ApiVersionQuery, json_ok};
+use super::{ApiVersionHeader, ApiVersionQuery, answers, json_ok};
 use crate::domain::SessionId;
-use crate::error::{ApiError, ClerkErrors, ParamProblem};
+use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
 use crate::http::body::BodyFields;
 use crate::instance::{MintError, TokenKind};
@@ -66,10 +66,10 @@ pub struct TokenBody {
     request_body(content = Option<TokenRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = TokenBody),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 404, description = "Resource not found", body = ClerkErrors),
-        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Unprocessable,
     ),
     security(("bearerAuth" = []))
 )]
@@ -106,10 +106,10 @@ pub async fn create_session_token(
     request_body(content = Option<TokenRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "OK", body = TokenBody),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 404, description = "Resource not found", body = ClerkErrors),
-        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Unprocessable,
     ),
     security(("bearerAuth" = []))
 )]

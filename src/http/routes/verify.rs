@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::sessions::{session_answer, session_not_found};
-use super::{ApiVersionHeader, ApiVersionQuery};
+use super::{ApiVersionHeader, ApiVersionQuery, answers};
 use crate::domain::SessionId;
-use crate::error::{ApiError, ClerkErrors, ParamProblem};
+use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
 use crate::http::{AppState, Caller};
 use crate::instance::VerifyError;
@@ -52,11 +52,11 @@ pub struct VerifyRequest {
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = crate::http::wire::SessionBody),
-        (status = 400, description = "Request was not successful", body = ClerkErrors),
-        (status = 401, description = "Authentication invalid", body = ClerkErrors),
-        (status = 404, description = "Resource not found", body = ClerkErrors),
-        (status = 410, description = "The endpoint is considered deprecated and is pending removal.", body = ClerkErrors),
-        (status = 422, description = "Invalid request parameters", body = ClerkErrors),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Gone,
+        answers::Unprocessable,
     ),
     security(("bearerAuth" = []))
 )]
