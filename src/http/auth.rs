@@ -16,7 +16,13 @@ use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::instance::Instance;
 
-/// The authenticated caller of an API request: its instance and the API version it speaks.
+/// The instance an API request authenticated as; the middleware below records it.
+#[derive(Debug, Clone)]
+struct Authenticated(Arc<Instance>);
+
+/// The authenticated caller of an API operation: its instance and the API version it speaks.
+/// The version is read here, once a route has matched, so that an unknown route or method
+/// answers 404 or 405 whatever version it names.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub instance: Arc<Instance>,
@@ -28,19 +34,24 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // The middleware below puts it there for every API path.
-        ready(
-            request
+        let caller = || {
+            let instance = request
                 .extensions()
-                .get::<Self>()
-                .cloned()
-                .ok_or(ApiError::Internal),
-        )
+                .get::<Authenticated>()
+                .map(|Authenticated(instance)| Arc::clone(instance))
+                .ok_or(ApiError::Internal)?;
+            let state = request
+                .app_data::<web::Data<AppState>>()
+                .ok_or(ApiError::Internal)?;
+            let version = requested_version(request, state.default_version)?;
+            Ok(Self { instance, version })
+        };
+        ready(caller())
     }
 }
 
-/// Resolves the caller of every API request, or answers 401/400 before any handler runs, so
-/// authentication comes before 404s, 422s and body limits.
+/// Authenticates every API request, or answers 401 before any handler runs, so authentication
+/// comes before 400s, 404s, 422s and body limits.
 pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -54,9 +65,9 @@ pub async fn authenticate(
     if let Some(error) = prefer::forced_error(request.request(), Stage::BeforeAuthentication) {
         return Ok(prefer::preference_applied(request.error_response(error)).map_into_right_body());
     }
-    match resolve_caller(request.request()) {
-        Ok(caller) => {
-            request.extensions_mut().insert(caller);
+    match authenticated_instance(request.request()) {
+        Ok(instance) => {
+            request.extensions_mut().insert(Authenticated(instance));
             next.call(request)
                 .await
                 .map(ServiceResponse::map_into_left_body)
@@ -65,15 +76,13 @@ pub async fn authenticate(
     }
 }
 
-fn resolve_caller(request: &HttpRequest) -> Result<Caller, ApiError> {
+fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or(ApiError::Internal)?;
     let registry = state.registry()?;
     let key = bearer_key(request)?;
-    let instance = registry.instance(key).ok_or(ApiError::InvalidSecretKey)?;
-    let version = requested_version(request, state.default_version)?;
-    Ok(Caller { instance, version })
+    registry.instance(key).ok_or(ApiError::InvalidSecretKey)
 }
 
 /// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110).

@@ -71,8 +71,15 @@ impl BodyFields {
     pub fn integer(&self, name: &str) -> Result<Option<i64>, ParamProblem> {
         match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
+            // JSON has one number type: 60.0 is the integer 60, as JSON Schema sees it.
             Some(Value::Number(number)) => number
                 .as_i64()
+                .or_else(|| {
+                    number
+                        .as_f64()
+                        .filter(|value| value.fract() == 0.0 && value.abs() < 9.0e15)
+                        .map(|value| value as i64)
+                })
                 .map(Some)
                 .ok_or_else(|| ParamProblem::invalid_type(name, "an integer")),
             Some(Value::String(text)) if self.from_form => text
@@ -89,5 +96,27 @@ impl BodyFields {
             .keys()
             .map(String::as_str)
             .filter(move |name| !known.contains(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn fields(body: &str) -> BodyFields {
+        BodyFields::parse(&TestRequest::default().to_http_request(), body.as_bytes())
+            .expect("parses")
+    }
+
+    #[test]
+    fn integers_may_be_written_with_a_zero_fraction() {
+        assert_eq!(fields(r#"{"n": 60}"#).integer("n"), Ok(Some(60)));
+        assert_eq!(fields(r#"{"n": 60.0}"#).integer("n"), Ok(Some(60)));
+        assert!(fields(r#"{"n": 60.5}"#).integer("n").is_err());
+        assert!(fields(r#"{"n": 1e300}"#).integer("n").is_err());
+        assert!(fields(r#"{"n": "60"}"#).integer("n").is_err());
+        assert_eq!(fields("null").integer("n"), Ok(None));
     }
 }

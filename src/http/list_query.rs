@@ -15,12 +15,13 @@ pub const MAX_LIMIT: usize = 500;
 #[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
     /// List sessions for the given client.
-    #[param(example = "client_2AliceLaptopQnpx7G6EtpIb7Vz")]
+    #[param(example = "client_2AliceLaptopQnpx7G6EtpIb7Vz", min_length = 1)]
     pub client_id: Option<String>,
     /// List sessions for the given user.
-    #[param(example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]
+    #[param(example = "user_2AlicexBGaRy7HSnjHcaZabMn26", min_length = 1)]
     pub user_id: Option<String>,
     /// Filter sessions by the provided status.
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Whether to paginate the results: `true` answers `{"data": [...], "total_count": N}`,
     /// otherwise a bare array.

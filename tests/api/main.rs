@@ -4,6 +4,7 @@ mod api_version;
 mod auth;
 mod conformance;
 mod create;
+mod fuzz;
 mod get;
 mod helpers;
 mod jwks;

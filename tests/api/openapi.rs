@@ -159,8 +159,26 @@ fn list_parameters_carry_their_bounds_and_defaults() {
     let offset = find("offset");
     assert_eq!(offset["schema"]["minimum"], 0);
     assert_eq!(offset["schema"]["default"], 0);
-    assert_eq!(find("Clerk-API-Version")["in"], "header");
-    assert_eq!(find("__clerk_api_version")["in"], "query");
+    let version = find("Clerk-API-Version");
+    assert_eq!(version["in"], "header");
+    assert_eq!(version["schema"]["enum"].as_array().map(Vec::len), Some(6));
+    assert!(
+        version["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("__clerk_api_version"))
+    );
+    assert!(
+        parameters
+            .iter()
+            .all(|p| p["name"] != "__clerk_api_version"),
+        "documented in the header's description only"
+    );
+    let status = find("status");
+    assert_eq!(
+        status["schema"]["enum"].as_array().map(Vec::len),
+        Some(7),
+        "the status filter is inline"
+    );
 }
 
 #[test]

@@ -116,3 +116,18 @@ async fn swagger_ui_is_served_and_reads_the_generated_document() {
         .expect("script");
     assert!(config.contains("/openapi.json"), "{config}");
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_405_whatever_api_version_it_names() {
+    let app = spawn_app().await;
+    let answer = app
+        .request(
+            Method::TRACE,
+            &format!("/v1/sessions/{ALICE_ACTIVE}/tokens"),
+        )
+        .version("2021-02-05")
+        .query("__clerk_api_version", "1999-01-01")
+        .send()
+        .await;
+    answer.assert_error(405, "method_not_allowed");
+}

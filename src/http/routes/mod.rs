@@ -32,29 +32,22 @@ pub enum ApiVersionName {
     V2026_05_12,
 }
 
-/// Selecting the API version by header. Documentation only: the authentication middleware reads
-/// the version itself, before any handler runs.
+/// Selecting the API version. Documentation only: [`crate::http::Caller`] reads the version.
+///
+/// The query parameter `__clerk_api_version` is described here rather than listed as a
+/// parameter of its own: the two are alternatives, and a request giving both is a 400, which a
+/// list of independent optional parameters cannot say.
 #[derive(Debug, Deserialize, IntoParams)]
 #[allow(dead_code, reason = "describes the parameter in the OpenAPI document")]
 #[into_params(parameter_in = Header)]
 pub struct ApiVersionHeader {
     /// The API version this request speaks (the server's default when absent). Sessions gain
-    /// `tasks` and the `pending` status in 2025-03-12. Give either this header or
-    /// `__clerk_api_version`, not both.
+    /// `tasks` and the `pending` status in 2025-03-12; verify answers 410 from 2025-04-10. Clients
+    /// that cannot set headers may give the query parameter `__clerk_api_version` instead; both
+    /// at once is a 400 `api_version_invalid`.
     #[serde(rename = "Clerk-API-Version")]
-    #[param(rename = "Clerk-API-Version", inline)]
+    #[param(rename = "Clerk-API-Version", inline, nullable = false)]
     pub clerk_api_version: Option<ApiVersionName>,
-}
-
-/// Selecting the API version by query parameter. Documentation only, like [`ApiVersionHeader`].
-#[derive(Debug, Deserialize, IntoParams)]
-#[allow(dead_code, reason = "describes the parameter in the OpenAPI document")]
-#[into_params(parameter_in = Query)]
-pub struct ApiVersionQuery {
-    /// The API version, for clients that cannot set headers. Give either this parameter or the
-    /// `Clerk-API-Version` header, not both.
-    #[param(inline)]
-    pub __clerk_api_version: Option<ApiVersionName>,
 }
 
 /// The documented error answers, each a Clerk envelope; operations list the ones they give.

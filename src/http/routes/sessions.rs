@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{ApiVersionHeader, ApiVersionQuery, answers, json_ok};
+use super::{ApiVersionHeader, answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
@@ -38,7 +38,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[utoipa::path(
     operation_id = "GetSessionList",
     tag = "Sessions",
-    params(ListSessionsQuery, ApiVersionHeader, ApiVersionQuery),
+    params(ListSessionsQuery, ApiVersionHeader),
     responses(
         (status = 200, description = "Success", body = SessionList),
         answers::BadRequest,
@@ -106,7 +106,7 @@ fn list_scope(query: &ListSessionsQuery, lenient: bool) -> Result<ListScope, Api
 )]
 pub struct CreateSessionRequest {
     /// The user the session is for.
-    #[schema(example = "user_2AlicexBGaRy7HSnjHcaZabMn26")]
+    #[schema(example = "user_2AlicexBGaRy7HSnjHcaZabMn26", min_length = 1)]
     pub user_id: String,
     /// An organization of the user to set as active for the session.
     #[schema(example = "org_2Acmet3kU1slpIuojlEroXRG9xb")]
@@ -124,7 +124,7 @@ pub struct CreateSessionRequest {
 #[utoipa::path(
     operation_id = "createSession",
     tag = "Sessions",
-    params(ApiVersionHeader, ApiVersionQuery),
+    params(ApiVersionHeader),
     request_body(content = CreateSessionRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = SessionBody),
@@ -195,7 +195,6 @@ pub async fn create_session(
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
         ApiVersionHeader,
-        ApiVersionQuery,
     ),
     responses(
         (status = 200, description = "Success", body = SessionBody),
@@ -230,7 +229,6 @@ pub async fn get_session(
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
         ApiVersionHeader,
-        ApiVersionQuery,
     ),
     responses(
         (status = 200, description = "Success", body = SessionBody),

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::sessions::{session_answer, session_not_found};
-use super::{ApiVersionHeader, ApiVersionQuery, answers};
+use super::{ApiVersionHeader, answers};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
@@ -20,8 +20,9 @@ pub fn configure(config: &mut ServiceConfig) {
     config.service(verify_session);
 }
 
-/// The body of the verify operation.
+/// The body of the verify operation; no other field is allowed.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(
     dead_code,
     reason = "describes the request body in the OpenAPI document"
@@ -47,7 +48,6 @@ pub struct VerifyRequest {
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
         ApiVersionHeader,
-        ApiVersionQuery,
     ),
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
