@@ -79,9 +79,25 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_RETIRE_VERIFY")]
     pub retire_verify: bool,
 
+    /// How long a client may take to send a request's head, in milliseconds; slower clients
+    /// are answered 408 and disconnected.
+    #[arg(long, env = "CLERK_MOCK_CLIENT_TIMEOUT_MS", default_value_t = 5_000)]
+    pub client_timeout_ms: u64,
+
     /// Log filter, such as `info` or `clerk_sessions_mock=debug`.
     #[arg(long, env = "CLERK_MOCK_LOG", default_value = "info")]
     pub log_level: String,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "CLERK_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 fn parse_api_version(text: &str) -> Result<ApiVersion, String> {
@@ -110,7 +126,9 @@ impl Settings {
             authorized_party: None,
             generate_signing_keys: false,
             retire_verify: false,
+            client_timeout_ms: 5_000,
             log_level: "warn".to_owned(),
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -370,7 +370,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let envelope = ClerkErrors {
             errors: self.errors(),
-            clerk_trace_id: new_trace_id(),
+            clerk_trace_id: crate::http::access_log::current_trace_id(),
         };
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((

@@ -13,7 +13,7 @@ mod startup;
 mod store;
 mod tokens;
 
-pub use config::{DEFAULT_SECRET_KEY, Settings};
+pub use config::{DEFAULT_SECRET_KEY, LogFormat, Settings};
 pub use domain::ApiVersion;
 pub use fixtures::{FixtureError, Fixtures};
 pub use openapi::document_json as openapi_json;

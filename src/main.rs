@@ -3,18 +3,20 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, SWAGGER_UI_PATH, Settings};
+use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, LogFormat, SWAGGER_UI_PATH, Settings};
 use tracing_subscriber::EnvFilter;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
     let settings = Settings::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
 
     let application = match Application::build(&settings) {
         Ok(application) => application,

@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -21,7 +22,7 @@ use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{jwks, operator, sessions, tokens, verify};
-use crate::http::{API_PREFIX, AppState, auth, deprecation, prefer};
+use crate::http::{API_PREFIX, AppState, access_log, auth, deprecation, prefer};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -170,8 +171,11 @@ impl Application {
                 .wrap(from_fn(auth::authenticate))
                 .wrap(from_fn(deprecation::mark_deprecated))
                 .wrap(errors_in_envelope())
+                .wrap(from_fn(access_log::log_request))
         })
         .shutdown_timeout(5)
+        .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
+        .client_disconnect_timeout(Duration::from_secs(1))
         .listen(listener)
         .map_err(|source| StartupError::Bind { address, source })?
         .run();

@@ -9,6 +9,7 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
+use super::access_log::AnsweredFor;
 use super::api_version::requested_version;
 use super::prefer::{self, Stage};
 use super::{AppState, is_api_path};
@@ -67,6 +68,7 @@ pub async fn authenticate(
     }
     match authenticated_instance(request.request()) {
         Ok(instance) => {
+            request.extensions_mut().insert(AnsweredFor(instance.id()));
             request.extensions_mut().insert(Authenticated(instance));
             next.call(request)
                 .await

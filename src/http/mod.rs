@@ -1,5 +1,6 @@
 //! The actix-web side: shared state, authentication, request parsing, wire shapes and routes.
 
+pub mod access_log;
 pub mod api_version;
 pub mod auth;
 pub mod body;

@@ -2,17 +2,20 @@
 
 mod api_version;
 mod auth;
+mod concurrency;
 mod conformance;
 mod create;
 mod fuzz;
 mod get;
 mod helpers;
 mod jwks;
+mod limits;
 mod list;
 mod openapi;
 mod revoke;
 mod routing;
 mod sdk_js;
+mod secrets;
 mod startup;
 mod statuses;
 mod tokens;

@@ -1,0 +1,62 @@
+//! One log line per request (method, path, status, duration, instance, trace id), and the trace
+//! id that error bodies carry as `clerk_trace_id`, so an answer can be found in the log. The
+//! secret key is never logged: the instance is named by its id.
+
+use std::time::Instant;
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+
+use crate::domain::InstanceId;
+use crate::error::new_trace_id;
+
+tokio::task_local! {
+    /// The trace id of the request being answered.
+    static TRACE_ID: String;
+}
+
+/// The trace id of the request being answered, or a fresh one outside a request.
+pub fn current_trace_id() -> String {
+    TRACE_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| new_trace_id())
+}
+
+/// The instance a request was answered for, recorded by authentication for the log line.
+#[derive(Debug, Clone, Copy)]
+pub struct AnsweredFor(pub InstanceId);
+
+pub async fn log_request(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let trace_id = new_trace_id();
+    let method = request.method().clone();
+    let path: String = request.path().chars().take(200).collect();
+    let outcome = TRACE_ID.scope(trace_id.clone(), next.call(request)).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &outcome {
+        Ok(response) => {
+            let instance = response
+                .request()
+                .extensions()
+                .get::<AnsweredFor>()
+                .map(|AnsweredFor(id)| id.to_string())
+                .unwrap_or_default();
+            tracing::info!(
+                target: "access",
+                %method,
+                path,
+                status = response.status().as_u16(),
+                duration_ms = format_args!("{duration_ms:.2}"),
+                instance,
+                trace_id,
+            );
+        }
+        Err(error) => tracing::warn!(target: "access", %method, path, %error, trace_id),
+    }
+    outcome
+}
