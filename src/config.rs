@@ -79,6 +79,16 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_RETIRE_VERIFY")]
     pub retire_verify: bool,
 
+    /// An origin browsers may call the API from (repeatable, or comma-separated); any origin
+    /// when none is given.
+    #[arg(
+        long = "cors-origin",
+        env = "CLERK_MOCK_CORS_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
     /// How long a client may take to send a request's head, in milliseconds; slower clients
     /// are answered 408 and disconnected.
     #[arg(long, env = "CLERK_MOCK_CLIENT_TIMEOUT_MS", default_value_t = 5_000)]
@@ -126,6 +136,7 @@ impl Settings {
             authorized_party: None,
             generate_signing_keys: false,
             retire_verify: false,
+            cors_origins: Vec::new(),
             client_timeout_ms: 5_000,
             log_level: "warn".to_owned(),
             log_format: LogFormat::Text,

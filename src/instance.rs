@@ -79,8 +79,11 @@ impl Instance {
         tokens: Arc<TokenSettings>,
     ) -> Self {
         let mut rng = seed::instance_rng(spec.seed, key_digest);
-        let data = seed::seed(fixtures, spec, &mut rng, clock.now_ms());
         let id = InstanceId::from_digest(key_digest);
+        let mut progress = |generated: usize, total: usize| {
+            tracing::info!(instance = %id, generated, total, "seeding sessions");
+        };
+        let data = seed::seed(fixtures, spec, &mut rng, clock.now_ms(), &mut progress);
         Self {
             id,
             clock,

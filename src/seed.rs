@@ -48,12 +48,17 @@ pub fn instance_rng(seed: u64, key_digest: &[u8]) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(hasher.finalize().into())
 }
 
+/// How many generated sessions pass between two progress reports.
+pub const PROGRESS_EVERY: usize = 100_000;
+
 /// Builds an instance's starting data. The same arguments give the same data, byte for byte.
+/// `progress` hears (sessions generated, sessions to generate) every [`PROGRESS_EVERY`].
 pub fn seed(
     fixtures: &Fixtures,
     spec: SeedSpec,
     rng: &mut ChaCha8Rng,
     now_ms: i64,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> InstanceData {
     let organizations: HashMap<_, _> = fixtures
         .organizations
@@ -101,7 +106,10 @@ pub fn seed(
             })
             .collect();
         sessions.reserve(spec.sessions);
-        for _ in 0..spec.sessions {
+        for generated in 0..spec.sessions {
+            if generated > 0 && generated % PROGRESS_EVERY == 0 {
+                progress(generated, spec.sessions);
+            }
             let owner = rng.random_range(0..generated_users.len());
             let user_clients = &clients[owner];
             let (client_id, device) = user_clients[rng.random_range(0..user_clients.len())];
@@ -447,7 +455,13 @@ mod tests {
 
     fn seeded(key: &[u8]) -> InstanceData {
         let fixtures = Fixtures::embedded().expect("embedded fixtures");
-        seed(&fixtures, SPEC, &mut instance_rng(SPEC.seed, key), NOW)
+        seed(
+            &fixtures,
+            SPEC,
+            &mut instance_rng(SPEC.seed, key),
+            NOW,
+            &mut |_, _| {},
+        )
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{jwks, operator, sessions, tokens, verify};
-use crate::http::{API_PREFIX, AppState, access_log, auth, deprecation, prefer};
+use crate::http::{API_PREFIX, AppState, access_log, auth, cors, deprecation, prefer};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -152,6 +152,7 @@ impl Application {
         let openapi = crate::openapi::document();
         let routes = web::Data::new(RouteTable::from_openapi(&openapi));
         let document = web::Data::new(OpenApiDocument(crate::openapi::document_json()));
+        let cors_origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -161,14 +162,18 @@ impl Application {
                 .app_data(routes.clone())
                 .app_data(document.clone())
                 .service(
-                    SwaggerUi::new(format!("{SWAGGER_UI_PATH}{{_:.*}}"))
-                        .config(Config::new(["/openapi.json"]).persist_authorization(true)),
+                    SwaggerUi::new(format!("{SWAGGER_UI_PATH}{{_:.*}}")).config(
+                        Config::new(["/openapi.json"])
+                            .persist_authorization(true)
+                            .show_common_extensions(true),
+                    ),
                 )
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
                 .wrap(from_fn(prefer::force_status))
                 .wrap(from_fn(auth::authenticate))
+                .wrap(cors::cors(&cors_origins))
                 .wrap(from_fn(deprecation::mark_deprecated))
                 .wrap(errors_in_envelope())
                 .wrap(from_fn(access_log::log_request))

@@ -5,6 +5,7 @@ pub mod api_version;
 pub mod auth;
 pub mod body;
 pub mod canonical;
+pub mod cors;
 pub mod deprecation;
 pub mod envelope;
 pub mod failures;

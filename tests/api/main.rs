@@ -2,8 +2,10 @@
 
 mod api_version;
 mod auth;
+mod browser;
 mod concurrency;
 mod conformance;
+mod cors;
 mod create;
 mod fuzz;
 mod get;
@@ -16,6 +18,7 @@ mod revoke;
 mod routing;
 mod sdk_js;
 mod secrets;
+mod shutdown;
 mod startup;
 mod statuses;
 mod tokens;

@@ -71,3 +71,54 @@ async fn no_key_and_no_switch_is_refused() {
     };
     assert!(Application::build(&settings).is_err());
 }
+
+#[tokio::test]
+async fn the_api_answers_503_until_seeding_is_done() {
+    let settings = Settings {
+        users: 10_000,
+        sessions: 100_000,
+        ..Settings::for_tests()
+    };
+    let application = Application::build(&settings).expect("application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let ready = application.ready();
+    tokio::spawn(application.run_until_stopped());
+    let client = reqwest::Client::new();
+
+    let readyz = client
+        .get(format!("{address}/readyz"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(readyz.status(), 503);
+    assert_eq!(
+        readyz
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let api = client
+        .get(format!("{address}/v1/jwks"))
+        .bearer_auth(clerk_sessions_mock::DEFAULT_SECRET_KEY)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(api.status(), 503);
+    let body: serde_json::Value = api.json().await.expect("envelope");
+    assert_eq!(body["errors"][0]["code"], "service_unavailable");
+    let health = client
+        .get(format!("{address}/healthz"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(health.status(), 200, "alive while seeding");
+
+    ready.await.expect("seeding succeeds");
+    let readyz = client
+        .get(format!("{address}/readyz"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(readyz.status(), 200);
+}

@@ -1,0 +1,76 @@
+//! The binary as a user runs it: the banner, and a quick, graceful stop on SIGTERM or Ctrl-C.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts the server binary on a free port and returns it with the base URL from its banner.
+fn start() -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+        .args(["--port", "0", "--log-level", "warn"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a banner")
+        .expect("text");
+    let base = first.rsplit(' ').next().unwrap_or_default().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    (child, base)
+}
+
+fn stop_with(signal: &str) {
+    let (mut child, base) = start();
+    let ready = probe::healthz_answers(&base);
+    assert!(ready, "the server answers before it is stopped");
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(exit) = child.try_wait().expect("waits") {
+            assert!(exit.success(), "{signal}: {exit}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{signal}: still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+mod probe {
+    /// Whether `GET {base}/healthz` answers 200, over a plain TCP connection.
+    pub fn healthz_answers(base: &str) -> bool {
+        use std::io::{Read, Write};
+        let address = base.trim_start_matches("http://");
+        let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+            return false;
+        };
+        let request =
+            format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        if stream.write_all(request.as_bytes()).is_err() {
+            return false;
+        }
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.starts_with("HTTP/1.1 200")
+    }
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully_and_quickly() {
+    stop_with("-TERM");
+}
+
+#[test]
+fn ctrl_c_stops_the_server_gracefully_and_quickly() {
+    stop_with("-INT");
+}
