@@ -74,3 +74,42 @@ fn sigterm_stops_the_server_gracefully_and_quickly() {
 fn ctrl_c_stops_the_server_gracefully_and_quickly() {
     stop_with("-INT");
 }
+
+#[test]
+fn json_logs_have_one_line_per_request_with_its_trace_id() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+        .args(["--port", "0", "--log-format", "json", "--log-level", "info"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a banner")
+        .expect("text");
+    let base = first.rsplit(' ').next().unwrap_or_default().to_owned();
+    assert!(probe::healthz_answers(&base));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let output = child.wait_with_output().expect("exits");
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let access: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["target"] == "access")
+        .collect();
+    assert_eq!(access.len(), 1, "{logs}");
+    let fields = &access[0]["fields"];
+    assert_eq!(fields["method"], "GET");
+    assert_eq!(fields["path"], "/healthz");
+    assert_eq!(fields["status"], 200);
+    assert!(
+        fields["trace_id"].as_str().is_some_and(|id| id.len() == 32),
+        "{fields}"
+    );
+    assert!(fields.get("duration_ms").is_some());
+}
