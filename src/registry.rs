@@ -138,6 +138,7 @@ mod tests {
                 seed: 1,
                 users: 2,
                 sessions: 5,
+                list_all: false,
             },
             clock: Clock::System,
             accept_any_test_key,

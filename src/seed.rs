@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::user::Membership;
 use crate::domain::{
-    ActivityId, ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId,
-    SessionStatus, User, UserId,
+    ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
+    User, UserId,
 };
 use crate::fixtures::{
     FixtureActivity, FixtureSession, FixtureUser, Fixtures, SESSION_ABANDON_AFTER,
@@ -29,6 +29,8 @@ pub struct SeedSpec {
     pub seed: u64,
     pub users: usize,
     pub sessions: usize,
+    /// Keep an index of every session, for lists without a filter (lenient mode).
+    pub list_all: bool,
 }
 
 /// An instance's data: who exists, which sessions they have, and the JWT templates.
@@ -82,7 +84,7 @@ pub fn seed(
     let mut sessions: Vec<Session> = fixtures
         .sessions
         .iter()
-        .map(|session| fixture_session(session, rng, now_ms))
+        .map(|session| fixture_session(session, now_ms))
         .collect();
 
     let catalog = Catalog::new();
@@ -91,16 +93,16 @@ pub fn seed(
         .map(|n| generated_user(n, rng, &organization_ids, now_ms))
         .collect();
     if !generated_users.is_empty() {
-        // Each generated user gets a few devices (clients) that their sessions come from.
-        let clients: Vec<Vec<(ClientId, usize)>> = generated_users
+        // Each generated user gets a few devices (clients) that their sessions come from; the
+        // sessions of one client share its activity record.
+        let clients: Vec<Vec<(ClientId, Arc<SessionActivity>)>> = generated_users
             .iter()
             .map(|_| {
                 (0..rng.random_range(1..=3))
                     .map(|_| {
-                        (
-                            ClientId::random(rng),
-                            rng.random_range(0..catalog.devices.len()),
-                        )
+                        let client = ClientId::random(rng);
+                        let device = rng.random_range(0..catalog.devices.len());
+                        (client, Arc::new(catalog.activity(device, rng)))
                     })
                     .collect()
             })
@@ -112,11 +114,11 @@ pub fn seed(
             }
             let owner = rng.random_range(0..generated_users.len());
             let user_clients = &clients[owner];
-            let (client_id, device) = user_clients[rng.random_range(0..user_clients.len())];
+            let (client_id, activity) = &user_clients[rng.random_range(0..user_clients.len())];
             sessions.push(generated_session(
                 &generated_users[owner],
-                client_id,
-                catalog.activity(device, rng),
+                *client_id,
+                Arc::clone(activity),
                 rng,
                 now_ms,
             ));
@@ -127,7 +129,7 @@ pub fn seed(
     InstanceData {
         users,
         organizations,
-        sessions: SessionStore::from_sessions(sessions),
+        sessions: SessionStore::from_sessions(sessions, spec.list_all),
         templates: fixtures
             .templates
             .iter()
@@ -189,9 +191,8 @@ fn fixture_user(user: &FixtureUser, now_ms: i64) -> User {
     }
 }
 
-fn fixture_activity(activity: &FixtureActivity, rng: &mut ChaCha8Rng) -> SessionActivity {
+fn fixture_activity(activity: &FixtureActivity) -> SessionActivity {
     SessionActivity {
-        id: ActivityId::random(rng),
         device_type: Arc::from(activity.device_type.as_str()),
         is_mobile: activity.is_mobile,
         browser_name: Arc::from(activity.browser_name.as_str()),
@@ -202,7 +203,7 @@ fn fixture_activity(activity: &FixtureActivity, rng: &mut ChaCha8Rng) -> Session
     }
 }
 
-fn fixture_session(session: &FixtureSession, rng: &mut ChaCha8Rng, now_ms: i64) -> Session {
+fn fixture_session(session: &FixtureSession, now_ms: i64) -> Session {
     let created_at = session.created_ago.before(now_ms);
     let last_active_at = session.last_active_ago.before(now_ms);
     Session {
@@ -218,7 +219,7 @@ fn fixture_session(session: &FixtureSession, rng: &mut ChaCha8Rng, now_ms: i64) 
         latest_activity: session
             .activity
             .as_ref()
-            .map(|activity| Arc::new(fixture_activity(activity, rng))),
+            .map(|activity| Arc::new(fixture_activity(activity))),
         tasks: session
             .tasks
             .iter()
@@ -281,7 +282,7 @@ fn generated_user(
 fn generated_session(
     user: &User,
     client_id: ClientId,
-    activity: SessionActivity,
+    activity: Arc<SessionActivity>,
     rng: &mut ChaCha8Rng,
     now_ms: i64,
 ) -> Session {
@@ -344,7 +345,7 @@ fn generated_session(
         status,
         actor: None,
         last_active_organization_id: organization,
-        latest_activity: Some(Arc::new(activity)),
+        latest_activity: Some(activity),
         tasks,
         last_active_at,
         expire_at,
@@ -414,7 +415,6 @@ impl Catalog {
         let [a, b, c] = networks[rng.random_range(0..networks.len())];
         let ip = IpAddr::V4(Ipv4Addr::new(a, b, c, rng.random_range(1..255)));
         SessionActivity {
-            id: ActivityId::random(rng),
             device_type: device_type.clone(),
             is_mobile: *is_mobile,
             browser_name: browser_name.clone(),
@@ -438,6 +438,7 @@ mod tests {
         seed: 42,
         users: 20,
         sessions: 300,
+        list_all: true,
     };
 
     fn all_sessions(data: &InstanceData) -> Vec<Session> {

@@ -126,6 +126,7 @@ impl Application {
                 seed: settings.seed,
                 users: settings.users,
                 sessions: settings.sessions,
+                list_all: settings.lenient_list,
             },
             clock: Clock::System,
             accept_any_test_key: settings.accept_any_test_key,

@@ -1,15 +1,49 @@
 //! An instance's sessions and the indexes that answer filtered, newest-first lists.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use crate::domain::{ApiVersion, ClientId, Session, SessionId, SessionStatus, UserId};
 
-/// Sort key of the list order: `created_at` descending, ties broken by id descending.
-type NewestFirst = (Reverse<i64>, Reverse<SessionId>);
+/// Sort key of the list order, kept ascending and read backwards: newest first by
+/// `created_at`, ties broken by id, both descending.
+type Key = (i64, SessionId);
 
-fn sort_key(session: &Session) -> NewestFirst {
-    (Reverse(session.created_at), Reverse(session.id))
+fn sort_key(session: &Session) -> Key {
+    (session.created_at, session.id)
+}
+
+/// Session keys in ascending order. A sorted vector rather than a tree: most users and clients
+/// have a handful of sessions, where a vector costs its keys and a tree node costs eleven, and
+/// new sessions, the newest, append at the end.
+#[derive(Debug, Default, Clone)]
+struct Index(Vec<Key>);
+
+impl Index {
+    fn insert(&mut self, key: Key) {
+        let at = self.0.partition_point(|existing| *existing < key);
+        self.0.insert(at, key);
+    }
+
+    fn remove(&mut self, key: &Key) {
+        if let Ok(at) = self.0.binary_search(key) {
+            self.0.remove(at);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn newest_first(&self) -> impl Iterator<Item = SessionId> + '_ {
+        self.0.iter().rev().map(|(_, id)| *id)
+    }
+
+    /// Sorts keys pushed in any order, and gives back unused capacity.
+    fn finish(&mut self) {
+        self.0.sort_unstable();
+        self.0.dedup();
+        self.0.shrink_to_fit();
+    }
 }
 
 /// Which sessions a list covers before the status filter.
@@ -44,43 +78,113 @@ pub struct Page {
 }
 
 /// The sessions of one instance, indexed by user, by client and overall, newest first.
+///
+/// Sessions sit in one vector, found by id through a map to their slot: a map of small slots
+/// costs a fraction of a map holding whole sessions, whose power-of-two table can be nearly half
+/// empty.
 #[derive(Debug, Default)]
 pub struct SessionStore {
-    sessions: HashMap<SessionId, Session>,
-    by_user: HashMap<UserId, BTreeSet<NewestFirst>>,
-    by_client: HashMap<ClientId, BTreeSet<NewestFirst>>,
-    all: BTreeSet<NewestFirst>,
+    slots: Vec<Session>,
+    by_id: HashMap<SessionId, u32>,
+    by_user: HashMap<UserId, Index>,
+    by_client: HashMap<ClientId, Index>,
+    /// Every session, for lenient lists; kept only when the server lists without a filter.
+    all: Option<Index>,
 }
 
-static NO_SESSIONS: BTreeSet<NewestFirst> = BTreeSet::new();
+static NO_SESSIONS: Index = Index(Vec::new());
 
 impl SessionStore {
     /// A store holding `sessions`; a later session with an id already present replaces it.
-    pub fn from_sessions(sessions: impl IntoIterator<Item = Session>) -> Self {
+    /// `list_all` keeps the index that lists every session (lenient mode).
+    pub fn from_sessions(sessions: impl IntoIterator<Item = Session>, list_all: bool) -> Self {
         let mut store = Self::default();
         for session in sessions {
-            store.insert(session);
+            store.put(session);
         }
+        store.slots.shrink_to_fit();
+        // Size every index first, so each is allocated once at its final size.
+        let mut per_user: HashMap<UserId, usize> = HashMap::new();
+        let mut per_client: HashMap<ClientId, usize> = HashMap::new();
+        for session in &store.slots {
+            *per_user.entry(session.user_id).or_default() += 1;
+            *per_client.entry(session.client_id).or_default() += 1;
+        }
+        store.by_user = per_user
+            .into_iter()
+            .map(|(user, count)| (user, Index(Vec::with_capacity(count))))
+            .collect();
+        store.by_client = per_client
+            .into_iter()
+            .map(|(client, count)| (client, Index(Vec::with_capacity(count))))
+            .collect();
+        let mut all = list_all.then(|| Index(Vec::with_capacity(store.slots.len())));
+        for session in &store.slots {
+            let key = sort_key(session);
+            for index in [
+                store.by_user.get_mut(&session.user_id),
+                store.by_client.get_mut(&session.client_id),
+                all.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                index.0.push(key);
+            }
+        }
+        // One sort per index instead of an ordered insert per session.
+        for index in store
+            .by_user
+            .values_mut()
+            .chain(store.by_client.values_mut())
+            .chain(all.as_mut())
+        {
+            index.finish();
+        }
+        store.all = all;
         store
     }
 
+    /// Stores `session` in its slot (a new one, or the one of an earlier session with its id,
+    /// which is returned).
+    fn put(&mut self, session: Session) -> Option<Session> {
+        if let Some(slot) = self
+            .by_id
+            .get(&session.id)
+            .and_then(|slot| self.slots.get_mut(*slot as usize))
+        {
+            return Some(std::mem::replace(slot, session));
+        }
+        // Beyond four billion sessions the map would need wider slots; no instance gets there.
+        let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        self.by_id.insert(session.id, slot);
+        self.slots.push(session);
+        None
+    }
+
     pub fn get(&self, id: SessionId) -> Option<&Session> {
-        self.sessions.get(&id)
+        self.by_id
+            .get(&id)
+            .and_then(|slot| self.slots.get(*slot as usize))
+    }
+
+    fn get_mut(&mut self, id: SessionId) -> Option<&mut Session> {
+        let slot = *self.by_id.get(&id)?;
+        self.slots.get_mut(slot as usize)
     }
 
     /// Adds a session, replacing (and unindexing) any earlier one with the same id.
     pub fn insert(&mut self, session: Session) {
-        if let Some(previous) = self.sessions.remove(&session.id) {
+        let key = sort_key(&session);
+        let (user, client) = (session.user_id, session.client_id);
+        if let Some(previous) = self.put(session) {
             self.unindex(&previous);
         }
-        let key = sort_key(&session);
-        self.by_user.entry(session.user_id).or_default().insert(key);
-        self.by_client
-            .entry(session.client_id)
-            .or_default()
-            .insert(key);
-        self.all.insert(key);
-        self.sessions.insert(session.id, session);
+        self.by_user.entry(user).or_default().insert(key);
+        self.by_client.entry(client).or_default().insert(key);
+        if let Some(all) = &mut self.all {
+            all.insert(key);
+        }
     }
 
     fn unindex(&mut self, session: &Session) {
@@ -91,7 +195,9 @@ impl SessionStore {
         if let Some(index) = self.by_client.get_mut(&session.client_id) {
             index.remove(&key);
         }
-        self.all.remove(&key);
+        if let Some(all) = &mut self.all {
+            all.remove(&key);
+        }
     }
 
     /// Applies `change` to a session in place. The change must not touch the fields the
@@ -101,7 +207,7 @@ impl SessionStore {
         id: SessionId,
         change: impl FnOnce(&mut Session) -> T,
     ) -> Option<T> {
-        let session = self.sessions.get_mut(&id)?;
+        let session = self.get_mut(id)?;
         let before = (
             session.id,
             session.created_at,
@@ -125,9 +231,9 @@ impl SessionStore {
     /// Answers a list from the narrowest index for its scope: the cost grows with the sessions
     /// of that user or client, never with the whole instance (except in [`ListScope::All`]).
     pub fn list(&self, query: &ListQuery) -> Page {
-        let (index, other_filter): (&BTreeSet<NewestFirst>, Option<Filter>) = match query.scope {
+        let (index, other_filter): (&Index, Option<Filter>) = match query.scope {
             ListScope::Nothing => (&NO_SESSIONS, None),
-            ListScope::All => (&self.all, None),
+            ListScope::All => (self.all.as_ref().unwrap_or(&NO_SESSIONS), None),
             ListScope::User(user) => (self.user_index(user), None),
             ListScope::Client(client) => (self.client_index(client), None),
             ListScope::UserAndClient(user, client) => {
@@ -144,10 +250,10 @@ impl SessionStore {
         if other_filter.is_none() && query.status.is_none() {
             return Page {
                 sessions: index
-                    .iter()
+                    .newest_first()
                     .skip(query.offset)
                     .take(query.limit)
-                    .filter_map(|(_, Reverse(id))| self.sessions.get(id).cloned())
+                    .filter_map(|id| self.get(id).cloned())
                     .collect(),
                 total_count: index.len(),
             };
@@ -156,8 +262,8 @@ impl SessionStore {
         let mut total_count = 0;
         let mut sessions = Vec::with_capacity(query.limit.min(index.len()));
         let matching = index
-            .iter()
-            .filter_map(|(_, Reverse(id))| self.sessions.get(id))
+            .newest_first()
+            .filter_map(|id| self.get(id))
             .filter(|session| other_filter.is_none_or(|filter| filter.matches(session)))
             .filter(|session| {
                 query.status.is_none_or(|wanted| {
@@ -176,11 +282,11 @@ impl SessionStore {
         }
     }
 
-    fn user_index(&self, user: UserId) -> &BTreeSet<NewestFirst> {
+    fn user_index(&self, user: UserId) -> &Index {
         self.by_user.get(&user).unwrap_or(&NO_SESSIONS)
     }
 
-    fn client_index(&self, client: ClientId) -> &BTreeSet<NewestFirst> {
+    fn client_index(&self, client: ClientId) -> &Index {
         self.by_client.get(&client).unwrap_or(&NO_SESSIONS)
     }
 }
@@ -237,7 +343,7 @@ mod tests {
             ..crate::domain::testing::session(0)
         });
         Fixture {
-            store: SessionStore::from_sessions(sessions),
+            store: SessionStore::from_sessions(sessions, true),
             users,
             clients,
         }

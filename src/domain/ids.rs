@@ -140,6 +140,33 @@ clerk_id!(
     "sess_activity_"
 );
 
+impl ActivityId {
+    /// The id of a session's activity record, derived from the session's id so that it need not
+    /// be stored: the same session always shows the same activity id.
+    pub fn for_session(session: SessionId) -> Self {
+        // SplitMix64 over the session id's characters: cheap, and unrelated-looking output.
+        let mut state = session
+            .0
+            .0
+            .iter()
+            .fold(0x9E37_79B9_7F4A_7C15_u64, |state, byte| {
+                state.rotate_left(5) ^ u64::from(*byte)
+            });
+        let mut bytes = [0_u8; 26];
+        for chunk in bytes.chunks_mut(8) {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut mixed = state;
+            mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            mixed ^= mixed >> 31;
+            for (byte, source) in chunk.iter_mut().zip(mixed.to_le_bytes()) {
+                *byte = source;
+            }
+        }
+        Self(IdBody::from_digest(&bytes))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -164,6 +191,22 @@ mod tests {
         ] {
             assert!(SessionId::parse(text).is_none(), "{text} should not parse");
         }
+    }
+
+    #[test]
+    fn activity_ids_follow_from_their_session() {
+        let first = SessionId::parse("sess_2abcdefghijklmnopqrstuvwxyz").expect("id");
+        let second = SessionId::parse("sess_2abcdefghijklmnopqrstuvwxyZ").expect("id");
+        assert_eq!(
+            ActivityId::for_session(first),
+            ActivityId::for_session(first)
+        );
+        assert_ne!(
+            ActivityId::for_session(first),
+            ActivityId::for_session(second)
+        );
+        let text = ActivityId::for_session(first).to_string();
+        assert!(ActivityId::parse(&text).is_some(), "{text}");
     }
 
     #[test]

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActivityId, ApiVersion, ClientId, OrganizationId, SessionId, UserId};
+#[cfg(doc)]
+use super::ActivityId;
+use super::{ApiVersion, ClientId, OrganizationId, SessionId, UserId};
 
 /// A session's status as Clerk names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -70,23 +72,16 @@ impl StatusFilter {
     }
 }
 
-/// Where and on what a session was last active (`latest_activity`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Where and on what a session was last active (`latest_activity`). Sessions of one client
+/// share one record; the activity's id follows from the session's ([`ActivityId::for_session`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct SessionActivity {
-    #[schema(value_type = String, example = "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA")]
-    pub id: ActivityId,
-    #[schema(value_type = String, example = "Macintosh")]
     pub device_type: Arc<str>,
     pub is_mobile: bool,
-    #[schema(value_type = String, example = "Chrome")]
     pub browser_name: Arc<str>,
-    #[schema(value_type = String, example = "131.0.0.0")]
     pub browser_version: Arc<str>,
-    #[schema(value_type = String, example = "203.0.113.7")]
     pub ip_address: Arc<str>,
-    #[schema(value_type = String, example = "Berlin")]
     pub city: Arc<str>,
-    #[schema(value_type = String, example = "DE")]
     pub country: Arc<str>,
 }
 

@@ -27,6 +27,8 @@ struct Route {
 #[derive(Debug, Default)]
 pub struct RouteTable {
     routes: Vec<Route>,
+    /// The deprecated operations alone, so that the check every request makes stays short.
+    deprecated: Vec<(Method, ResourceDef)>,
 }
 
 impl RouteTable {
@@ -73,8 +75,18 @@ impl RouteTable {
                     operations,
                 }
             })
+            .collect::<Vec<Route>>();
+        let deprecated = routes
+            .iter()
+            .flat_map(|route| {
+                route
+                    .operations
+                    .iter()
+                    .filter(|operation| operation.deprecated)
+                    .map(|operation| (operation.method.clone(), route.resource.clone()))
+            })
             .collect();
-        Self { routes }
+        Self { routes, deprecated }
     }
 
     fn matching(&self, path: &str) -> impl Iterator<Item = &OperationInfo> {
@@ -99,7 +111,8 @@ impl RouteTable {
 
     /// Whether `method path` is a deprecated operation.
     pub fn is_deprecated(&self, method: &Method, path: &str) -> bool {
-        self.operation(method, path)
-            .is_some_and(|operation| operation.deprecated)
+        self.deprecated
+            .iter()
+            .any(|(deprecated, resource)| deprecated == method && resource.is_match(path))
     }
 }

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use crate::domain::session::SessionTask;
 use crate::domain::{
-    ApiVersion, ClientId, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
-    UserId,
+    ActivityId, ApiVersion, ClientId, OrganizationId, Session, SessionActivity, SessionId,
+    SessionStatus, UserId,
 };
 
 /// What a session looks like on the wire: the example of the `Session` schema.
@@ -111,15 +111,43 @@ pub struct SessionBody {
     tasks: Tasks,
 }
 
-/// The activity object of a session.
+/// The activity object of a session: where and on what it was last active.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = SessionActivity)]
 pub struct SessionActivityBody {
     #[schema(example = "session_activity")]
     object: &'static str,
-    #[serde(flatten)]
-    #[schema(value_type = SessionActivity)]
-    activity: Arc<SessionActivity>,
+    #[schema(value_type = String, example = "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA")]
+    id: ActivityId,
+    #[schema(value_type = String, example = "Macintosh")]
+    device_type: Arc<str>,
+    is_mobile: bool,
+    #[schema(value_type = String, example = "Chrome")]
+    browser_name: Arc<str>,
+    #[schema(value_type = String, example = "131.0.0.0")]
+    browser_version: Arc<str>,
+    #[schema(value_type = String, example = "203.0.113.7")]
+    ip_address: Arc<str>,
+    #[schema(value_type = String, example = "Berlin")]
+    city: Arc<str>,
+    #[schema(value_type = String, example = "DE")]
+    country: Arc<str>,
+}
+
+impl SessionActivityBody {
+    fn new(session: SessionId, activity: &SessionActivity) -> Self {
+        Self {
+            object: "session_activity",
+            id: ActivityId::for_session(session),
+            device_type: Arc::clone(&activity.device_type),
+            is_mobile: activity.is_mobile,
+            browser_name: Arc::clone(&activity.browser_name),
+            browser_version: Arc::clone(&activity.browser_version),
+            ip_address: Arc::clone(&activity.ip_address),
+            city: Arc::clone(&activity.city),
+            country: Arc::clone(&activity.country),
+        }
+    }
 }
 
 impl SessionBody {
@@ -145,10 +173,7 @@ impl SessionBody {
             latest_activity: session
                 .latest_activity
                 .as_ref()
-                .map(|activity| SessionActivityBody {
-                    object: "session_activity",
-                    activity: Arc::clone(activity),
-                }),
+                .map(|activity| SessionActivityBody::new(session.id, activity)),
             expire_at: session.expire_at,
             abandon_at: session.abandon_at,
             updated_at: session.updated_at,
