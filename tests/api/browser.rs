@@ -7,33 +7,13 @@
 //! Needs `/usr/bin/chromium` (`apt-get install chromium`; `.ci/run` installs it) and Node.js;
 //! playwright-core is installed from `tests/browser/package-lock.json` on first use.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::helpers::{ALICE, UNKNOWN_SESSION, spawn_app};
+use crate::helpers::{ALICE, UNKNOWN_SESSION, node_package, spawn_app};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn browser_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-fn ensure_playwright_installed(dir: &Path) {
-    if dir
-        .join("node_modules/playwright-core/package.json")
-        .exists()
-    {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(dir)
-        .status()
-        .expect("npm runs (Node.js and npm are needed for the browser test)");
-    assert!(status.success(), "npm ci failed in {}", dir.display());
-}
 
 #[tokio::test]
 async fn swagger_ui_works_for_a_person_in_a_real_browser() {
@@ -41,8 +21,7 @@ async fn swagger_ui_works_for_a_person_in_a_real_browser() {
         Path::new(CHROMIUM).exists(),
         "the browser test needs Debian's Chromium at {CHROMIUM}: apt-get install chromium"
     );
-    let dir = browser_dir();
-    ensure_playwright_installed(&dir);
+    let dir = node_package("browser", "playwright-core");
     let app = spawn_app().await;
     let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("swagger-ui.png");
     let output = tokio::process::Command::new("node")

@@ -3,42 +3,13 @@
 //!
 //! Needs Node.js and npm; the SDK is installed from `tests/sdk/js/package-lock.json` on first use.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Mutex;
-
 use serde_json::Value;
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, spawn_app};
-
-fn sdk_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/js")
-}
-
-/// Installs the SDK once per test run (npm is not safe to run twice at once in one folder).
-fn ensure_sdk_installed(dir: &Path) {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if dir
-        .join("node_modules/@clerk/backend/package.json")
-        .exists()
-    {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(dir)
-        .status()
-        .expect("npm runs (Node.js and npm are needed for the SDK tests)");
-    assert!(status.success(), "npm ci failed in {}", dir.display());
-}
+use crate::helpers::{ALICE, ALICE_ACTIVE, node_package, spawn_app};
 
 #[tokio::test]
 async fn the_official_js_sdk_works_against_the_mock() {
-    let dir = sdk_dir();
-    ensure_sdk_installed(&dir);
+    let dir = node_package("sdk/js", "@clerk/backend");
     let app = spawn_app().await;
     let output = tokio::process::Command::new("node")
         .arg("check.mjs")

@@ -4,12 +4,18 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Starts the server binary on a free port and returns it with the base URL from its banner.
-fn start() -> (std::process::Child, String) {
+/// Starts the server binary on a free port with `flags` and returns it with the base URL from
+/// its banner; its logs (stderr) are kept for `wait_with_output` when `keep_logs`.
+fn start(flags: &[&str], keep_logs: bool) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
-        .args(["--port", "0", "--log-level", "warn"])
+        .args(["--port", "0"])
+        .args(flags)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(if keep_logs {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .expect("the server starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -24,7 +30,7 @@ fn start() -> (std::process::Child, String) {
 }
 
 fn stop_with(signal: &str) {
-    let (mut child, base) = start();
+    let (mut child, base) = start(&["--log-level", "warn"], false);
     let ready = probe::healthz_answers(&base);
     assert!(ready, "the server answers before it is stopped");
     let status = Command::new("kill")
