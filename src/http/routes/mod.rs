@@ -7,29 +7,12 @@ pub mod tokens;
 pub mod verify;
 
 use actix_web::HttpResponse;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::IntoParams;
 
 /// Answers 200 with `value` as JSON (`Content-Type: application/json`, nothing appended).
 pub fn json_ok<T: Serialize>(value: &T) -> HttpResponse {
     HttpResponse::Ok().json(value)
-}
-
-/// The API versions a request can select.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-pub enum ApiVersionName {
-    #[serde(rename = "2021-02-05")]
-    V2021_02_05,
-    #[serde(rename = "2024-10-01")]
-    V2024_10_01,
-    #[serde(rename = "2025-03-12")]
-    V2025_03_12,
-    #[serde(rename = "2025-04-10")]
-    V2025_04_10,
-    #[serde(rename = "2025-11-10")]
-    V2025_11_10,
-    #[serde(rename = "2026-05-12")]
-    V2026_05_12,
 }
 
 /// Selecting the API version. Documentation only: [`crate::http::Caller`] reads the version.
@@ -37,7 +20,7 @@ pub enum ApiVersionName {
 /// The query parameter `__clerk_api_version` is described here rather than listed as a
 /// parameter of its own: the two are alternatives, and a request giving both is a 400, which a
 /// list of independent optional parameters cannot say.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, IntoParams)]
 #[allow(dead_code, reason = "describes the parameter in the OpenAPI document")]
 #[into_params(parameter_in = Header)]
 pub struct ApiVersionHeader {
@@ -45,9 +28,8 @@ pub struct ApiVersionHeader {
     /// `tasks` and the `pending` status in 2025-03-12; verify answers 410 from 2025-04-10. Clients
     /// that cannot set headers may give the query parameter `__clerk_api_version` instead; both
     /// at once is a 400 `api_version_invalid`.
-    #[serde(rename = "Clerk-API-Version")]
     #[param(rename = "Clerk-API-Version", inline, nullable = false)]
-    pub clerk_api_version: Option<ApiVersionName>,
+    pub clerk_api_version: Option<crate::domain::ApiVersion>,
 }
 
 /// The documented error answers, each a Clerk envelope; operations list the ones they give.
