@@ -89,6 +89,10 @@ pub struct Settings {
     )]
     pub cors_origins: Vec<String>,
 
+    /// How many instances the admin API may create on demand at once.
+    #[arg(long, env = "CLERK_MOCK_MAX_INSTANCES", default_value_t = 64)]
+    pub max_instances: usize,
+
     /// How long a client may take to send a request's head, in milliseconds; slower clients
     /// are answered 408 and disconnected.
     #[arg(long, env = "CLERK_MOCK_CLIENT_TIMEOUT_MS", default_value_t = 5_000)]
@@ -137,6 +141,7 @@ impl Settings {
             generate_signing_keys: false,
             retire_verify: false,
             cors_origins: Vec::new(),
+            max_instances: 64,
             client_timeout_ms: 5_000,
             log_level: "warn".to_owned(),
             log_format: LogFormat::Text,

@@ -149,6 +149,10 @@ pub enum ApiError {
     TemplateNotFound(String),
     #[error("the operation is retired in this API version")]
     Gone,
+    #[error("no more than {0} instances may be created on demand")]
+    InstanceLimitReached(usize),
+    #[error("only instances created on demand can be deleted")]
+    InstanceNotDeletable,
     #[error("invalid session token: {0}")]
     InvalidSessionToken(String),
     #[error("no route for {method} {path}")]
@@ -263,6 +267,16 @@ impl ApiError {
                 "Operation deprecated",
                 "This endpoint is deprecated and no longer available from API version 2025-04-10. Verify session tokens networklessly with the instance's JWKS instead.".into(),
             )],
+            Self::InstanceLimitReached(max) => vec![simple(
+                "instance_limit_reached",
+                "Too many instances",
+                format!("No more than {max} instances may exist on demand at once (--max-instances); delete one first."),
+            )],
+            Self::InstanceNotDeletable => vec![simple(
+                "instance_not_deletable",
+                "Instance not deletable",
+                "Only instances created with POST /__admin/instances can be deleted; reset a configured one instead.".into(),
+            )],
             Self::InvalidSessionToken(reason) => vec![simple(
                 "invalid_session_token",
                 "Invalid session token",
@@ -356,6 +370,8 @@ impl ResponseError for ApiError {
             | Self::UndocumentedStatus { .. }
             | Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Gone => StatusCode::GONE,
+            Self::InstanceLimitReached(_) => StatusCode::CONFLICT,
+            Self::InstanceNotDeletable => StatusCode::FORBIDDEN,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {
                 StatusCode::NOT_FOUND

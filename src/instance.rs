@@ -60,6 +60,10 @@ pub enum TokenKind<'a> {
 #[derive(Debug)]
 pub struct Instance {
     id: InstanceId,
+    /// What the instance was seeded from, so that it can be reset to that state.
+    fixtures: Arc<Fixtures>,
+    spec: SeedSpec,
+    key_digest: [u8; 32],
     clock: Clock,
     signing: SigningKey,
     tokens: Arc<TokenSettings>,
@@ -71,27 +75,57 @@ pub struct Instance {
 impl Instance {
     /// Seeds a new instance for the key whose SHA-256 digest is `key_digest`.
     pub fn seeded(
-        fixtures: &Fixtures,
+        fixtures: Arc<Fixtures>,
         spec: SeedSpec,
-        key_digest: &[u8],
+        key_digest: [u8; 32],
         clock: Clock,
         key_material: Arc<KeyMaterial>,
         tokens: Arc<TokenSettings>,
     ) -> Self {
-        let mut rng = seed::instance_rng(spec.seed, key_digest);
-        let id = InstanceId::from_digest(key_digest);
-        let mut progress = |generated: usize, total: usize| {
-            tracing::info!(instance = %id, generated, total, "seeding sessions");
-        };
-        let data = seed::seed(fixtures, spec, &mut rng, clock.now_ms(), &mut progress);
+        let id = InstanceId::from_digest(&key_digest);
+        let (data, rng) = Self::seed_data(id, &fixtures, spec, &key_digest, clock);
         Self {
             id,
+            fixtures,
+            spec,
+            key_digest,
             clock,
             signing: SigningKey::new(id, key_material),
             tokens,
             data: RwLock::new(data),
             rng: Mutex::new(rng),
         }
+    }
+
+    fn seed_data(
+        id: InstanceId,
+        fixtures: &Fixtures,
+        spec: SeedSpec,
+        key_digest: &[u8],
+        clock: Clock,
+    ) -> (InstanceData, ChaCha8Rng) {
+        let mut rng = seed::instance_rng(spec.seed, key_digest);
+        let mut progress = |generated: usize, total: usize| {
+            tracing::info!(instance = %id, generated, total, "seeding sessions");
+        };
+        let data = seed::seed(fixtures, spec, &mut rng, clock.now_ms(), &mut progress);
+        (data, rng)
+    }
+
+    /// Puts the instance back in its seeded state: what was created goes, what was changed
+    /// comes back, and ids are drawn again from the start of the seed's sequence.
+    pub fn reset(&self) -> usize {
+        let (data, rng) = Self::seed_data(
+            self.id,
+            &self.fixtures,
+            self.spec,
+            &self.key_digest,
+            self.clock,
+        );
+        let sessions = data.sessions.session_count();
+        *self.data.write() = data;
+        *self.rng.lock() = rng;
+        sessions
     }
 
     pub fn id(&self) -> InstanceId {

@@ -36,13 +36,34 @@ pub struct RegistryConfig {
     /// Give each instance a freshly generated signing key instead of the fixture key.
     pub generate_signing_keys: bool,
     pub tokens: Arc<TokenSettings>,
+    /// How many instances may be created on demand (`POST /__admin/instances`) at once.
+    pub max_on_demand: usize,
+}
+
+/// An instance and how it came to be.
+#[derive(Debug, Clone)]
+struct Registered {
+    instance: Arc<Instance>,
+    /// Created through the admin API (and deletable), rather than configured or accepted.
+    on_demand: bool,
+}
+
+/// Why an instance could not be created or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    #[error("no more than {0} instances may be created on demand")]
+    LimitReached(usize),
+    #[error("only instances created on demand can be deleted")]
+    NotDeletable,
+    #[error("{0}")]
+    Key(String),
 }
 
 /// Every instance, by the digest of its secret key.
 #[derive(Debug)]
 pub struct Registry {
     config: RegistryConfig,
-    instances: RwLock<HashMap<KeyDigest, Arc<Instance>>>,
+    instances: RwLock<HashMap<KeyDigest, Registered>>,
     /// The instance of the first configured key, which operator pages show by default.
     primary: Option<InstanceId>,
 }
@@ -54,9 +75,16 @@ impl Registry {
         let mut primary = None;
         for key in keys {
             let key_digest = digest(key);
-            let instance = Self::seed_instance(&config, &key_digest)?;
+            let instance = Self::seed_instance(&config, key_digest)?;
             primary.get_or_insert(instance.id());
-            instances.insert(key_digest, Arc::new(instance));
+            let instance = Arc::new(instance);
+            instances.insert(
+                key_digest,
+                Registered {
+                    instance,
+                    on_demand: false,
+                },
+            );
         }
         Ok(Self {
             config,
@@ -65,14 +93,14 @@ impl Registry {
         })
     }
 
-    fn seed_instance(config: &RegistryConfig, key_digest: &[u8]) -> Result<Instance, KeyError> {
+    fn seed_instance(config: &RegistryConfig, key_digest: KeyDigest) -> Result<Instance, KeyError> {
         let key_material = if config.generate_signing_keys {
             Arc::new(KeyMaterial::generate()?)
         } else {
             Arc::clone(&config.fixtures.signing_key)
         };
         Ok(Instance::seeded(
-            &config.fixtures,
+            Arc::clone(&config.fixtures),
             config.spec,
             key_digest,
             config.clock,
@@ -84,19 +112,69 @@ impl Registry {
     /// The instance of `key`, if the server accepts it.
     pub fn instance(&self, key: &str) -> Option<Arc<Instance>> {
         let key_digest = digest(key);
-        if let Some(instance) = self.instances.read().get(&key_digest) {
-            return Some(Arc::clone(instance));
+        if let Some(registered) = self.instances.read().get(&key_digest) {
+            return Some(Arc::clone(&registered.instance));
         }
         if !(self.config.accept_any_test_key && is_test_key(key)) {
             return None;
         }
         let mut instances = self.instances.write();
-        if let Some(instance) = instances.get(&key_digest) {
-            return Some(Arc::clone(instance));
+        if let Some(registered) = instances.get(&key_digest) {
+            return Some(Arc::clone(&registered.instance));
         }
-        let instance = Arc::new(Self::seed_instance(&self.config, &key_digest).ok()?);
-        instances.insert(key_digest, Arc::clone(&instance));
+        let instance = Arc::new(Self::seed_instance(&self.config, key_digest).ok()?);
+        let registered = Registered {
+            instance: Arc::clone(&instance),
+            on_demand: false,
+        };
+        instances.insert(key_digest, registered);
         Some(instance)
+    }
+
+    /// Creates an instance with a fresh random `sk_test_` key; returns the key and the instance.
+    pub fn create_on_demand(&self) -> Result<(String, Arc<Instance>), RegistryError> {
+        let count = self
+            .instances
+            .read()
+            .values()
+            .filter(|r| r.on_demand)
+            .count();
+        if count >= self.config.max_on_demand {
+            return Err(RegistryError::LimitReached(self.config.max_on_demand));
+        }
+        let key = format!("{TEST_KEY_PREFIX}{}", random_key_body());
+        let key_digest = digest(&key);
+        let instance = Arc::new(
+            Self::seed_instance(&self.config, key_digest)
+                .map_err(|error| RegistryError::Key(error.to_string()))?,
+        );
+        let mut instances = self.instances.write();
+        // Checked again under the write lock: creations may race.
+        if instances.values().filter(|r| r.on_demand).count() >= self.config.max_on_demand {
+            return Err(RegistryError::LimitReached(self.config.max_on_demand));
+        }
+        instances.insert(
+            key_digest,
+            Registered {
+                instance: Arc::clone(&instance),
+                on_demand: true,
+            },
+        );
+        Ok((key, instance))
+    }
+
+    /// Deletes the instance of `key`, if it was created on demand.
+    pub fn delete(&self, key: &str) -> Result<InstanceId, RegistryError> {
+        let key_digest = digest(key);
+        let mut instances = self.instances.write();
+        match instances.get(&key_digest) {
+            Some(registered) if registered.on_demand => {
+                let id = registered.instance.id();
+                instances.remove(&key_digest);
+                Ok(id)
+            }
+            _ => Err(RegistryError::NotDeletable),
+        }
     }
 
     /// The instance with this id, or the primary one when `id` is `None`.
@@ -108,13 +186,23 @@ impl Registry {
         self.instances
             .read()
             .values()
-            .find(|instance| instance.id() == wanted)
-            .cloned()
+            .find(|registered| registered.instance.id() == wanted)
+            .map(|registered| Arc::clone(&registered.instance))
     }
 
     pub fn instance_count(&self) -> usize {
         self.instances.read().len()
     }
+}
+
+/// 32 random letters and digits, from the operating system's randomness.
+fn random_key_body() -> String {
+    use rand::RngExt;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 /// `sk_test_` followed by 1 to 200 letters, digits, `_` or `-`.
@@ -143,6 +231,7 @@ mod tests {
             clock: Clock::System,
             accept_any_test_key,
             generate_signing_keys: false,
+            max_on_demand: 2,
             tokens: Arc::new(TokenSettings {
                 issuer: "http://127.0.0.1".to_owned(),
                 authorized_party: None,
@@ -168,6 +257,26 @@ mod tests {
         assert!(registry.instance("sk_live_abc").is_none());
         assert!(registry.instance("sk_test_").is_none());
         assert!(registry.instance("sk_test_has space").is_none());
+    }
+
+    #[test]
+    fn instances_on_demand_are_bounded_and_only_they_can_be_deleted() {
+        let registry = Registry::new(config(false), &["sk_test_one".to_owned()]).expect("registry");
+        let (first, _) = registry.create_on_demand().expect("created");
+        let (second, _) = registry.create_on_demand().expect("created");
+        assert_ne!(first, second);
+        assert!(registry.instance(&first).is_some());
+        assert_eq!(
+            registry.create_on_demand().err(),
+            Some(RegistryError::LimitReached(2))
+        );
+        assert_eq!(
+            registry.delete("sk_test_one"),
+            Err(RegistryError::NotDeletable)
+        );
+        assert!(registry.delete(&first).is_ok());
+        assert!(registry.instance(&first).is_none());
+        assert!(registry.create_on_demand().is_ok());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::http::envelope::errors_in_envelope;
 use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
-use crate::http::routes::{jwks, operator, sessions, tokens, verify};
+use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
 use crate::http::{API_PREFIX, AppState, access_log, auth, cors, deprecation, prefer};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
@@ -81,6 +81,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(jwks::configure),
     );
     operator::configure(config);
+    admin::configure(config);
 }
 
 impl Application {
@@ -131,6 +132,7 @@ impl Application {
             clock: Clock::System,
             accept_any_test_key: settings.accept_any_test_key,
             generate_signing_keys: settings.generate_signing_keys,
+            max_on_demand: settings.max_instances,
             tokens: Arc::new(TokenSettings {
                 issuer: settings
                     .issuer

@@ -162,6 +162,10 @@ impl SessionStore {
         None
     }
 
+    pub fn session_count(&self) -> usize {
+        self.slots.len()
+    }
+
     pub fn get(&self, id: SessionId) -> Option<&Session> {
         self.by_id
             .get(&id)

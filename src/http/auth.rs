@@ -78,7 +78,7 @@ pub async fn authenticate(
     }
 }
 
-fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
+pub(crate) fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or(ApiError::Internal)?;
@@ -88,7 +88,7 @@ fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiErr
 }
 
 /// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110).
-fn bearer_key(request: &HttpRequest) -> Result<&str, ApiError> {
+pub(crate) fn bearer_key(request: &HttpRequest) -> Result<&str, ApiError> {
     let header = request
         .headers()
         .get(AUTHORIZATION)

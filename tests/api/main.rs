@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0, spoken to over HTTP.
 
+mod admin;
 mod api_version;
 mod auth;
 mod browser;

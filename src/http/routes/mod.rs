@@ -1,5 +1,6 @@
 //! The routes: one module per resource, each registering annotated handlers with `.service()`.
 
+pub mod admin;
 pub mod jwks;
 pub mod operator;
 pub mod sessions;

@@ -1,0 +1,161 @@
+//! The test-control surface: instances on demand, bounded, deletable, and resettable.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, spawn_app, spawn_app_with};
+
+async fn create_instance(app: &TestApp) -> (u16, Value) {
+    let response = app
+        .client
+        .post(format!("{}/__admin/instances", app.address))
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
+}
+
+async fn admin(app: &TestApp, method: Method, path: &str, key: Option<&str>) -> (u16, Value) {
+    let mut request = app
+        .client
+        .request(method, format!("{}/__admin{path}", app.address));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.expect("answered");
+    let status = response.status().as_u16();
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    (status, response.json().await.expect("JSON"))
+}
+
+fn status_of(sessions: &[Value]) -> Vec<(String, String)> {
+    sessions
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_created_instance_is_seeded_isolated_and_reachable_with_its_key() {
+    let app = spawn_app().await;
+    let (status, created) = create_instance(&app).await;
+    assert_eq!(status, 201, "{created:#}");
+    let key = created["secret_key"].as_str().expect("key").to_owned();
+    assert!(key.starts_with("sk_test_") && key.len() == 40, "{key}");
+    assert!(
+        created["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("ins_"))
+    );
+
+    let fixture = app
+        .get(&format!("/v1/sessions/{ALICE_ACTIVE}"))
+        .key(&key)
+        .send()
+        .await;
+    fixture.assert_status(200);
+    let session = app
+        .post("/v1/sessions")
+        .key(&key)
+        .json(&json!({ "user_id": ALICE }))
+        .send()
+        .await
+        .body;
+    let id = session["id"].as_str().expect("id");
+    app.get(&format!("/v1/sessions/{id}"))
+        .send()
+        .await
+        .assert_error(404, "resource_not_found");
+    let jwks = app.get("/v1/jwks").key(&key).send().await.body;
+    assert_eq!(jwks["keys"][0]["kid"], created["id"]);
+}
+
+#[tokio::test]
+async fn instances_on_demand_are_bounded_with_a_clear_error() {
+    let app = spawn_app_with(|settings| settings.max_instances = 2).await;
+    let (_, first) = create_instance(&app).await;
+    assert_eq!(create_instance(&app).await.0, 201);
+    let (status, refused) = create_instance(&app).await;
+    assert_eq!(status, 409);
+    assert_eq!(refused["errors"][0]["code"], "instance_limit_reached");
+    assert!(
+        refused["errors"][0]["long_message"]
+            .as_str()
+            .is_some_and(|m| m.contains('2'))
+    );
+
+    let key = first["secret_key"].as_str().expect("key");
+    let (status, deleted) = admin(&app, Method::DELETE, "/instance", Some(key)).await;
+    assert_eq!(status, 200);
+    assert_eq!(deleted["deleted"], true);
+    assert_eq!(deleted["id"], first["id"]);
+    app.get("/v1/jwks")
+        .key(key)
+        .send()
+        .await
+        .assert_error(401, "clerk_key_invalid");
+    assert_eq!(create_instance(&app).await.0, 201, "deleting made room");
+}
+
+#[tokio::test]
+async fn a_configured_instance_cannot_be_deleted_and_admin_calls_need_a_key() {
+    let app = spawn_app().await;
+    let (status, refused) = admin(&app, Method::DELETE, "/instance", Some(&app.key.clone())).await;
+    assert_eq!(status, 403);
+    assert_eq!(refused["errors"][0]["code"], "instance_not_deletable");
+    app.get_session(ALICE_ACTIVE).await.assert_status(200);
+
+    let (status, unauthenticated) = admin(&app, Method::POST, "/instance/reset", None).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        unauthenticated["errors"][0]["code"],
+        "authentication_invalid"
+    );
+    let (status, _) = admin(
+        &app,
+        Method::POST,
+        "/instance/reset",
+        Some("sk_test_unknown"),
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn a_reset_puts_the_instance_back_in_its_seeded_state() {
+    let app = spawn_app().await;
+    let seeded = app.all_sessions_of(ALICE).await;
+    let created = app.create_session(json!({ "user_id": ALICE })).await.body;
+    app.revoke_session(ALICE_ACTIVE).await.assert_status(200);
+
+    let (status, reset) = admin(
+        &app,
+        Method::POST,
+        "/instance/reset",
+        Some(&app.key.clone()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(reset["sessions"].as_u64() > Some(100));
+
+    let after = app.all_sessions_of(ALICE).await;
+    assert_eq!(status_of(&after), status_of(&seeded));
+    app.get_session(created["id"].as_str().expect("id"))
+        .await
+        .assert_error(404, "resource_not_found");
+    // Ids are drawn again from the start: the next session gets the same id as before.
+    let again = app.create_session(json!({ "user_id": ALICE })).await.body;
+    assert_eq!(again["id"], created["id"]);
+}
