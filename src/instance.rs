@@ -78,12 +78,12 @@ impl Instance {
         fixtures: Arc<Fixtures>,
         spec: SeedSpec,
         key_digest: [u8; 32],
-        clock: Clock,
         key_material: Arc<KeyMaterial>,
         tokens: Arc<TokenSettings>,
     ) -> Self {
         let id = InstanceId::from_digest(&key_digest);
-        let (data, rng) = Self::seed_data(id, &fixtures, spec, &key_digest, clock);
+        let clock = Clock::system();
+        let (data, rng) = Self::seed_data(id, &fixtures, spec, &key_digest, &clock);
         Self {
             id,
             fixtures,
@@ -102,7 +102,7 @@ impl Instance {
         fixtures: &Fixtures,
         spec: SeedSpec,
         key_digest: &[u8],
-        clock: Clock,
+        clock: &Clock,
     ) -> (InstanceData, ChaCha8Rng) {
         let mut rng = seed::instance_rng(spec.seed, key_digest);
         let mut progress = |generated: usize, total: usize| {
@@ -113,14 +113,16 @@ impl Instance {
     }
 
     /// Puts the instance back in its seeded state: what was created goes, what was changed
-    /// comes back, and ids are drawn again from the start of the seed's sequence.
+    /// comes back, ids are drawn again from the start of the seed's sequence, and the clock is
+    /// the wall clock again.
     pub fn reset(&self) -> usize {
+        self.clock.reset();
         let (data, rng) = Self::seed_data(
             self.id,
             &self.fixtures,
             self.spec,
             &self.key_digest,
-            self.clock,
+            &self.clock,
         );
         let sessions = data.sessions.session_count();
         *self.data.write() = data;
@@ -130,6 +132,11 @@ impl Instance {
 
     pub fn id(&self) -> InstanceId {
         self.id
+    }
+
+    /// The instance's clock, which tests may freeze, set or advance.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Now on this instance's clock, in Unix milliseconds.

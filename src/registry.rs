@@ -9,7 +9,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Clock, InstanceId};
+use crate::domain::InstanceId;
 use crate::fixtures::Fixtures;
 use crate::instance::Instance;
 use crate::seed::SeedSpec;
@@ -30,7 +30,6 @@ fn digest(key: &str) -> KeyDigest {
 pub struct RegistryConfig {
     pub fixtures: Arc<Fixtures>,
     pub spec: SeedSpec,
-    pub clock: Clock,
     /// Accept any well-formed `sk_test_` key, seeding its instance on first use.
     pub accept_any_test_key: bool,
     /// Give each instance a freshly generated signing key instead of the fixture key.
@@ -103,7 +102,6 @@ impl Registry {
             Arc::clone(&config.fixtures),
             config.spec,
             key_digest,
-            config.clock,
             key_material,
             Arc::clone(&config.tokens),
         ))
@@ -228,7 +226,6 @@ mod tests {
                 sessions: 5,
                 list_all: false,
             },
-            clock: Clock::System,
             accept_any_test_key,
             generate_signing_keys: false,
             max_on_demand: 2,

@@ -14,7 +14,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
-use crate::domain::Clock;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::envelope::errors_in_envelope;
@@ -129,7 +128,6 @@ impl Application {
                 sessions: settings.sessions,
                 list_all: settings.lenient_list,
             },
-            clock: Clock::System,
             accept_any_test_key: settings.accept_any_test_key,
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,

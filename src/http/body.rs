@@ -90,6 +90,20 @@ impl BodyFields {
         }
     }
 
+    /// A boolean field; `null` counts as absent.
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, ParamProblem> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(value)) => Ok(Some(*value)),
+            Some(Value::String(text)) if self.from_form => match text.as_str() {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                _ => Err(ParamProblem::invalid_type(name, "true or false")),
+            },
+            Some(_) => Err(ParamProblem::invalid_type(name, "true or false")),
+        }
+    }
+
     /// Field names other than `known`, in the order the body gave them.
     pub fn unknown<'a>(&'a self, known: &'a [&str]) -> impl Iterator<Item = &'a str> {
         self.fields

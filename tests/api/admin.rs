@@ -159,3 +159,119 @@ async fn a_reset_puts_the_instance_back_in_its_seeded_state() {
     let again = app.create_session(json!({ "user_id": ALICE })).await.body;
     assert_eq!(again["id"], created["id"]);
 }
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+#[tokio::test]
+async fn sessions_follow_the_instance_clock_while_tokens_follow_the_wall_clock() {
+    let app = spawn_app().await;
+    let key = app.key.clone();
+    let (status, clock) = admin(&app, Method::GET, "/instance/clock", Some(&key)).await;
+    assert_eq!(status, 200);
+    assert_eq!(clock["frozen"], false);
+
+    // Tokens keep wall-clock times even on a moved clock.
+    let moved = app
+        .client
+        .post(format!("{}/__admin/instance/clock", app.address))
+        .bearer_auth(&key)
+        .json(&json!({ "advance_ms": 3_600_000, "frozen": true }))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(moved.status(), 200);
+    let token = app.mint_verified(ALICE_ACTIVE, None, None).await;
+    let iat = token.claims["iat"].as_i64().expect("iat");
+    assert!(
+        (iat - clerk_conformance::jwt::now_secs()).abs() <= 5,
+        "token times follow the wall clock"
+    );
+
+    // Eight days on, the 2-hour-old active session has outlived its 7-day lifetime.
+    let later = app
+        .client
+        .post(format!("{}/__admin/instance/clock", app.address))
+        .bearer_auth(&key)
+        .json(&json!({ "advance_ms": 8 * DAY_MS }))
+        .send()
+        .await
+        .expect("answered");
+    let state: Value = later.json().await.expect("JSON");
+    assert_eq!(state["frozen"], true);
+    assert_eq!(
+        app.get_session(ALICE_ACTIVE).await.body["status"],
+        "expired"
+    );
+    let expired = app
+        .list_sessions(&[("user_id", ALICE), ("status", "expired"), ("limit", "500")])
+        .await;
+    assert!(
+        expired
+            .body
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|s| s["id"] == ALICE_ACTIVE)
+    );
+    let active = app
+        .list_sessions(&[
+            ("user_id", ALICE),
+            ("status", "active"),
+            ("paginated", "true"),
+        ])
+        .await;
+    assert_eq!(
+        active.body["total_count"], 0,
+        "every fixture session of Alice has ended by now"
+    );
+    app.mint(ALICE_ACTIVE, None, None)
+        .await
+        .assert_error(404, "resource_not_found");
+
+    // A new session starts at the instance's time.
+    let created = app.create_session(json!({ "user_id": ALICE })).await.body;
+    assert_eq!(created["created_at"], state["now_ms"]);
+
+    // A reset brings the wall clock back.
+    admin(&app, Method::POST, "/instance/reset", Some(&key)).await;
+    let (_, clock) = admin(&app, Method::GET, "/instance/clock", Some(&key)).await;
+    assert_eq!(clock["frozen"], false);
+    assert_eq!(app.get_session(ALICE_ACTIVE).await.body["status"], "active");
+}
+
+#[tokio::test]
+async fn a_frozen_clock_can_be_set_and_bad_changes_are_422() {
+    let app = spawn_app().await;
+    let key = app.key.clone();
+    let change = |body: Value| {
+        app.client
+            .post(format!("{}/__admin/instance/clock", app.address))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+    };
+    let set: Value = change(json!({ "frozen": true, "now_ms": 1_900_000_000_000_i64 }))
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(set["now_ms"], 1_900_000_000_000_i64);
+    let refused = change(json!({ "advance_ms": "soon", "tick": 1 }))
+        .await
+        .expect("answered");
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.expect("JSON");
+    let params: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["meta"]["param_name"].as_str())
+        .collect();
+    assert_eq!(params, ["tick", "advance_ms"]);
+    // Another instance's clock is untouched.
+    let (_, other) = create_instance(&app).await;
+    let other_key = other["secret_key"].as_str().expect("key");
+    let (_, clock) = admin(&app, Method::GET, "/instance/clock", Some(other_key)).await;
+    assert_eq!(clock["frozen"], false);
+}
