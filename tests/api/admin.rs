@@ -275,3 +275,44 @@ async fn a_frozen_clock_can_be_set_and_bad_changes_are_422() {
     let (_, clock) = admin(&app, Method::GET, "/instance/clock", Some(other_key)).await;
     assert_eq!(clock["frozen"], false);
 }
+
+#[tokio::test]
+async fn every_admin_operation_on_an_instance_needs_its_key() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        (Method::DELETE, "/instance"),
+        (Method::POST, "/instance/reset"),
+        (Method::GET, "/instance/clock"),
+        (Method::POST, "/instance/clock"),
+    ] {
+        let (status, body) = admin(&app, method.clone(), path, None).await;
+        assert_eq!(status, 401, "{method} {path}");
+        assert_eq!(
+            body["errors"][0]["code"], "authentication_invalid",
+            "{method} {path}"
+        );
+        let (status, body) = admin(&app, method.clone(), path, Some("sk_test_nobody")).await;
+        assert_eq!(status, 401, "{method} {path}");
+        assert_eq!(
+            body["errors"][0]["code"], "clerk_key_invalid",
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_clock_change_is_400() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/__admin/instance/clock", app.address))
+        .bearer_auth(&app.key)
+        .header("Content-Type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["errors"][0]["code"], "request_body_invalid");
+}
