@@ -93,6 +93,10 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_MAX_INSTANCES", default_value_t = 64)]
     pub max_instances: usize,
 
+    /// How many requests each instance's journal keeps (0 keeps none).
+    #[arg(long, env = "CLERK_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
     /// How long a client may take to send a request's head, in milliseconds; slower clients
     /// are answered 408 and disconnected.
     #[arg(long, env = "CLERK_MOCK_CLIENT_TIMEOUT_MS", default_value_t = 5_000)]
@@ -142,6 +146,7 @@ impl Settings {
             retire_verify: false,
             cors_origins: Vec::new(),
             max_instances: 64,
+            journal_size: 1000,
             client_timeout_ms: 5_000,
             log_level: "warn".to_owned(),
             log_format: LogFormat::Text,

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::domain::clock::wall_clock_ms;
 use crate::domain::{Clock, InstanceId, OrganizationId, Session, SessionId, UserId};
 use crate::fixtures::Fixtures;
+use crate::journal::Journal;
 use crate::seed::{self, InstanceData, SeedSpec};
 use crate::store::{ListQuery, Page};
 use crate::tokens::session_claims::{self, SessionClaims, TokenSubject};
@@ -70,6 +71,7 @@ pub struct Instance {
     data: RwLock<InstanceData>,
     /// Draws the ids of sessions created later, so they too follow from the seed.
     rng: Mutex<ChaCha8Rng>,
+    journal: Journal,
 }
 
 impl Instance {
@@ -80,6 +82,7 @@ impl Instance {
         key_digest: [u8; 32],
         key_material: Arc<KeyMaterial>,
         tokens: Arc<TokenSettings>,
+        journal_size: usize,
     ) -> Self {
         let id = InstanceId::from_digest(&key_digest);
         let clock = Clock::system();
@@ -94,6 +97,7 @@ impl Instance {
             tokens,
             data: RwLock::new(data),
             rng: Mutex::new(rng),
+            journal: Journal::new(journal_size),
         }
     }
 
@@ -132,6 +136,11 @@ impl Instance {
 
     pub fn id(&self) -> InstanceId {
         self.id
+    }
+
+    /// The last requests the instance answered.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
     }
 
     /// The instance's clock, which tests may freeze, set or advance.

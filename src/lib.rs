@@ -6,6 +6,7 @@ mod error;
 mod fixtures;
 mod http;
 mod instance;
+mod journal;
 mod openapi;
 mod registry;
 mod seed;

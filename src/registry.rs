@@ -37,6 +37,8 @@ pub struct RegistryConfig {
     pub tokens: Arc<TokenSettings>,
     /// How many instances may be created on demand (`POST /__admin/instances`) at once.
     pub max_on_demand: usize,
+    /// How many requests each instance's journal keeps.
+    pub journal_size: usize,
 }
 
 /// An instance and how it came to be.
@@ -104,6 +106,7 @@ impl Registry {
             key_digest,
             key_material,
             Arc::clone(&config.tokens),
+            config.journal_size,
         ))
     }
 
@@ -229,6 +232,7 @@ mod tests {
             accept_any_test_key,
             generate_signing_keys: false,
             max_on_demand: 2,
+            journal_size: 10,
             tokens: Arc::new(TokenSettings {
                 issuer: "http://127.0.0.1".to_owned(),
                 authorized_party: None,

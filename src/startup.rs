@@ -131,6 +131,7 @@ impl Application {
             accept_any_test_key: settings.accept_any_test_key,
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,
+            journal_size: settings.journal_size,
             tokens: Arc::new(TokenSettings {
                 issuer: settings
                     .issuer

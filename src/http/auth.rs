@@ -2,6 +2,7 @@
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -14,8 +15,10 @@ use super::api_version::requested_version;
 use super::prefer::{self, Stage};
 use super::{AppState, is_api_path};
 use crate::domain::ApiVersion;
+use crate::domain::clock::wall_clock_ms;
 use crate::error::ApiError;
 use crate::instance::Instance;
+use crate::journal::JournalEntry;
 
 /// The instance an API request authenticated as; the middleware below records it.
 #[derive(Debug, Clone)]
@@ -52,7 +55,8 @@ impl FromRequest for Caller {
 }
 
 /// Authenticates every API request, or answers 401 before any handler runs, so authentication
-/// comes before 400s, 404s, 422s and body limits.
+/// comes before 400s, 404s, 422s and body limits; then records the answer in the instance's
+/// journal.
 pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -68,11 +72,25 @@ pub async fn authenticate(
     }
     match authenticated_instance(request.request()) {
         Ok(instance) => {
+            let started = Instant::now();
+            let at_ms = wall_clock_ms();
+            let method = request.method().to_string();
+            let path = request.path().chars().take(500).collect();
+            let query = request.query_string().chars().take(2000).collect();
             request.extensions_mut().insert(AnsweredFor(instance.id()));
-            request.extensions_mut().insert(Authenticated(instance));
-            next.call(request)
-                .await
-                .map(ServiceResponse::map_into_left_body)
+            request
+                .extensions_mut()
+                .insert(Authenticated(Arc::clone(&instance)));
+            let response = next.call(request).await?;
+            instance.journal().record(JournalEntry {
+                method,
+                path,
+                query,
+                status: response.status().as_u16(),
+                duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                at_ms,
+            });
+            Ok(response.map_into_left_body())
         }
         Err(error) => Ok(request.error_response(error).map_into_right_body()),
     }

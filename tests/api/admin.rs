@@ -316,3 +316,84 @@ async fn a_malformed_clock_change_is_400() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["errors"][0]["code"], "request_body_invalid");
 }
+
+#[tokio::test]
+async fn the_journal_counts_what_a_backend_asked_and_never_holds_the_key() {
+    let app = spawn_app().await;
+    let key = app.key.clone();
+    app.get_session(ALICE_ACTIVE).await.assert_status(200);
+    app.revoke_session(ALICE_ACTIVE).await.assert_status(200);
+    app.list_sessions(&[("user_id", ALICE), ("limit", "0")])
+        .await
+        .assert_status(422);
+    app.get("/v1/jwks")
+        .authorization(None)
+        .send()
+        .await
+        .assert_status(401);
+
+    let count = |query: &'static str| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            admin(
+                app,
+                Method::GET,
+                &format!("/instance/journal/count?{query}"),
+                Some(&key),
+            )
+            .await
+        }
+    };
+    let (status, revokes) = count("operation_id=RevokeSession").await;
+    assert_eq!(status, 200);
+    assert_eq!(revokes["count"], 1, "revoke was called exactly once");
+    assert_eq!(count("status=422").await.1["count"], 1);
+    assert_eq!(
+        count("method=get").await.1["count"],
+        2,
+        "the unauthenticated request belongs to no instance"
+    );
+    assert_eq!(count("status=abc").await.0, 422);
+
+    let (_, journal) = admin(&app, Method::GET, "/instance/journal?limit=2", Some(&key)).await;
+    assert_eq!(journal["total_count"], 3);
+    let newest = &journal["data"][0];
+    assert_eq!(newest["operation_id"], "GetSessionList");
+    assert_eq!(newest["query"], format!("user_id={ALICE}&limit=0"));
+    assert_eq!(journal["data"].as_array().map(Vec::len), Some(2));
+    assert!(!journal.to_string().contains(&key));
+
+    let (status, _) = admin(&app, Method::DELETE, "/instance/journal", Some(&key)).await;
+    assert_eq!(status, 200);
+    assert_eq!(count("").await.1["count"], 0);
+}
+
+#[tokio::test]
+async fn each_instance_has_its_own_journal() {
+    let app = spawn_app().await;
+    let (_, other) = create_instance(&app).await;
+    let other_key = other["secret_key"].as_str().expect("key").to_owned();
+    app.get("/v1/jwks")
+        .key(&other_key)
+        .send()
+        .await
+        .assert_status(200);
+    let (_, mine) = admin(
+        &app,
+        Method::GET,
+        "/instance/journal/count",
+        Some(&app.key.clone()),
+    )
+    .await;
+    let (_, theirs) = admin(
+        &app,
+        Method::GET,
+        "/instance/journal/count",
+        Some(&other_key),
+    )
+    .await;
+    assert_eq!(
+        (mine["count"].as_u64(), theirs["count"].as_u64()),
+        (Some(0), Some(1))
+    );
+}

@@ -1,0 +1,120 @@
+//! An instance's request journal: the last requests it answered (never their secret key), so a
+//! test can assert what its backend asked, such as "revoke was called exactly once".
+
+use std::collections::VecDeque;
+
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One answered request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct JournalEntry {
+    #[schema(example = "POST")]
+    pub method: String,
+    #[schema(example = "/v1/sessions/sess_2AliceActiveZICgVFaEP1MWWEP/revoke")]
+    pub path: String,
+    /// The query string, without the leading `?`.
+    pub query: String,
+    #[schema(example = 200)]
+    pub status: u16,
+    /// How long the answer took, in microseconds.
+    pub duration_us: u64,
+    /// When the request arrived, in Unix milliseconds (wall clock).
+    pub at_ms: i64,
+}
+
+/// The journal's filters, all optional, all intersecting.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "describes the query in the OpenAPI document; it is read by hand"
+)]
+pub struct JournalFilter {
+    /// An HTTP method, such as `POST`.
+    pub method: Option<String>,
+    /// An operation id, such as `RevokeSession`.
+    pub operation_id: Option<String>,
+    /// A request path, exactly.
+    pub path: Option<String>,
+    /// An answer's status.
+    pub status: Option<u16>,
+    /// At most this many entries (list only; default 100).
+    pub limit: Option<usize>,
+}
+
+/// The last `capacity` requests of an instance, oldest first.
+#[derive(Debug)]
+pub struct Journal {
+    entries: Mutex<VecDeque<JournalEntry>>,
+    capacity: usize,
+}
+
+impl Journal {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            capacity,
+        }
+    }
+
+    /// Records a request, forgetting the oldest once full.
+    pub fn record(&self, entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock();
+        if entries.len() >= self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// The entries that `keep` accepts, newest first.
+    pub fn matching(&self, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
+        self.entries
+            .lock()
+            .iter()
+            .rev()
+            .filter(|entry| keep(entry))
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.entries.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            query: String::new(),
+            status: 200,
+            duration_us: 1,
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_the_newest_entries_up_to_its_capacity() {
+        let journal = Journal::new(2);
+        for path in ["/a", "/b", "/c"] {
+            journal.record(entry(path));
+        }
+        let paths: Vec<String> = journal
+            .matching(|_| true)
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(paths, ["/c", "/b"]);
+        journal.clear();
+        assert!(journal.matching(|_| true).is_empty());
+    }
+}
