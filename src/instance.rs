@@ -26,6 +26,15 @@ pub enum CreateSessionError {
     NotAMember(String),
 }
 
+/// A session to create: its user, and optionally an active organization and an impersonator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession<'a> {
+    pub user: &'a str,
+    pub organization: Option<&'a str>,
+    /// The `actor` of an impersonated session, such as `{"sub": "user_..."}`.
+    pub actor: Option<serde_json::Value>,
+}
+
 /// Why a token could not be minted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MintError {
@@ -162,12 +171,14 @@ impl Instance {
         self.data.read().sessions.get(id).cloned()
     }
 
-    /// Creates an active session for `user`, optionally with an active organization.
-    pub fn create_session(
-        &self,
-        user: &str,
-        organization: Option<&str>,
-    ) -> Result<Session, CreateSessionError> {
+    /// Creates an active session for a user, optionally with an active organization and an
+    /// impersonator.
+    pub fn create_session(&self, wanted: NewSession<'_>) -> Result<Session, CreateSessionError> {
+        let NewSession {
+            user,
+            organization,
+            actor,
+        } = wanted;
         let mut data = self.data.write();
         let user_record = UserId::parse(user)
             .and_then(|id| data.users.get(&id))
@@ -183,12 +194,13 @@ impl Instance {
                     .ok_or_else(|| CreateSessionError::NotAMember(text.to_owned()))
             })
             .transpose()?;
-        let session = seed::new_session(
+        let mut session = seed::new_session(
             user_record.id,
             organization,
             &mut self.rng.lock(),
             self.now_ms(),
         );
+        session.actor = actor.map(Arc::new);
         data.sessions.insert(session.clone());
         Ok(session)
     }

@@ -58,6 +58,11 @@ impl BodyFields {
         }
     }
 
+    /// A field as given, whatever its type; `null` counts as absent.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name).filter(|value| !value.is_null())
+    }
+
     /// A text field; `null` counts as absent.
     pub fn string(&self, name: &str) -> Result<Option<&str>, ParamProblem> {
         match self.fields.get(name) {

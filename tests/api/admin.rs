@@ -397,3 +397,50 @@ async fn each_instance_has_its_own_journal() {
         (Some(0), Some(1))
     );
 }
+
+#[tokio::test]
+async fn an_impersonated_session_can_be_created_and_its_tokens_carry_act() {
+    let app = spawn_app().await;
+    let key = app.key.clone();
+    let carol = crate::helpers::CAROL;
+    let response = app
+        .client
+        .post(format!("{}/__admin/instance/sessions", app.address))
+        .bearer_auth(&key)
+        .json(&json!({ "user_id": crate::helpers::BOB, "active_organization_id": crate::helpers::ACME, "actor": { "sub": carol } }))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 200);
+    let session: Value = response.json().await.expect("JSON");
+    assert_eq!(session["actor"]["sub"], carol);
+    let id = session["id"].as_str().expect("id").to_owned();
+    assert_eq!(app.get_session(&id).await.body["actor"]["sub"], carol);
+    let token = app.mint_verified(&id, None, None).await;
+    assert_eq!(token.claims["act"]["sub"], carol);
+    assert_eq!(token.claims["o"]["id"], crate::helpers::ACME);
+
+    for (body, code) in [
+        (
+            json!({ "user_id": crate::helpers::BOB, "actor": "carol" }),
+            "form_param_value_invalid",
+        ),
+        (
+            json!({ "user_id": crate::helpers::BOB, "actor": { "name": "no sub" } }),
+            "form_param_value_invalid",
+        ),
+        (json!({ "actor": { "sub": carol } }), "form_param_missing"),
+    ] {
+        let refused = app
+            .client
+            .post(format!("{}/__admin/instance/sessions", app.address))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(refused.status(), 422, "{body}");
+        let error: Value = refused.json().await.expect("JSON");
+        assert_eq!(error["errors"][0]["code"], code, "{body}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
 use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
 use crate::http::{AppState, Caller};
-use crate::instance::CreateSessionError;
+use crate::instance::{CreateSessionError, NewSession};
 use crate::store::{ListQuery, ListScope};
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -145,43 +145,59 @@ pub async fn create_session(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let fields = BodyFields::parse(&request, &body)?;
-    let mut problems = Vec::new();
-    let user_id = match fields.string("user_id") {
-        Ok(Some("")) => Err(ParamProblem::invalid_value("user_id", "must not be empty")),
-        Ok(user_id) => user_id.ok_or_else(|| ParamProblem::missing("user_id")),
-        Err(problem) => Err(problem),
+    let wanted = NewSession::from_fields(&fields, None)?;
+    let session = caller.instance.create_session(wanted)?;
+    Ok(session_answer(&caller, &session))
+}
+
+/// What a request asks a new session to be.
+impl<'a> NewSession<'a> {
+    /// Reads `user_id` and `active_organization_id` from a body; every bad field is reported.
+    pub fn from_fields(
+        fields: &'a BodyFields,
+        actor: Option<serde_json::Value>,
+    ) -> Result<Self, ApiError> {
+        let mut problems = Vec::new();
+        let user_id = match fields.string("user_id") {
+            Ok(Some("")) => Err(ParamProblem::invalid_value("user_id", "must not be empty")),
+            Ok(user_id) => user_id.ok_or_else(|| ParamProblem::missing("user_id")),
+            Err(problem) => Err(problem),
+        }
+        .map_err(|problem| problems.push(problem));
+        let organization = fields
+            .string("active_organization_id")
+            .unwrap_or_else(|problem| {
+                problems.push(problem);
+                None
+            });
+        match user_id {
+            Ok(user) if problems.is_empty() => Ok(Self {
+                user,
+                organization,
+                actor,
+            }),
+            _ => Err(ApiError::InvalidParams(problems)),
+        }
     }
-    .map_err(|problem| problems.push(problem));
-    let organization_id = fields
-        .string("active_organization_id")
-        .unwrap_or_else(|problem| {
-            problems.push(problem);
-            None
-        });
-    let Ok(user_id) = user_id else {
-        return Err(ApiError::InvalidParams(problems));
-    };
-    if !problems.is_empty() {
-        return Err(ApiError::InvalidParams(problems));
-    }
-    let session = caller
-        .instance
-        .create_session(user_id, organization_id)
-        .map_err(|error| match error {
-            CreateSessionError::UnknownUser(id) => ApiError::NotFound {
+}
+
+impl From<CreateSessionError> for ApiError {
+    fn from(error: CreateSessionError) -> Self {
+        match error {
+            CreateSessionError::UnknownUser(id) => Self::NotFound {
                 resource: "User",
                 id: shorten(&id),
             },
-            CreateSessionError::UnknownOrganization(id) => ApiError::NotFound {
+            CreateSessionError::UnknownOrganization(id) => Self::NotFound {
                 resource: "Organization",
                 id: shorten(&id),
             },
-            CreateSessionError::NotAMember(_) => ApiError::param(ParamProblem::invalid_value(
+            CreateSessionError::NotAMember(_) => Self::param(ParamProblem::invalid_value(
                 "active_organization_id",
                 "the user is not a member of this organization",
             )),
-        })?;
-    Ok(session_answer(&caller, &session))
+        }
+    }
 }
 
 /// Retrieve a session
