@@ -109,7 +109,7 @@ impl BodyFields {
         }
     }
 
-    /// Field names other than `known`, in the order the body gave them.
+    /// Field names other than `known`, in name order.
     pub fn unknown<'a>(&'a self, known: &'a [&str]) -> impl Iterator<Item = &'a str> {
         self.fields
             .keys()

@@ -83,19 +83,7 @@ fn ctrl_c_stops_the_server_gracefully_and_quickly() {
 
 #[test]
 fn json_logs_have_one_line_per_request_with_its_trace_id() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
-        .args(["--port", "0", "--log-format", "json", "--log-level", "info"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a banner")
-        .expect("text");
-    let base = first.rsplit(' ').next().unwrap_or_default().to_owned();
+    let (child, base) = start(&["--log-format", "json", "--log-level", "info"], true);
     assert!(probe::healthz_answers(&base));
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
