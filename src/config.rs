@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::domain::ApiVersion;
+use crate::faults::{CLERK_RATE_LIMIT, FaultPlan, FaultRule, RateLimit};
 
 /// The key the server accepts when none is configured. It is a well-known test value, printed
 /// at start-up and used throughout the documentation.
@@ -102,6 +103,9 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_CLIENT_TIMEOUT_MS", default_value_t = 5_000)]
     pub client_timeout_ms: u64,
 
+    #[command(flatten)]
+    pub faults: FaultSettings,
+
     /// Log filter, such as `info` or `clerk_sessions_mock=debug`.
     #[arg(long, env = "CLERK_MOCK_LOG", default_value = "info")]
     pub log_level: String,
@@ -109,6 +113,81 @@ pub struct Settings {
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "CLERK_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// Faults every instance starts with (and returns to on reset); the admin API and `Prefer`
+/// change them per instance and per request.
+#[derive(Debug, Clone, PartialEq, clap::Args)]
+pub struct FaultSettings {
+    /// Wait this long before every API answer, in milliseconds.
+    #[arg(long, env = "CLERK_MOCK_FAULT_DELAY_MS", default_value_t = 0)]
+    pub fault_delay_ms: u64,
+
+    /// Wait up to this much longer, drawn per request, in milliseconds.
+    #[arg(long, env = "CLERK_MOCK_FAULT_JITTER_MS", default_value_t = 0)]
+    pub fault_jitter_ms: u64,
+
+    /// The share of API requests (0 to 1) answered with a server error.
+    #[arg(long, env = "CLERK_MOCK_FAULT_ERROR_RATE", default_value_t = 0.0)]
+    pub fault_error_rate: f64,
+
+    /// The status of those server errors: 500, 502, 503 or 504.
+    #[arg(long, env = "CLERK_MOCK_FAULT_ERROR_STATUS", default_value_t = 500)]
+    pub fault_error_status: u16,
+
+    /// The share of API requests (0 to 1) whose connection is reset without an answer.
+    #[arg(long, env = "CLERK_MOCK_FAULT_RESET_RATE", default_value_t = 0.0)]
+    pub fault_reset_rate: f64,
+
+    /// Rate-limit each secret key like a Clerk development instance: 429 `too_many_requests`
+    /// with `Retry-After` past --rate-limit-requests per --rate-limit-window-secs.
+    #[arg(long, env = "CLERK_MOCK_RATE_LIMIT")]
+    pub rate_limit: bool,
+
+    /// Requests allowed per window when rate limiting.
+    #[arg(long, env = "CLERK_MOCK_RATE_LIMIT_REQUESTS", default_value_t = CLERK_RATE_LIMIT.requests)]
+    pub rate_limit_requests: u32,
+
+    /// The rate limit's window, in seconds.
+    #[arg(long, env = "CLERK_MOCK_RATE_LIMIT_WINDOW_SECS", default_value_t = CLERK_RATE_LIMIT.window_secs)]
+    pub rate_limit_window_secs: u32,
+}
+
+impl Default for FaultSettings {
+    fn default() -> Self {
+        Self {
+            fault_delay_ms: 0,
+            fault_jitter_ms: 0,
+            fault_error_rate: 0.0,
+            fault_error_status: 500,
+            fault_reset_rate: 0.0,
+            rate_limit: false,
+            rate_limit_requests: CLERK_RATE_LIMIT.requests,
+            rate_limit_window_secs: CLERK_RATE_LIMIT.window_secs,
+        }
+    }
+}
+
+impl FaultSettings {
+    /// The plan these flags describe: one default rule, and the rate limit when asked for.
+    pub fn plan(&self) -> FaultPlan {
+        let given = |value: u64| (value > 0).then_some(value);
+        let rate = |value: f64| (value != 0.0).then_some(value);
+        FaultPlan {
+            default: FaultRule {
+                delay_ms: given(self.fault_delay_ms),
+                jitter_ms: given(self.fault_jitter_ms),
+                error_rate: rate(self.fault_error_rate),
+                error_status: (self.fault_error_status != 500).then_some(self.fault_error_status),
+                reset_rate: rate(self.fault_reset_rate),
+            },
+            operations: std::collections::BTreeMap::new(),
+            rate_limit: self.rate_limit.then_some(RateLimit {
+                requests: self.rate_limit_requests,
+                window_secs: self.rate_limit_window_secs,
+            }),
+        }
+    }
 }
 
 /// How log lines are written.
@@ -148,6 +227,7 @@ impl Settings {
             max_instances: 64,
             journal_size: 1000,
             client_timeout_ms: 5_000,
+            faults: FaultSettings::default(),
             log_level: "warn".to_owned(),
             log_format: LogFormat::Text,
         }

@@ -166,6 +166,12 @@ pub enum ApiError {
         requested: String,
         documented: Vec<u16>,
     },
+    #[error("Prefer {0} cannot be applied")]
+    InvalidPreference(String),
+    #[error("rate limited; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("injected server error {0}")]
+    InjectedFault(u16),
     #[error("malformed request")]
     BadRequest,
     #[error("data is still being seeded")]
@@ -323,6 +329,39 @@ impl ApiError {
                     ),
                 )
             }],
+            Self::InvalidPreference(preference) => vec![ClerkError {
+                meta: Some(param_meta("Prefer")),
+                ..simple(
+                    "prefer_invalid",
+                    "Preference invalid",
+                    format!(
+                        "Prefer: {preference} cannot be applied. Supported: code=<status>, delay=<ms>, jitter=<ms> (each at most 60000), fault=reset|rate_limit|500|502|503|504."
+                    ),
+                )
+            }],
+            Self::RateLimited { .. } => vec![simple(
+                "too_many_requests",
+                "Too many requests",
+                "Too many requests, retry later".into(),
+            )],
+            Self::InjectedFault(status) => vec![match status {
+                502 => simple(
+                    "bad_gateway",
+                    "Bad gateway",
+                    "The server received an invalid response from an upstream server.".into(),
+                ),
+                503 => simple(
+                    "service_unavailable",
+                    "Service unavailable",
+                    "The service is temporarily unavailable; retry later.".into(),
+                ),
+                504 => simple(
+                    "gateway_timeout",
+                    "Gateway timeout",
+                    "An upstream server did not answer in time.".into(),
+                ),
+                _ => Self::Internal.errors().remove(0),
+            }],
             Self::BadRequest => vec![simple(
                 "bad_request",
                 "Bad request",
@@ -379,6 +418,11 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InvalidPreference(_) => StatusCode::BAD_REQUEST,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::InjectedFault(status) => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -399,6 +443,9 @@ impl ResponseError for ApiError {
             }
             Self::NotReady => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}
         }

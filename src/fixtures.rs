@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::domain::{ClientId, OrganizationId, SessionId, SessionStatus, UserId};
 use crate::tokens::{JwtTemplate, KeyMaterial, TOKEN_LIFETIME_RANGE, shortcodes};
@@ -115,16 +116,19 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureMembership {
+    #[schema(value_type = String, example = "org_2Acmet3kU1slpIuojlEroXRG9xb")]
     pub organization_id: OrganizationId,
+    /// Clerk's role key, such as `org:admin`.
     pub role: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureOrganization {
+    #[schema(value_type = String, example = "org_2Acmet3kU1slpIuojlEroXRG9xb")]
     pub id: OrganizationId,
     pub name: String,
     pub slug: String,
@@ -148,22 +152,28 @@ pub struct FixtureSession {
     pub activity: Option<FixtureActivity>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Where and on what a session was last active.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureActivity {
     pub device_type: String,
     pub is_mobile: bool,
     pub browser_name: String,
     pub browser_version: String,
+    #[schema(value_type = String, example = "203.0.113.10")]
     pub ip_address: std::net::IpAddr,
     pub city: String,
     pub country: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A JWT template: claims with shortcodes, a lifetime and a clock skew.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureTemplate {
+    /// Letters, digits, `_` and `-`.
     pub name: String,
+    /// A JSON object; strings may hold shortcodes such as `{{user.id}}`.
+    #[schema(value_type = Object)]
     pub claims: serde_json::Value,
     /// Token lifetime in seconds.
     #[serde(default = "default_template_lifetime")]
@@ -340,44 +350,48 @@ fn check_templates(
                 name: template.name.clone(),
                 problem,
             };
-            let name_ok = !template.name.is_empty()
-                && template
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !name_ok {
-                return Err(fail("a name is letters, digits, `_` and `-`".into()));
-            }
             if !names.insert(template.name.clone()) {
                 return Err(fail("duplicate name".into()));
             }
-            if !template.claims.is_object() {
-                return Err(fail("claims must be a JSON object".into()));
-            }
-            shortcodes::check(&template.claims).map_err(fail)?;
-            if !TOKEN_LIFETIME_RANGE.contains(&template.lifetime) {
-                return Err(fail(format!(
-                    "lifetime must be between {} and {} seconds",
-                    TOKEN_LIFETIME_RANGE.start(),
-                    TOKEN_LIFETIME_RANGE.end()
-                )));
-            }
-            let skew = u64::try_from(template.allowed_clock_skew)
-                .ok()
-                .filter(|skew| *skew <= MAX_CLOCK_SKEW_SECS.unsigned_abs())
-                .ok_or_else(|| {
-                    fail(format!(
-                        "allowed_clock_skew must be between 0 and {MAX_CLOCK_SKEW_SECS} seconds"
-                    ))
-                })?;
-            Ok(JwtTemplate {
-                name: template.name,
-                claims: template.claims,
-                lifetime_secs: template.lifetime.unsigned_abs(),
-                allowed_clock_skew_secs: skew,
-            })
+            check_template(template.clone()).map_err(fail)
         })
         .collect()
+}
+
+/// Validates one template (its name, claims, shortcodes, lifetime and skew) and turns it into a
+/// [`JwtTemplate`].
+pub fn check_template(template: FixtureTemplate) -> Result<JwtTemplate, String> {
+    let name_ok = !template.name.is_empty()
+        && template
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !name_ok {
+        return Err("a name is letters, digits, `_` and `-`".into());
+    }
+    if !template.claims.is_object() {
+        return Err("claims must be a JSON object".into());
+    }
+    shortcodes::check(&template.claims)?;
+    if !TOKEN_LIFETIME_RANGE.contains(&template.lifetime) {
+        return Err(format!(
+            "lifetime must be between {} and {} seconds",
+            TOKEN_LIFETIME_RANGE.start(),
+            TOKEN_LIFETIME_RANGE.end()
+        ));
+    }
+    let skew = u64::try_from(template.allowed_clock_skew)
+        .ok()
+        .filter(|skew| *skew <= MAX_CLOCK_SKEW_SECS.unsigned_abs())
+        .ok_or_else(|| {
+            format!("allowed_clock_skew must be between 0 and {MAX_CLOCK_SKEW_SECS} seconds")
+        })?;
+    Ok(JwtTemplate {
+        name: template.name,
+        claims: template.claims,
+        lifetime_secs: template.lifetime.unsigned_abs(),
+        allowed_clock_skew_secs: skew,
+    })
 }
 
 /// Why a session created `age` ago cannot have `status`, if it cannot.

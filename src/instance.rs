@@ -5,8 +5,10 @@ use std::sync::Arc;
 use parking_lot::{Mutex, RwLock};
 use rand_chacha::ChaCha8Rng;
 
+use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
 use crate::domain::clock::wall_clock_ms;
 use crate::domain::{Clock, InstanceId, OrganizationId, Session, SessionId, UserId};
+use crate::faults::{FaultPlan, Faults};
 use crate::fixtures::Fixtures;
 use crate::journal::Journal;
 use crate::seed::{self, InstanceData, SeedSpec};
@@ -81,6 +83,7 @@ pub struct Instance {
     /// Draws the ids of sessions created later, so they too follow from the seed.
     rng: Mutex<ChaCha8Rng>,
     journal: Journal,
+    faults: Faults,
 }
 
 impl Instance {
@@ -92,6 +95,7 @@ impl Instance {
         key_material: Arc<KeyMaterial>,
         tokens: Arc<TokenSettings>,
         journal_size: usize,
+        faults: Arc<FaultPlan>,
     ) -> Self {
         let id = InstanceId::from_digest(&key_digest);
         let clock = Clock::system();
@@ -107,6 +111,7 @@ impl Instance {
             data: RwLock::new(data),
             rng: Mutex::new(rng),
             journal: Journal::new(journal_size),
+            faults: Faults::new(faults),
         }
     }
 
@@ -126,10 +131,11 @@ impl Instance {
     }
 
     /// Puts the instance back in its seeded state: what was created goes, what was changed
-    /// comes back, ids are drawn again from the start of the seed's sequence, and the clock is
-    /// the wall clock again.
+    /// comes back, ids are drawn again from the start of the seed's sequence, the clock is the
+    /// wall clock again and the faults are the server's configured ones.
     pub fn reset(&self) -> usize {
         self.clock.reset();
+        self.faults.restore();
         let (data, rng) = Self::seed_data(
             self.id,
             &self.fixtures,
@@ -143,8 +149,37 @@ impl Instance {
         sessions
     }
 
+    /// Adds a document's data (replacing what was there first when `replace` is set); nothing
+    /// changes unless every entry is valid.
+    pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, Vec<EntryProblem>> {
+        let now_ms = self.now_ms();
+        let mut data = self.data.write();
+        let loaded = if replace {
+            let mut fresh = InstanceData::empty(self.spec.list_all);
+            let loaded = dataset.load_into(&mut fresh, &mut self.rng.lock(), now_ms)?;
+            *data = fresh;
+            loaded
+        } else {
+            dataset.load_into(&mut data, &mut self.rng.lock(), now_ms)?
+        };
+        Ok(LoadOutcome {
+            loaded,
+            total: counts_of(&data),
+        })
+    }
+
+    /// Everything the instance holds now, as a document [`Instance::load`] takes back.
+    pub fn export(&self) -> Dataset {
+        Dataset::export(&self.data.read())
+    }
+
     pub fn id(&self) -> InstanceId {
         self.id
+    }
+
+    /// The latency, failures and rate limit the instance's requests meet.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The last requests the instance answered.
@@ -317,6 +352,22 @@ impl Instance {
     /// The instance's public signing key in PEM form.
     pub fn public_key_pem(&self) -> &str {
         self.signing.public_pem()
+    }
+}
+
+/// What a load added, and what the instance holds after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOutcome {
+    pub loaded: DatasetCounts,
+    pub total: DatasetCounts,
+}
+
+fn counts_of(data: &InstanceData) -> DatasetCounts {
+    DatasetCounts {
+        organizations: data.organizations.len(),
+        users: data.users.len(),
+        sessions: data.sessions.session_count(),
+        jwt_templates: data.templates.len(),
     }
 }
 

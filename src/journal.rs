@@ -16,8 +16,13 @@ pub struct JournalEntry {
     pub path: String,
     /// The query string, without the leading `?`.
     pub query: String,
+    /// The answer's status; 0 when the connection was reset without one.
     #[schema(example = 200)]
     pub status: u16,
+    /// The fault injected into the request, if any: `error`, `reset` or `rate_limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "error")]
+    pub fault: Option<&'static str>,
     /// How long the answer took, in microseconds.
     pub duration_us: u64,
     /// When the request arrived, in Unix milliseconds (wall clock).
@@ -97,6 +102,7 @@ mod tests {
             path: path.to_owned(),
             query: String::new(),
             status: 200,
+            fault: None,
             duration_us: 1,
             at_ms: 0,
         }

@@ -1,8 +1,10 @@
 //! A local, stateful stand-in for Clerk's Backend API Sessions endpoints.
 
 mod config;
+mod dataset;
 mod domain;
 mod error;
+mod faults;
 mod fixtures;
 mod http;
 mod instance;

@@ -10,6 +10,7 @@ use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 
 use crate::domain::InstanceId;
+use crate::faults::FaultPlan;
 use crate::fixtures::Fixtures;
 use crate::instance::Instance;
 use crate::seed::SeedSpec;
@@ -39,6 +40,8 @@ pub struct RegistryConfig {
     pub max_on_demand: usize,
     /// How many requests each instance's journal keeps.
     pub journal_size: usize,
+    /// The faults every instance starts with.
+    pub faults: Arc<FaultPlan>,
 }
 
 /// An instance and how it came to be.
@@ -107,6 +110,7 @@ impl Registry {
             key_material,
             Arc::clone(&config.tokens),
             config.journal_size,
+            Arc::clone(&config.faults),
         ))
     }
 
@@ -233,6 +237,7 @@ mod tests {
             generate_signing_keys: false,
             max_on_demand: 2,
             journal_size: 10,
+            faults: Arc::default(),
             tokens: Arc::new(TokenSettings {
                 issuer: "http://127.0.0.1".to_owned(),
                 authorized_party: None,

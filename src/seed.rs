@@ -42,6 +42,18 @@ pub struct InstanceData {
     pub templates: HashMap<String, JwtTemplate>,
 }
 
+impl InstanceData {
+    /// No users, organizations, sessions or templates.
+    pub fn empty(list_all: bool) -> Self {
+        Self {
+            users: HashMap::new(),
+            organizations: HashMap::new(),
+            sessions: SessionStore::from_sessions([], list_all),
+            templates: HashMap::new(),
+        }
+    }
+}
+
 /// The random generator for an instance: a function of the seed and the instance's key digest.
 pub fn instance_rng(seed: u64, key_digest: &[u8]) -> ChaCha8Rng {
     let mut hasher = Sha256::new();
@@ -191,7 +203,7 @@ fn fixture_user(user: &FixtureUser, now_ms: i64) -> User {
     }
 }
 
-fn fixture_activity(activity: &FixtureActivity) -> SessionActivity {
+pub(crate) fn fixture_activity(activity: &FixtureActivity) -> SessionActivity {
     SessionActivity {
         device_type: Arc::from(activity.device_type.as_str()),
         is_mobile: activity.is_mobile,

@@ -21,7 +21,7 @@ use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
-use crate::http::{API_PREFIX, AppState, access_log, auth, cors, deprecation, prefer};
+use crate::http::{API_PREFIX, AppState, access_log, auth, cors, deprecation, faults, prefer};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -41,6 +41,8 @@ pub enum StartupError {
     },
     #[error("no secret key configured: give at least one --secret-key, or --accept-any-test-key")]
     NoKeys,
+    #[error("bad fault flags: {0}")]
+    Faults(String),
     #[error("seeding failed: {0}")]
     Seeding(String),
 }
@@ -101,6 +103,12 @@ impl Application {
             return Err(StartupError::NoKeys);
         }
 
+        let faults = settings.faults.plan();
+        let problems = faults.problems(&[]);
+        if let Some((flag, problem)) = problems.first() {
+            return Err(StartupError::Faults(format!("{flag}: {problem}")));
+        }
+
         let address = format!("{}:{}", settings.host, settings.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
             address: address.clone(),
@@ -132,6 +140,7 @@ impl Application {
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,
             journal_size: settings.journal_size,
+            faults: Arc::new(faults),
             tokens: Arc::new(TokenSettings {
                 issuer: settings
                     .issuer
@@ -174,12 +183,14 @@ impl Application {
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
                 .wrap(from_fn(prefer::force_status))
+                .wrap(from_fn(faults::inject_faults))
                 .wrap(from_fn(auth::authenticate))
                 .wrap(cors::cors(&cors_origins))
                 .wrap(from_fn(deprecation::mark_deprecated))
                 .wrap(errors_in_envelope())
                 .wrap(from_fn(access_log::log_request))
         })
+        .on_connect(faults::remember_socket)
         .shutdown_timeout(5)
         .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
         .client_disconnect_timeout(Duration::from_secs(1))

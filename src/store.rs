@@ -162,6 +162,11 @@ impl SessionStore {
         None
     }
 
+    /// Every session, in the order they were stored.
+    pub fn iter(&self) -> impl Iterator<Item = &Session> {
+        self.slots.iter()
+    }
+
     pub fn session_count(&self) -> usize {
         self.slots.len()
     }

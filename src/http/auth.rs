@@ -12,6 +12,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::access_log::AnsweredFor;
 use super::api_version::requested_version;
+use super::faults::InjectedFault;
 use super::prefer::{self, Stage};
 use super::{AppState, is_api_path};
 use crate::domain::ApiVersion;
@@ -39,11 +40,7 @@ impl FromRequest for Caller {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         let caller = || {
-            let instance = request
-                .extensions()
-                .get::<Authenticated>()
-                .map(|Authenticated(instance)| Arc::clone(instance))
-                .ok_or(ApiError::Internal)?;
+            let instance = authenticated(request).ok_or(ApiError::Internal)?;
             let state = request
                 .app_data::<web::Data<AppState>>()
                 .ok_or(ApiError::Internal)?;
@@ -82,11 +79,21 @@ pub async fn authenticate(
                 .extensions_mut()
                 .insert(Authenticated(Arc::clone(&instance)));
             let response = next.call(request).await?;
+            let fault = response
+                .response()
+                .extensions()
+                .get::<InjectedFault>()
+                .map(|InjectedFault(kind)| *kind);
             instance.journal().record(JournalEntry {
                 method,
                 path,
                 query,
-                status: response.status().as_u16(),
+                status: if fault == Some(InjectedFault::RESET.0) {
+                    0
+                } else {
+                    response.status().as_u16()
+                },
+                fault,
                 duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
                 at_ms,
             });
@@ -94,6 +101,14 @@ pub async fn authenticate(
         }
         Err(error) => Ok(request.error_response(error).map_into_right_body()),
     }
+}
+
+/// The instance the authentication middleware found for this request.
+pub(crate) fn authenticated(request: &HttpRequest) -> Option<Arc<Instance>> {
+    request
+        .extensions()
+        .get::<Authenticated>()
+        .map(|Authenticated(instance)| Arc::clone(instance))
 }
 
 pub(crate) fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {

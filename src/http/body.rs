@@ -58,6 +58,11 @@ impl BodyFields {
         }
     }
 
+    /// Every field as given.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+
     /// A field as given, whatever its type; `null` counts as absent.
     pub fn value(&self, name: &str) -> Option<&Value> {
         self.fields.get(name).filter(|value| !value.is_null())

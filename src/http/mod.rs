@@ -10,6 +10,7 @@ pub mod deprecation;
 pub mod envelope;
 pub mod failures;
 pub mod fallback;
+pub mod faults;
 pub mod list_query;
 pub mod prefer;
 pub mod route_table;

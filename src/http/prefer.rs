@@ -23,16 +23,16 @@ pub enum Stage {
     AfterAuthentication,
 }
 
-/// The `code` preference of `Prefer` headers, as given.
-fn requested_code(request: &HttpRequest) -> Option<String> {
+/// The value of the preference `name` in the request's `Prefer` headers, as given.
+pub fn preference(request: &HttpRequest, name: &str) -> Option<String> {
     request
         .headers()
         .get_all("prefer")
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split([',', ';']))
         .find_map(|preference| {
-            let (name, value) = preference.split_once('=')?;
-            (name.trim().eq_ignore_ascii_case("code"))
+            let (given, value) = preference.split_once('=')?;
+            (given.trim().eq_ignore_ascii_case(name))
                 .then(|| value.trim().trim_matches('"').to_owned())
         })
 }
@@ -42,7 +42,7 @@ pub fn forced_error(request: &HttpRequest, stage: Stage) -> Option<ApiError> {
     if !is_api_path(request.path()) {
         return None;
     }
-    let code = requested_code(request)?;
+    let code = preference(request, "code")?;
     let routes = request.app_data::<web::Data<RouteTable>>()?;
     let operation = routes.operation(request.method(), request.path())?;
     let status = code.parse::<u16>().ok();

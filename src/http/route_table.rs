@@ -109,6 +109,16 @@ impl RouteTable {
             .find(|operation| operation.method == method)
     }
 
+    /// The operation ids of the API (`/v1`), in path order.
+    pub fn api_operation_ids(&self) -> Vec<&str> {
+        self.routes
+            .iter()
+            .filter(|route| super::is_api_path(route.resource.pattern().unwrap_or_default()))
+            .flat_map(|route| route.operations.iter())
+            .map(|operation| operation.operation_id.as_str())
+            .collect()
+    }
+
     /// Whether `method path` is a deprecated operation.
     pub fn is_deprecated(&self, method: &Method, path: &str) -> bool {
         self.deprecated

@@ -185,6 +185,16 @@ impl TestApp {
         }
     }
 
+    /// The same server, spoken to with another secret key (another instance).
+    pub fn with_key(&self, key: &str) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            key: key.to_owned(),
+            default_version: self.default_version.clone(),
+            client: self.client.clone(),
+        }
+    }
+
     pub fn get(&self, path: &str) -> TestRequest<'_> {
         self.request(Method::GET, path)
     }

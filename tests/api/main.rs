@@ -1,13 +1,16 @@
 //! Integration tests: the real server on port 0, spoken to over HTTP.
 
 mod admin;
+mod admin_data;
 mod api_version;
 mod auth;
 mod browser;
+mod ci_job;
 mod concurrency;
 mod conformance;
 mod cors;
 mod create;
+mod faults;
 mod fuzz;
 mod get;
 mod helpers;

@@ -1,0 +1,154 @@
+//! Applies an instance's faults to its API requests, after authentication: a delay, then the
+//! answer, a server error, Clerk's 429 or a reset connection. `Prefer: delay=<ms>`,
+//! `jitter=<ms>` and `fault=<kind>` ask for the same on one request.
+
+use std::any::Any;
+use std::os::fd::{AsFd, OwnedFd};
+use std::rc::Rc;
+use std::time::Duration;
+
+use actix_web::body::{BodyStream, MessageBody};
+use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::auth::authenticated;
+use super::is_api_path;
+use super::prefer::preference;
+use super::route_table::RouteTable;
+use crate::error::ApiError;
+use crate::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
+
+/// Marks an answer that a fault produced, for the journal: `error`, `reset` or `rate_limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InjectedFault(pub &'static str);
+
+impl InjectedFault {
+    pub const ERROR: Self = Self("error");
+    pub const RESET: Self = Self("reset");
+    pub const RATE_LIMIT: Self = Self("rate_limit");
+}
+
+/// A second handle on a connection's socket, so that a fault can reset it.
+#[derive(Debug, Clone)]
+struct ConnectionSocket(Rc<OwnedFd>);
+
+/// Keeps a handle on each new connection's socket (`HttpServer::on_connect`).
+pub fn remember_socket(connection: &dyn Any, data: &mut Extensions) {
+    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+        && let Ok(socket) = stream.as_fd().try_clone_to_owned()
+    {
+        data.insert(ConnectionSocket(Rc::new(socket)));
+    }
+}
+
+/// The faults the request's `Prefer` header asks for.
+fn requested_faults(request: &HttpRequest) -> Result<RequestFaults, ApiError> {
+    let milliseconds = |name: &str| {
+        preference(request, name)
+            .map(|value| {
+                value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|ms| *ms <= MAX_DELAY_MS)
+                    .ok_or_else(|| ApiError::InvalidPreference(format!("{name}={value}")))
+            })
+            .transpose()
+    };
+    let fault = preference(request, "fault")
+        .map(|value| match value.as_str() {
+            "reset" => Ok(ForcedFault::Reset),
+            "rate_limit" => Ok(ForcedFault::RateLimited),
+            status => status
+                .parse::<u16>()
+                .ok()
+                .filter(|status| ERROR_STATUSES.contains(status))
+                .map(ForcedFault::Error)
+                .ok_or_else(|| ApiError::InvalidPreference(format!("fault={value}"))),
+        })
+        .transpose()?;
+    Ok(RequestFaults {
+        delay_ms: milliseconds("delay")?,
+        jitter_ms: milliseconds("jitter")?,
+        fault,
+    })
+}
+
+/// Delays, fails or resets API requests as the instance's plan and the request's `Prefer` say.
+pub async fn inject_faults(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let instance = match authenticated(request.request()) {
+        Some(instance) if is_api_path(request.path()) => instance,
+        _ => {
+            return next
+                .call(request)
+                .await
+                .map(ServiceResponse::map_into_left_body);
+        }
+    };
+    let wanted = match requested_faults(request.request()) {
+        Ok(wanted) => wanted,
+        Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+    };
+    let faults = instance.faults();
+    if wanted == RequestFaults::default() && faults.is_idle() {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let operation = faults
+        .has_operation_rules()
+        .then(|| {
+            let routes = request.app_data::<web::Data<RouteTable>>()?;
+            routes
+                .operation(request.method(), request.path())
+                .map(|operation| operation.operation_id.clone())
+        })
+        .flatten();
+    let decision = faults.decide(operation.as_deref(), wanted);
+    if !decision.delay.is_zero() {
+        actix_web::rt::time::sleep(decision.delay).await;
+    }
+    let (error, marker) = match decision.outcome {
+        Outcome::Answer => {
+            return next
+                .call(request)
+                .await
+                .map(ServiceResponse::map_into_left_body);
+        }
+        Outcome::Error(status) => (ApiError::InjectedFault(status), InjectedFault::ERROR),
+        Outcome::RateLimited { retry_after_secs } => (
+            ApiError::RateLimited { retry_after_secs },
+            InjectedFault::RATE_LIMIT,
+        ),
+        Outcome::Reset => {
+            let mut response = reset_connection(request.request());
+            response.extensions_mut().insert(InjectedFault::RESET);
+            return Ok(request.into_response(response).map_into_right_body());
+        }
+    };
+    let mut response = request.error_response(error);
+    response.response_mut().extensions_mut().insert(marker);
+    Ok(response.map_into_right_body())
+}
+
+/// An answer that never reaches the client: the socket is set to reset (RST) when closed, and
+/// the body fails before anything is written, which makes the server drop the connection.
+fn reset_connection(request: &HttpRequest) -> HttpResponse {
+    if let Some(ConnectionSocket(socket)) = request.conn_data::<ConnectionSocket>()
+        && let Err(error) = socket2::SockRef::from(&**socket).set_linger(Some(Duration::ZERO))
+    {
+        tracing::warn!(%error, "cannot arm a connection reset; the connection is closed instead");
+    }
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::other("connection reset by a fault"))
+    });
+    HttpResponse::InternalServerError()
+        // Marked as JSON so that the envelope middleware leaves it alone.
+        .content_type("application/json")
+        .body(BodyStream::new(failing))
+}

@@ -1,0 +1,129 @@
+//! An instance's data as one document: load users, organizations, sessions and JWT templates
+//! into it, and export what it holds.
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::InstanceOwner;
+use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
+use crate::error::{ApiError, ParamProblem};
+use crate::http::body::BodyFields;
+use crate::http::routes::{answers, json_ok};
+
+/// The most a data document may weigh; larger ones get 413.
+pub const MAX_DATASET_BYTES: usize = 16 * 1024 * 1024;
+
+/// What a load added, and what the instance holds after it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoadSummary {
+    #[schema(example = "instance_data_load")]
+    pub object: &'static str,
+    pub loaded: DatasetCounts,
+    pub total: DatasetCounts,
+}
+
+/// Load data into the caller's instance
+///
+/// Adds users, organizations, sessions and JWT templates, given as one JSON document (the
+/// shape `GET /__admin/instance/data` exports). Each entry may reference the instance's data and
+/// the document's own; an entry with an existing id (a template: name) replaces that one. Times
+/// are Unix milliseconds and may be left out: a session without times starts now on the
+/// instance's clock and lives seven days. The document is checked whole before anything
+/// changes: a 422 names every bad entry (`sessions[3]`) and what is wrong with it, and the
+/// instance stays as it was. `?replace=true` empties the instance first. A reset brings the
+/// seeded data back.
+#[utoipa::path(
+    operation_id = "LoadInstanceData",
+    tag = "Admin",
+    params(super::LoadMode),
+    request_body(content = Dataset, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The document is loaded", body = LoadSummary),
+        answers::BadRequest,
+        answers::Unauthorized,
+        (status = 413, description = "The document is larger than 16 MiB", body = crate::error::ClerkErrors),
+        answers::Unprocessable,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post(
+    "/instance/data",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn load_data(
+    owner: InstanceOwner,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let replace = replace_mode(&request)?;
+    let fields = BodyFields::parse(&request, &body)?;
+    let dataset = Dataset::from_document(fields.as_map()).map_err(entry_problems)?;
+    let instance = Arc::clone(&owner.instance);
+    // A large document takes a while to check and index; keep it off the event loop.
+    let outcome = web::block(move || instance.load(dataset, replace))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(entry_problems)?;
+    Ok(json_ok(&LoadSummary {
+        object: "instance_data_load",
+        loaded: outcome.loaded,
+        total: outcome.total,
+    }))
+}
+
+/// Export the caller's instance data
+///
+/// Everything the instance holds now (users, organizations, sessions with their times and
+/// status as written, JWT templates) as the document `POST /__admin/instance/data` loads.
+/// Sessions come oldest first; times are Unix milliseconds.
+#[utoipa::path(
+    operation_id = "ExportInstanceData",
+    tag = "Admin",
+    responses(
+        (status = 200, description = "The instance's data", body = Dataset),
+        answers::Unauthorized,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[get(
+    "/instance/data",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError> {
+    let instance = Arc::clone(&owner.instance);
+    let dataset = web::block(move || instance.export())
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    Ok(json_ok(&dataset))
+}
+
+fn replace_mode(request: &HttpRequest) -> Result<bool, ApiError> {
+    let mut replace = false;
+    for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
+        if name == "replace" {
+            replace = match &*value {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(ApiError::param(ParamProblem::invalid_type(
+                        "replace",
+                        "true or false",
+                    )));
+                }
+            };
+        }
+    }
+    Ok(replace)
+}
+
+fn entry_problems(problems: Vec<EntryProblem>) -> ApiError {
+    ApiError::InvalidParams(
+        problems
+            .into_iter()
+            .map(|EntryProblem { at, problem }| ParamProblem::invalid_value(&at, problem))
+            .collect(),
+    )
+}

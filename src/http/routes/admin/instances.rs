@@ -1,0 +1,132 @@
+//! Instances on demand: create one per CI job or test, delete it, reset it to its seeded state.
+
+use std::sync::Arc;
+
+use actix_web::{HttpResponse, delete, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{InstanceOwner, registry_error};
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::http::routes::{answers, json_ok};
+
+/// A new instance and the secret key that reaches it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedInstance {
+    #[schema(example = "instance")]
+    pub object: &'static str,
+    /// The instance id, also the `kid` of its tokens.
+    #[schema(example = "ins_2Kq8mNzXv4pL7rT1sW9yB3cE5fH")]
+    pub id: String,
+    /// The secret key of the new instance: send it as `Authorization: Bearer <key>`.
+    #[schema(example = "sk_test_4fQ9xV2mK7pL1sN8rT3wB6yC0dE5gH2j")]
+    pub secret_key: String,
+}
+
+/// An instance after an admin operation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstanceState {
+    #[schema(example = "instance")]
+    pub object: &'static str,
+    #[schema(example = "ins_2Kq8mNzXv4pL7rT1sW9yB3cE5fH")]
+    pub id: String,
+    /// Whether the instance is gone (after a delete).
+    pub deleted: bool,
+    /// How many sessions it holds now.
+    pub sessions: usize,
+}
+
+/// Create an instance
+///
+/// Creates a fresh, isolated instance seeded like every other (fixtures plus generated data,
+/// from the server's seed and the new key), and returns its id and secret key. Needs no key. At
+/// most `--max-instances` exist at once; past that the answer is a 409
+/// `instance_limit_reached` until one is deleted.
+#[utoipa::path(
+    operation_id = "CreateInstance",
+    tag = "Admin",
+    responses(
+        (status = 201, description = "The new instance", body = CreatedInstance),
+        (status = 409, description = "The bound on instances created on demand is reached", body = crate::error::ClerkErrors),
+    )
+)]
+#[post(
+    "/instances",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn create_instance(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let registry = state.registry()?;
+    let (secret_key, instance) = registry.create_on_demand().map_err(registry_error)?;
+    Ok(HttpResponse::Created().json(CreatedInstance {
+        object: "instance",
+        id: instance.id().to_string(),
+        secret_key,
+    }))
+}
+
+/// Delete the caller's instance
+///
+/// Deletes the instance of the secret key in `Authorization`; the key stops working. Only
+/// instances created on demand can be deleted (403 `instance_not_deletable` for a configured
+/// key).
+#[utoipa::path(
+    operation_id = "DeleteInstance",
+    tag = "Admin",
+    responses(
+        (status = 200, description = "The instance is gone", body = InstanceState),
+        answers::Unauthorized,
+        (status = 403, description = "A configured instance cannot be deleted", body = crate::error::ClerkErrors),
+    ),
+    security(("bearerAuth" = []))
+)]
+#[delete(
+    "/instance",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn delete_instance(
+    owner: InstanceOwner,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = state
+        .registry()?
+        .delete(&owner.key)
+        .map_err(registry_error)?;
+    Ok(json_ok(&InstanceState {
+        object: "instance",
+        id: id.to_string(),
+        deleted: true,
+        sessions: 0,
+    }))
+}
+
+/// Reset the caller's instance
+///
+/// Puts the instance of the secret key in `Authorization` back in its seeded state: sessions
+/// created since are gone, revoked ones are back, and new ids are drawn again from the start of
+/// the seed's sequence. Times are seeded anew relative to now.
+#[utoipa::path(
+    operation_id = "ResetInstance",
+    tag = "Admin",
+    responses(
+        (status = 200, description = "The instance, reseeded", body = InstanceState),
+        answers::Unauthorized,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post(
+    "/instance/reset",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn reset_instance(owner: InstanceOwner) -> HttpResponse {
+    let instance = Arc::clone(&owner.instance);
+    let sessions = web::block(move || instance.reset())
+        .await
+        .unwrap_or_default();
+    json_ok(&InstanceState {
+        object: "instance",
+        id: owner.instance.id().to_string(),
+        deleted: false,
+        sessions,
+    })
+}

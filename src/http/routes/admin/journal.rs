@@ -1,0 +1,179 @@
+//! The request journal of an instance: read it, count it, clear it.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::InstanceOwner;
+use crate::error::{ApiError, ParamProblem};
+use crate::http::route_table::RouteTable;
+use crate::http::routes::{answers, json_ok};
+use crate::instance::Instance;
+use crate::journal::{JournalEntry, JournalFilter};
+
+/// A journal entry with the operation it was.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JournalRecord {
+    #[serde(flatten)]
+    pub entry: JournalEntry,
+    /// The operation id the request was (`RevokeSession`, ...), when it was a documented one.
+    #[schema(example = "RevokeSession")]
+    pub operation_id: Option<String>,
+}
+
+/// The journal, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JournalPage {
+    pub data: Vec<JournalRecord>,
+    /// How many entries match the filters.
+    pub total_count: usize,
+}
+
+/// How many journal entries match.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JournalCount {
+    #[schema(example = "journal_count")]
+    pub object: &'static str,
+    pub count: usize,
+}
+
+/// The entries of `instance`'s journal that the query's filters accept, with their operations.
+fn journal_records(
+    instance: &Instance,
+    request: &HttpRequest,
+    routes: &RouteTable,
+) -> Result<(Vec<JournalRecord>, usize), ApiError> {
+    let mut filter = JournalFilter {
+        method: None,
+        operation_id: None,
+        path: None,
+        status: None,
+        limit: None,
+    };
+    for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
+        match &*name {
+            "method" => filter.method = Some(value.to_uppercase()),
+            "operation_id" => filter.operation_id = Some(value.into_owned()),
+            "path" => filter.path = Some(value.into_owned()),
+            "status" => {
+                filter.status = Some(value.parse().map_err(|_| {
+                    ApiError::param(ParamProblem::invalid_type("status", "an HTTP status"))
+                })?);
+            }
+            "limit" => {
+                filter.limit = Some(value.parse().map_err(|_| {
+                    ApiError::param(ParamProblem::invalid_type("limit", "a whole number"))
+                })?);
+            }
+            _ => {}
+        }
+    }
+    let operation_of = |entry: &JournalEntry| {
+        actix_web::http::Method::from_bytes(entry.method.as_bytes())
+            .ok()
+            .and_then(|method| routes.operation(&method, &entry.path))
+            .map(|operation| operation.operation_id.clone())
+    };
+    let records: Vec<JournalRecord> = instance
+        .journal()
+        .matching(|entry| {
+            filter
+                .method
+                .as_ref()
+                .is_none_or(|method| *method == entry.method)
+                && filter.path.as_ref().is_none_or(|path| *path == entry.path)
+                && filter.status.is_none_or(|status| status == entry.status)
+        })
+        .into_iter()
+        .map(|entry| JournalRecord {
+            operation_id: operation_of(&entry),
+            entry,
+        })
+        .filter(|record| {
+            filter
+                .operation_id
+                .as_ref()
+                .is_none_or(|wanted| record.operation_id.as_ref() == Some(wanted))
+        })
+        .collect();
+    let limit = filter.limit.unwrap_or(100);
+    Ok((records, limit))
+}
+
+/// Read the caller's request journal
+///
+/// The last requests the instance answered (`--journal-size`, default 1000), newest first:
+/// method, path, query, status, duration and time, and the operation each was. Never the
+/// secret key. Filters intersect.
+#[utoipa::path(
+    operation_id = "GetInstanceJournal",
+    tag = "Admin",
+    params(JournalFilter),
+    responses((status = 200, description = "The journal", body = JournalPage), answers::Unauthorized, answers::Unprocessable),
+    security(("bearerAuth" = []))
+)]
+#[get(
+    "/instance/journal",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn get_journal(
+    owner: InstanceOwner,
+    request: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let (mut records, limit) = journal_records(&owner.instance, &request, &routes)?;
+    let total_count = records.len();
+    records.truncate(limit);
+    Ok(json_ok(&JournalPage {
+        data: records,
+        total_count,
+    }))
+}
+
+/// Count the caller's journal entries
+///
+/// How many journal entries match the filters: for example
+/// `?operation_id=RevokeSession` to assert that a backend revoked exactly once.
+#[utoipa::path(
+    operation_id = "CountInstanceJournal",
+    tag = "Admin",
+    params(JournalFilter),
+    responses((status = 200, description = "The count", body = JournalCount), answers::Unauthorized, answers::Unprocessable),
+    security(("bearerAuth" = []))
+)]
+#[get(
+    "/instance/journal/count",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn count_journal(
+    owner: InstanceOwner,
+    request: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let (records, _) = journal_records(&owner.instance, &request, &routes)?;
+    Ok(json_ok(&JournalCount {
+        object: "journal_count",
+        count: records.len(),
+    }))
+}
+
+/// Clear the caller's journal
+///
+/// Forgets every recorded request, for example between two tests sharing an instance.
+#[utoipa::path(
+    operation_id = "ClearInstanceJournal",
+    tag = "Admin",
+    responses((status = 200, description = "The journal is empty", body = JournalCount), answers::Unauthorized),
+    security(("bearerAuth" = []))
+)]
+#[delete(
+    "/instance/journal",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn clear_journal(owner: InstanceOwner) -> HttpResponse {
+    owner.instance.journal().clear();
+    json_ok(&JournalCount {
+        object: "journal_count",
+        count: 0,
+    })
+}

@@ -1,0 +1,91 @@
+//! `/__admin`: the test-control surface. Instances on demand, so each CI job or test gets its
+//! own seeded data without restarting anything, a reset back to the seeded state, data loaded
+//! and exported, a clock, a request journal and faults per instance.
+//! Operations on an instance authenticate with that instance's secret key.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::FromRequest;
+use actix_web::HttpRequest;
+use actix_web::dev::Payload;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+use crate::http::auth::{authenticated_instance, bearer_key};
+use crate::instance::Instance;
+use crate::registry::RegistryError;
+
+mod clock;
+mod data;
+mod faults;
+mod instances;
+mod journal;
+mod sessions;
+
+/// Where the test-control surface lives.
+pub const ADMIN_PREFIX: &str = "/__admin";
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(
+        utoipa_actix_web::scope(ADMIN_PREFIX)
+            .app_data(actix_web::web::PayloadConfig::new(data::MAX_DATASET_BYTES))
+            .service(instances::create_instance)
+            .service(instances::delete_instance)
+            .service(instances::reset_instance)
+            .service(clock::get_clock)
+            .service(clock::change_clock)
+            .service(journal::get_journal)
+            .service(journal::count_journal)
+            .service(journal::clear_journal)
+            .service(sessions::create_session)
+            .service(data::load_data)
+            .service(data::export_data)
+            .service(faults::get_faults)
+            .service(faults::set_faults)
+            .service(faults::restore_faults),
+    );
+}
+
+/// How a document is loaded.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(
+    dead_code,
+    reason = "describes the query in the OpenAPI document; it is read by hand"
+)]
+pub struct LoadMode {
+    /// `true`: the document replaces everything the instance holds, so that it holds exactly
+    /// the document (an export loaded this way reproduces the exported instance).
+    /// `false` (default): the document adds to it, an entry replacing one with its id.
+    pub replace: Option<bool>,
+}
+
+/// The instance a request's secret key names, and the key itself (never shown or logged).
+pub struct InstanceOwner {
+    instance: Arc<Instance>,
+    key: String,
+}
+
+impl FromRequest for InstanceOwner {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticated_instance(request).and_then(|instance| {
+            let key = bearer_key(request)?.to_owned();
+            Ok(Self { instance, key })
+        }))
+    }
+}
+
+fn registry_error(error: RegistryError) -> ApiError {
+    match error {
+        RegistryError::LimitReached(max) => ApiError::InstanceLimitReached(max),
+        RegistryError::NotDeletable => ApiError::InstanceNotDeletable,
+        RegistryError::Key(reason) => {
+            tracing::error!(%reason, "creating an instance failed");
+            ApiError::Internal
+        }
+    }
+}

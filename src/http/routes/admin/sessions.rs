@@ -1,0 +1,84 @@
+//! Sessions made by the test-control surface: impersonated ones, with an actor.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::InstanceOwner;
+use crate::error::{ApiError, ParamProblem};
+use crate::http::AppState;
+use crate::http::body::BodyFields;
+use crate::http::routes::{answers, json_ok};
+use crate::http::wire::SessionBody;
+use crate::instance::NewSession;
+
+/// The body of an admin session creation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the request body in the OpenAPI document"
+)]
+pub struct AdminSessionRequest {
+    /// The user the session is for.
+    #[schema(example = "user_2BobJZrdAIU6kShB4Ir5nvFTMPp", min_length = 1)]
+    pub user_id: String,
+    /// An organization of the user to set as active (the `o` claim of its tokens).
+    #[schema(example = "org_2Acmet3kU1slpIuojlEroXRG9xb")]
+    pub active_organization_id: Option<String>,
+    /// Who impersonates the user: an object with at least a string `sub`, shown as the
+    /// session's `actor` and as the `act` claim of its tokens.
+    #[schema(value_type = Option<Object>, example = json!({"sub": "user_2CarolsZ1EoOyEZmEivtHY0phmf"}))]
+    pub actor: Option<serde_json::Value>,
+}
+
+/// Create a session for the caller's instance
+///
+/// Like `POST /v1/sessions`, and also for an impersonated session: `actor` (an object with a
+/// string `sub`, the impersonator) shows in the Session and as `act` in its tokens. The session
+/// is answered as the server's default API version presents it.
+#[utoipa::path(
+    operation_id = "CreateInstanceSession",
+    tag = "Admin",
+    request_body(content = AdminSessionRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The new session", body = SessionBody),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Unprocessable,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post(
+    "/instance/sessions",
+    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
+)]
+pub async fn create_session(
+    owner: InstanceOwner,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let fields = BodyFields::parse(&request, &body)?;
+    let actor = match fields.value("actor") {
+        None => None,
+        Some(actor) if actor.get("sub").is_some_and(serde_json::Value::is_string) => {
+            Some(actor.clone())
+        }
+        Some(_) => {
+            return Err(ApiError::param(ParamProblem::invalid_value(
+                "actor",
+                "must be an object with a string sub",
+            )));
+        }
+    };
+    let session = owner
+        .instance
+        .create_session(NewSession::from_fields(&fields, actor)?)?;
+    let now_ms = owner.instance.now_ms();
+    Ok(json_ok(&SessionBody::new(
+        &session,
+        state.default_version,
+        now_ms,
+    )))
+}
