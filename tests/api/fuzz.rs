@@ -71,8 +71,10 @@ async fn run(app: &TestApp, config: &str, location: String, extra: &[&str]) {
         "--no-color".into(),
     ];
     arguments.extend(extra.iter().map(|argument| (*argument).to_owned()));
+    // Schemathesis keeps a cache in its working directory; keep it out of the repository.
     let output = tokio::process::Command::new(command)
         .args(&arguments)
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .output()
         .await
         .expect("schemathesis runs");
