@@ -169,8 +169,28 @@ impl Default for FaultSettings {
 }
 
 impl FaultSettings {
+    /// The plan these flags describe, or what is wrong with them, naming the flag.
+    pub fn checked_plan(&self) -> Result<FaultPlan, String> {
+        let plan = self.plan();
+        match plan.problems(&[]).into_iter().next() {
+            None => Ok(plan),
+            Some((field, problem)) => {
+                let flag = match field.as_str() {
+                    "default.delay_ms" => "--fault-delay-ms plus --fault-jitter-ms",
+                    "default.error_rate" => "--fault-error-rate",
+                    "default.error_status" => "--fault-error-status",
+                    "default.reset_rate" => "--fault-reset-rate",
+                    "rate_limit.requests" => "--rate-limit-requests",
+                    "rate_limit.window_secs" => "--rate-limit-window-secs",
+                    other => other,
+                };
+                Err(format!("{flag}: {problem}"))
+            }
+        }
+    }
+
     /// The plan these flags describe: one default rule, and the rate limit when asked for.
-    pub fn plan(&self) -> FaultPlan {
+    fn plan(&self) -> FaultPlan {
         let given = |value: u64| (value > 0).then_some(value);
         let rate = |value: f64| (value != 0.0).then_some(value);
         FaultPlan {

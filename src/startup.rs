@@ -103,11 +103,10 @@ impl Application {
             return Err(StartupError::NoKeys);
         }
 
-        let faults = settings.faults.plan();
-        let problems = faults.problems(&[]);
-        if let Some((flag, problem)) = problems.first() {
-            return Err(StartupError::Faults(format!("{flag}: {problem}")));
-        }
+        let faults = settings
+            .faults
+            .checked_plan()
+            .map_err(StartupError::Faults)?;
 
         let address = format!("{}:{}", settings.host, settings.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {

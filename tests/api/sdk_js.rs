@@ -55,4 +55,16 @@ async fn the_official_js_sdk_works_against_the_mock() {
     assert_eq!(seen["retiredVerify"]["status"], 410);
     assert_eq!(seen["retiredVerify"]["codes"][0], "operation_deprecated");
     assert_eq!(seen["wrongKey"]["failed"], true);
+    // Injected faults reach the SDK as Clerk's own would: status, code and Retry-After.
+    assert_eq!(seen["revokeDown"]["status"], 503, "{seen:#}");
+    assert_eq!(seen["revokeDown"]["codes"][0], "service_unavailable");
+    assert_eq!(seen["withinLimit"]["ok"], true, "{seen:#}");
+    assert_eq!(seen["rateLimited"]["status"], 429, "{seen:#}");
+    assert_eq!(seen["rateLimited"]["codes"][0], "too_many_requests");
+    assert!(
+        seen["rateLimited"]["retryAfter"]
+            .as_u64()
+            .is_some_and(|seconds| (1..=10).contains(&seconds)),
+        "{seen:#}"
+    );
 }

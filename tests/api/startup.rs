@@ -73,6 +73,41 @@ async fn no_key_and_no_switch_is_refused() {
 }
 
 #[tokio::test]
+async fn fault_flags_out_of_range_stop_start_up_naming_the_flag() {
+    for (change, named) in [
+        (
+            (|settings: &mut Settings| settings.faults.fault_error_rate = 2.0) as fn(&mut Settings),
+            "--fault-error-rate",
+        ),
+        (
+            |settings| settings.faults.fault_error_status = 418,
+            "--fault-error-status",
+        ),
+        (
+            |settings| settings.faults.fault_delay_ms = 120_000,
+            "--fault-delay-ms",
+        ),
+        (
+            |settings| {
+                settings.faults.rate_limit = true;
+                settings.faults.rate_limit_requests = 0;
+            },
+            "--rate-limit-requests",
+        ),
+    ] {
+        let mut settings = Settings::for_tests();
+        change(&mut settings);
+        let error = Application::build(&settings)
+            .expect_err("start-up stops")
+            .to_string();
+        assert!(
+            error.starts_with("bad fault flags: ") && error.contains(named),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_api_answers_503_until_seeding_is_done() {
     let settings = Settings {
         users: 10_000,

@@ -18,6 +18,7 @@ async function outcome(promise) {
       codes: (error.errors ?? []).map((e) => e.code),
       longMessages: (error.errors ?? []).map((e) => e.longMessage),
       traceId: error.clerkTraceId ?? null,
+      retryAfter: error.retryAfter ?? null,
       message: String(error.message ?? error),
     };
   }
@@ -37,6 +38,23 @@ const wrongKey = await outcome(
   verifyToken(token.jwt, { secretKey: 'sk_test_not_accepted_by_the_mock', apiUrl, skipJwksCache: true }),
 );
 
+// A Clerk that is down for revokes and rate-limits at two requests per window, through the
+// test-control surface; restored afterwards.
+const faults = (method, body) =>
+  fetch(`${apiUrl}/__admin/instance/faults`, {
+    method,
+    headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+await faults('PUT', {
+  operations: { RevokeSession: { error_rate: 1, error_status: 503 } },
+  rate_limit: { requests: 2, window_secs: 10 },
+});
+const revokeDown = await outcome(clerk.sessions.revokeSession(sessionId));
+const withinLimit = await outcome(clerk.sessions.getSession(sessionId));
+const rateLimited = await outcome(clerk.sessions.getSession(sessionId));
+await faults('DELETE');
+
 console.log(
   JSON.stringify({
     list: { totalCount: list.totalCount, ids: list.data.map((s) => s.id), userIds: list.data.map((s) => s.userId) },
@@ -48,5 +66,8 @@ console.log(
     missing,
     retiredVerify,
     wrongKey: { failed: !('ok' in wrongKey), message: wrongKey.message ?? null },
+    revokeDown,
+    withinLimit: { ok: 'ok' in withinLimit },
+    rateLimited,
   }),
 );
