@@ -13,6 +13,9 @@ const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdBody([u8; ID_BODY_LEN]);
 
+/// The longest id: the longest prefix (`sess_activity_`) and a body.
+const MAX_ID_LEN: usize = 14 + ID_BODY_LEN;
+
 impl IdBody {
     fn parse(body: &str) -> Option<Self> {
         let bytes: [u8; ID_BODY_LEN] = body.as_bytes().try_into().ok()?;
@@ -63,6 +66,13 @@ macro_rules! clerk_id {
                     .map(Self)
             }
 
+            /// Appends the id's text (which never needs escaping in JSON) to `out`.
+            #[allow(dead_code, reason = "generated for every kind of id; not every kind is written out")]
+            pub fn append_to(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(Self::PREFIX.as_bytes());
+                out.extend_from_slice(&self.0.0);
+            }
+
             /// A fresh random id drawn from `rng`.
             #[allow(dead_code, reason = "generated for every kind of id; not every kind is drawn at random")]
             pub fn random(rng: &mut impl rand::Rng) -> Self {
@@ -89,9 +99,18 @@ macro_rules! clerk_id {
             }
         }
 
+        const _: () = assert!($prefix.len() + ID_BODY_LEN <= MAX_ID_LEN, "MAX_ID_LEN is too short");
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_str(self)
+                // Assembled on the stack: ids are in every answer, and formatting through
+                // `Display` costs several times more.
+                let mut text = [0_u8; MAX_ID_LEN];
+                let prefix = Self::PREFIX.as_bytes();
+                let len = prefix.len() + ID_BODY_LEN;
+                text[..prefix.len()].copy_from_slice(prefix);
+                text[prefix.len()..len].copy_from_slice(&self.0.0);
+                serializer.serialize_str(std::str::from_utf8(&text[..len]).unwrap_or_default())
             }
         }
 

@@ -15,6 +15,7 @@ pub mod list_query;
 pub mod prefer;
 pub mod route_table;
 pub mod routes;
+pub mod session_json;
 pub mod state;
 pub mod wire;
 

@@ -5,12 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{ApiVersionHeader, answers, json_ok};
+use super::{ApiVersionHeader, answers};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
-use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
+use crate::http::session_json::{self, list_answer};
+use crate::http::wire::{SessionBody, SessionList};
 use crate::http::{AppState, Caller};
 use crate::instance::{CreateSessionError, NewSession};
 use crate::store::{ListQuery, ListScope};
@@ -66,20 +67,12 @@ pub async fn list_sessions(
         limit: query.limit(),
         offset: query.offset(),
     });
-    let now_ms = caller.instance.now_ms();
-    let data = page
-        .sessions
-        .iter()
-        .map(|session| SessionBody::new(session, caller.version, now_ms))
-        .collect();
-    Ok(json_ok(&if query.paginated == Some(true) {
-        SessionList::Paginated(PaginatedSessions {
-            data,
-            total_count: u64::try_from(page.total_count).unwrap_or(u64::MAX),
-        })
-    } else {
-        SessionList::Array(data)
-    }))
+    Ok(list_answer(
+        &page.sessions,
+        (query.paginated == Some(true)).then_some(page.total_count),
+        caller.version,
+        caller.instance.now_ms(),
+    ))
 }
 
 /// The index a list reads from. An id that is not well formed matches no session.
@@ -270,11 +263,7 @@ pub async fn revoke_session(
 
 /// 200 with the session as the caller's API version presents it.
 pub fn session_answer(caller: &Caller, session: &crate::domain::Session) -> HttpResponse {
-    json_ok(&SessionBody::new(
-        session,
-        caller.version,
-        caller.instance.now_ms(),
-    ))
+    session_json::session_answer(session, caller.version, caller.instance.now_ms())
 }
 
 /// The 404 for a session id, quoting at most a sane length of whatever was asked for.

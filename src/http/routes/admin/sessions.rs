@@ -8,7 +8,8 @@ use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
 use crate::http::body::BodyFields;
-use crate::http::routes::{answers, json_ok};
+use crate::http::routes::answers;
+use crate::http::session_json::session_answer;
 use crate::http::wire::SessionBody;
 use crate::instance::NewSession;
 
@@ -76,9 +77,5 @@ pub async fn create_session(
         .instance
         .create_session(NewSession::from_fields(&fields, actor)?)?;
     let now_ms = owner.instance.now_ms();
-    Ok(json_ok(&SessionBody::new(
-        &session,
-        state.default_version,
-        now_ms,
-    )))
+    Ok(session_answer(&session, state.default_version, now_ms))
 }
