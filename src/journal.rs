@@ -29,6 +29,15 @@ pub struct JournalEntry {
     pub at_ms: i64,
 }
 
+/// At most the first `max_bytes` of `text`, cut at a character boundary.
+pub fn clipped(text: &str, max_bytes: usize) -> String {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
 /// The journal's filters, all optional, all intersecting.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -106,6 +115,14 @@ mod tests {
             duration_us: 1,
             at_ms: 0,
         }
+    }
+
+    #[test]
+    fn clipping_never_splits_a_character() {
+        assert_eq!(clipped("abc", 10), "abc");
+        assert_eq!(clipped("abcdef", 3), "abc");
+        assert_eq!(clipped("a\u{e9}b", 2), "a");
+        assert_eq!(clipped("", 5), "");
     }
 
     #[test]

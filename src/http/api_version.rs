@@ -2,11 +2,13 @@
 //! `__clerk_api_version` query parameter, never both.
 
 use actix_web::HttpRequest;
+use actix_web::http::header::HeaderName;
 
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 
-pub const API_VERSION_HEADER: &str = "Clerk-API-Version";
+/// `Clerk-API-Version`, as a header name ready for lookups.
+pub const API_VERSION_HEADER: HeaderName = HeaderName::from_static("clerk-api-version");
 pub const API_VERSION_QUERY: &str = "__clerk_api_version";
 
 /// The version `request` selects, or `default` when it names none.

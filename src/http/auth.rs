@@ -19,7 +19,7 @@ use crate::domain::ApiVersion;
 use crate::domain::clock::wall_clock_ms;
 use crate::error::ApiError;
 use crate::instance::Instance;
-use crate::journal::JournalEntry;
+use crate::journal::{JournalEntry, clipped};
 
 /// The instance an API request authenticated as; the middleware below records it.
 #[derive(Debug, Clone)]
@@ -72,8 +72,8 @@ pub async fn authenticate(
             let started = Instant::now();
             let at_ms = wall_clock_ms();
             let method = request.method().to_string();
-            let path = request.path().chars().take(500).collect();
-            let query = request.query_string().chars().take(2000).collect();
+            let path = clipped(request.path(), 500);
+            let query = clipped(request.query_string(), 2000);
             request.extensions_mut().insert(AnsweredFor(instance.id()));
             request
                 .extensions_mut()

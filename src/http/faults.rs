@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::auth::authenticated;
 use super::is_api_path;
-use super::prefer::preference;
+use super::prefer::{PREFER, preference};
 use super::route_table::RouteTable;
 use crate::error::ApiError;
 use crate::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
@@ -45,6 +45,9 @@ pub fn remember_socket(connection: &dyn Any, data: &mut Extensions) {
 
 /// The faults the request's `Prefer` header asks for.
 fn requested_faults(request: &HttpRequest) -> Result<RequestFaults, ApiError> {
+    if !request.headers().contains_key(PREFER) {
+        return Ok(RequestFaults::default());
+    }
     let milliseconds = |name: &str| {
         preference(request, name)
             .map(|value| {

@@ -23,11 +23,14 @@ pub enum Stage {
     AfterAuthentication,
 }
 
+/// The `Prefer` header (RFC 7240).
+pub const PREFER: HeaderName = HeaderName::from_static("prefer");
+
 /// The value of the preference `name` in the request's `Prefer` headers, as given.
 pub fn preference(request: &HttpRequest, name: &str) -> Option<String> {
     request
         .headers()
-        .get_all("prefer")
+        .get_all(PREFER)
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split([',', ';']))
         .find_map(|preference| {

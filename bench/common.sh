@@ -1,0 +1,68 @@
+# Shared by the load benchmarks: polling for readiness, one bounded wrk run, and the table of
+# medians. Source it after setting `work` (a scratch folder), `key` and `duration`.
+
+# This shell (and the polls below) runs on core 1, beside wrk, away from the servers on core 0.
+taskset -cp 1 $$ >/dev/null
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+# Waits until `GET path` on a port answers 200. Polls with bash's own /dev/tcp, so that polling
+# launches no process and the figure is the server's start-up, not curl's. Until the port is open
+# a poll costs the server nothing; once it answers (503 while seeding), polls are spaced so that
+# answering them does not slow what is being measured.
+wait_ready() { # port [path]
+  local status
+  while :; do
+    if { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null; then
+      printf 'GET %s HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n' \
+        "${2:-/readyz}" "$key" >&3
+      read -r status <&3 || status=
+      exec 3<&-
+      [[ $status == *" 200"* ]] && return
+      sleep 0.002
+    fi
+  done
+}
+
+# One load run against a URL, appended to $work/results as "name req/s p50 p99 non-2xx".
+run() { # name url [method] [lua script]
+  local name=$1 url=$2 method=${3:-GET}
+  local script="$work/$name.lua"
+  printf 'wrk.method = "%s"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\n' "$method" "$key" > "$script"
+  [ "$method" = POST ] && printf 'wrk.body = "{}"\n' >> "$script"
+  [ -n "${4:-}" ] && script=$4
+  KEY=$key taskset -c 1 wrk -t1 -c16 -d"${duration}s" --latency -s "$script" "$url" |
+    awk -v name="$name" '
+      /Requests\/sec/ {rps=$2}
+      /^ +50%/ {p50=$2}
+      /^ +99%/ {p99=$2}
+      /Non-2xx/ {errors=$NF}
+      END {printf "%s %s %s %s %d\n", name, rps, p50, p99, errors+0}' >> "$work/results"
+}
+
+# Prints the median of each case's runs with its spread, and its ratio to a reference case.
+table() { # "case[:reference] ..." in print order
+  python3 - "$work/results" "$@" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, rps, p50, p99, errors = line.split()
+    rows.setdefault(name, []).append((float(rps), p50, p99, int(errors)))
+def median(name):
+    runs = sorted(rows[name])
+    rps = [r[0] for r in runs]
+    mid = runs[len(runs) // 2]
+    return statistics.median(rps), min(rps), max(rps), mid[1], mid[2], sum(r[3] for r in runs)
+print(f"{'case':<12} {'req/s (median)':>15} {'spread':>17} {'p50':>9} {'p99':>9} {'errors':>7} {'vs reference':>13}")
+for spec in sys.argv[2:]:
+    name, _, reference = spec.partition(":")
+    rps, low, high, p50, p99, errors = median(name)
+    ratio = f"{rps / median(reference)[0] * 100:.0f}%" if reference else ""
+    print(f"{name:<12} {rps:>15,.0f} {f'{low:,.0f}-{high:,.0f}':>17} {p50:>9} {p99:>9} {errors:>7} {ratio:>13}")
+PY
+}
+
+# Median and spread of millisecond figures.
+median_ms() { # values...
+  python3 -c 'import statistics, sys; v = [int(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.0f} ms (spread {min(v)}-{max(v)})")' "$@"
+}
