@@ -37,6 +37,23 @@ async fn new_instance_key(app: &TestApp) -> String {
         .to_owned()
 }
 
+/// Each error of a 422 as (`meta.param_name`, `long_message`); every one must be an invalid value.
+fn named_errors(refused: &Answer) -> Vec<(String, String)> {
+    refused.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|error| {
+            assert_eq!(error["code"], "form_param_value_invalid", "{error}");
+            let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+            (
+                text(&error["meta"]["param_name"]),
+                text(&error["long_message"]),
+            )
+        })
+        .collect()
+}
+
 fn dave_document() -> Value {
     json!({
         "organizations": [{ "id": INITECH, "name": "Initech", "slug": "initech" }],
@@ -130,24 +147,7 @@ async fn a_bad_document_names_every_bad_entry_and_changes_nothing() {
     });
     let refused = load(&app, &key, "", &document).await;
     refused.assert_status(422);
-    let named: Vec<(String, String)> = refused.body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|error| {
-            assert_eq!(error["code"], "form_param_value_invalid", "{error}");
-            (
-                error["meta"]["param_name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                error["long_message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            )
-        })
-        .collect();
+    let named = named_errors(&refused);
     let params: Vec<&str> = named.iter().map(|(param, _)| param.as_str()).collect();
     assert_eq!(
         params,
@@ -173,23 +173,7 @@ async fn a_bad_document_names_every_bad_entry_and_changes_nothing() {
     });
     let refused = load(&app, &key, "", &document).await;
     refused.assert_status(422);
-    let messages: Vec<(String, String)> = refused.body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|error| {
-            (
-                error["meta"]["param_name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                error["long_message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            )
-        })
-        .collect();
+    let messages = named_errors(&refused);
     let expected = [
         ("users[1]", "membership of unknown organization"),
         (
