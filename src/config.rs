@@ -94,6 +94,11 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_MAX_INSTANCES", default_value_t = 64)]
     pub max_instances: usize,
 
+    /// How much memory, in MiB, the instances created on demand may take together (estimated
+    /// from their sessions and users); past it, creating one more is refused.
+    #[arg(long, env = "CLERK_MOCK_INSTANCE_MEMORY_MIB", default_value_t = 1024)]
+    pub instance_memory_mib: usize,
+
     /// How many requests each instance's journal keeps (0 keeps none).
     #[arg(long, env = "CLERK_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
@@ -245,6 +250,7 @@ impl Settings {
             retire_verify: false,
             cors_origins: Vec::new(),
             max_instances: 64,
+            instance_memory_mib: 1024,
             journal_size: 1000,
             client_timeout_ms: 5_000,
             faults: FaultSettings::default(),

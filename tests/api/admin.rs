@@ -110,6 +110,32 @@ async fn instances_on_demand_are_bounded_with_a_clear_error() {
 }
 
 #[tokio::test]
+async fn instances_on_demand_are_bounded_in_memory_counting_what_they_hold() {
+    // Each instance holds about 5,000 sessions (about 3 MB by the estimate): one fits in 5 MiB,
+    // two do not.
+    let app = spawn_app_with(|settings| {
+        settings.sessions = 5_000;
+        settings.instance_memory_mib = 5;
+    })
+    .await;
+    let (status, first) = create_instance(&app).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, refused) = create_instance(&app).await;
+    assert_eq!(status, 409);
+    assert_eq!(refused["errors"][0]["code"], "instance_limit_reached");
+    assert!(
+        refused["errors"][0]["long_message"]
+            .as_str()
+            .is_some_and(|m| m.contains("5 MiB") && m.contains("--instance-memory-mib")),
+        "{refused}"
+    );
+
+    let key = first["secret_key"].as_str().expect("key");
+    admin(&app, Method::DELETE, "/instance", Some(key)).await;
+    assert_eq!(create_instance(&app).await.0, 201, "deleting made room");
+}
+
+#[tokio::test]
 async fn a_configured_instance_cannot_be_deleted_and_admin_calls_need_a_key() {
     let app = spawn_app().await;
     let (status, refused) = admin(&app, Method::DELETE, "/instance", Some(&app.key.clone())).await;

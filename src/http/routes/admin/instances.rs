@@ -41,14 +41,15 @@ pub struct InstanceState {
 ///
 /// Creates a fresh, isolated instance seeded like every other (fixtures plus generated data,
 /// from the server's seed and the new key), and returns its id and secret key. Needs no key. At
-/// most `--max-instances` exist at once; past that the answer is a 409
-/// `instance_limit_reached` until one is deleted.
+/// most `--max-instances` exist at once, taking together at most `--instance-memory-mib` of
+/// memory (estimated from the sessions and users each holds, loaded ones included); past either
+/// bound the answer is a 409 `instance_limit_reached` until one is deleted.
 #[utoipa::path(
     operation_id = "CreateInstance",
     tag = "Admin",
     responses(
         (status = 201, description = "The new instance", body = CreatedInstance),
-        (status = 409, description = "The bound on instances created on demand is reached", body = crate::error::ClerkErrors),
+        (status = 409, description = "A bound on instances created on demand (their number or their memory) is reached", body = crate::error::ClerkErrors),
     )
 )]
 #[post(

@@ -82,6 +82,7 @@ impl FromRequest for InstanceOwner {
 fn registry_error(error: RegistryError) -> ApiError {
     match error {
         RegistryError::LimitReached(max) => ApiError::InstanceLimitReached(max),
+        RegistryError::MemoryBudget(mib) => ApiError::InstanceMemoryExhausted(mib),
         RegistryError::NotDeletable => ApiError::InstanceNotDeletable,
         RegistryError::Key(reason) => {
             tracing::error!(%reason, "creating an instance failed");
