@@ -104,8 +104,9 @@ pub async fn delete_instance(
 /// Reset the caller's instance
 ///
 /// Puts the instance of the secret key in `Authorization` back in its seeded state: sessions
-/// created since are gone, revoked ones are back, and new ids are drawn again from the start of
-/// the seed's sequence. Times are seeded anew relative to now.
+/// created and data loaded since are gone, revoked sessions are back, and new ids are drawn
+/// again from the start of the seed's sequence. Times are seeded anew relative to now, the clock
+/// is the wall clock again, and the faults are the server's configured ones. The journal stays.
 #[utoipa::path(
     operation_id = "ResetInstance",
     tag = "Admin",
