@@ -42,6 +42,12 @@ impl BodyFields {
                 from_form: true,
             });
         }
+        Self::parse_json(bytes)
+    }
+
+    /// Reads `bytes` as a JSON object (absent, empty and `null` read as no fields). Needs no
+    /// request, so that a large body can be read off the event loop.
+    pub fn parse_json(bytes: &[u8]) -> Result<Self, ApiError> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }

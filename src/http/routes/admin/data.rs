@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -59,14 +60,15 @@ pub async fn load_data(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let replace = replace_mode(&request)?;
-    let fields = BodyFields::parse(&request, &body)?;
-    let dataset = Dataset::from_document(fields.as_map()).map_err(entry_problems)?;
     let instance = Arc::clone(&owner.instance);
-    // A large document takes a while to check and index; keep it off the event loop.
-    let outcome = web::block(move || instance.load(dataset, replace))
-        .await
-        .map_err(|_| ApiError::Internal)?
-        .map_err(entry_problems)?;
+    // A large document takes a while to parse, check and index; keep it off the event loop.
+    let outcome = web::block(move || {
+        let fields = BodyFields::parse_json(&body)?;
+        let dataset = Dataset::from_document(fields.as_map()).map_err(entry_problems)?;
+        instance.load(dataset, replace).map_err(entry_problems)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)??;
     Ok(json_ok(&LoadSummary {
         object: "instance_data_load",
         loaded: outcome.loaded,
@@ -94,10 +96,14 @@ pub async fn load_data(
 )]
 pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError> {
     let instance = Arc::clone(&owner.instance);
-    let dataset = web::block(move || instance.export())
+    // A large instance takes a while to export and serialise; keep it off the event loop.
+    let body = web::block(move || serde_json::to_vec(&instance.export()))
         .await
+        .map_err(|_| ApiError::Internal)?
         .map_err(|_| ApiError::Internal)?;
-    Ok(json_ok(&dataset))
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(body))
 }
 
 fn replace_mode(request: &HttpRequest) -> Result<bool, ApiError> {
