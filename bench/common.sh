@@ -24,6 +24,20 @@ wait_ready() { # port [path]
   done
 }
 
+# Starts a server (a command line) pinned to core 0 and waits until `GET path` on its port
+# answers 200; sets `pid`, `started_ms` (launch to that answer) and `rss_kib`, and adds the
+# server to `pids` for the caller to stop.
+start() { # port path command...
+  local port=$1 path=$2; shift 2
+  local started=$(date +%s%N)
+  taskset -c 0 "$@" >/dev/null 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  wait_ready "$port" "$path"
+  started_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  rss_kib=$(ps -o rss= -p "$pid" | tr -d ' ')
+}
+
 # One load run against a URL, appended to $work/results as "name req/s p50 p99 non-2xx".
 run() { # name url [method] [lua script]
   local name=$1 url=$2 method=${3:-GET}

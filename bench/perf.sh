@@ -21,16 +21,10 @@ cargo build --release --quiet --bin clerk-sessions-mock --example bare_reference
 
 . bench/common.sh
 
-# Starts the mock on a port and sets `pid`, `started_ms` (launch to a ready /readyz) and `rss_kib`.
+# Starts the mock on a port (see `start`).
 start_mock() { # port, extra flags...
   local port=$1; shift
-  local started=$(date +%s%N)
-  taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn "$@" >/dev/null 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  wait_ready "$port"
-  started_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-  rss_kib=$(ps -o rss= -p "$pid" | tr -d ' ')
+  start "$port" /readyz target/release/clerk-sessions-mock --port "$port" --log-level warn "$@"
 }
 
 # Start-up, launch after launch: five with the default data, one per round with a million.

@@ -28,18 +28,6 @@ fi
 
 . bench/common.sh
 
-# Starts a server (a command line) answering `GET path` on a port; sets `started_ms` and `rss_kib`.
-start() { # port path command...
-  local port=$1 path=$2; shift 2
-  local started=$(date +%s%N)
-  taskset -c 0 "$@" >/dev/null 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  wait_ready "$port" "$path"
-  started_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-  rss_kib=$(ps -o rss= -p "$pid" | tr -d ' ')
-}
-
 start 18701 /readyz target/release/clerk-sessions-mock --port 18701 --log-level warn
 echo "mock: ready in $started_ms ms, RSS $((rss_kib / 1024)) MiB" >> "$work/startup"
 start 18702 /v1/jwks "$prism" mock -p 18702 -h 127.0.0.1 -v silent openapi/clerk-sessions.json

@@ -131,7 +131,7 @@ pub struct FaultPlan {
 
 impl FaultPlan {
     /// Whether the plan can affect a request at all.
-    fn is_idle(&self) -> bool {
+    pub fn is_idle(&self) -> bool {
         self.rate_limit.is_none()
             && self.default.is_idle()
             && self.operations.values().all(FaultRule::is_idle)
@@ -260,19 +260,14 @@ impl Faults {
         };
     }
 
-    /// Whether requests of this instance need no decision at all (the common case).
-    pub fn is_idle(&self) -> bool {
-        self.plan.read().is_idle()
-    }
-
-    /// Whether deciding needs the request's operation id.
-    pub fn has_operation_rules(&self) -> bool {
-        !self.plan.read().operations.is_empty()
-    }
-
-    /// Decides what happens to a request of `operation`, counting it against the rate limit.
-    pub fn decide(&self, operation: Option<&str>, request: RequestFaults) -> Decision {
-        let plan = self.plan();
+    /// Decides what happens to a request of `operation` under `plan` (this instance's, read
+    /// once per request), counting it against the rate limit.
+    pub fn decide(
+        &self,
+        plan: &FaultPlan,
+        operation: Option<&str>,
+        request: RequestFaults,
+    ) -> Decision {
         let rule = operation
             .and_then(|operation| plan.operations.get(operation))
             .map_or_else(|| plan.default.clone(), |rule| rule.over(&plan.default));
@@ -345,8 +340,8 @@ mod tests {
     #[test]
     fn an_idle_plan_answers_every_request_at_once() {
         let faults = faults(FaultPlan::default());
-        assert!(faults.is_idle());
-        let decision = faults.decide(Some("GetSession"), RequestFaults::default());
+        assert!(faults.plan().is_idle());
+        let decision = faults.decide(&faults.plan(), Some("GetSession"), RequestFaults::default());
         assert_eq!(decision.delay, Duration::ZERO);
         assert_eq!(decision.outcome, Outcome::Answer);
     }
@@ -369,10 +364,14 @@ mod tests {
             },
         );
         let faults = faults(plan);
-        let revoke = faults.decide(Some("RevokeSession"), RequestFaults::default());
+        let revoke = faults.decide(
+            &faults.plan(),
+            Some("RevokeSession"),
+            RequestFaults::default(),
+        );
         assert_eq!(revoke.delay, Duration::from_millis(25));
         assert_eq!(revoke.outcome, Outcome::Error(503));
-        let get = faults.decide(Some("GetSession"), RequestFaults::default());
+        let get = faults.decide(&faults.plan(), Some("GetSession"), RequestFaults::default());
         assert_eq!(get.outcome, Outcome::Answer);
     }
 
@@ -387,7 +386,9 @@ mod tests {
             ..FaultPlan::default()
         });
         for _ in 0..200 {
-            let delay = faults.decide(None, RequestFaults::default()).delay;
+            let delay = faults
+                .decide(&faults.plan(), None, RequestFaults::default())
+                .delay;
             assert!((10..=15).contains(&delay.as_millis()), "{delay:?}");
         }
     }
@@ -403,19 +404,25 @@ mod tests {
         });
         for _ in 0..3 {
             assert_eq!(
-                faults.decide(None, RequestFaults::default()).outcome,
+                faults
+                    .decide(&faults.plan(), None, RequestFaults::default())
+                    .outcome,
                 Outcome::Answer
             );
         }
         assert_eq!(
-            faults.decide(None, RequestFaults::default()).outcome,
+            faults
+                .decide(&faults.plan(), None, RequestFaults::default())
+                .outcome,
             Outcome::RateLimited {
                 retry_after_secs: 10
             }
         );
         faults.restore();
         assert_eq!(
-            faults.decide(None, RequestFaults::default()).outcome,
+            faults
+                .decide(&faults.plan(), None, RequestFaults::default())
+                .outcome,
             Outcome::Answer,
             "restoring the baseline (no limit) lifts it"
         );
@@ -431,6 +438,7 @@ mod tests {
             ..FaultPlan::default()
         });
         let decision = faults.decide(
+            &faults.plan(),
             None,
             RequestFaults {
                 delay_ms: Some(0),

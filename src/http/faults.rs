@@ -97,14 +97,14 @@ pub async fn inject_faults(
         Err(error) => return Ok(request.error_response(error).map_into_right_body()),
     };
     let faults = instance.faults();
-    if wanted == RequestFaults::default() && faults.is_idle() {
+    let plan = faults.plan();
+    if wanted == RequestFaults::default() && plan.is_idle() {
         return next
             .call(request)
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let operation = faults
-        .has_operation_rules()
+    let operation = (!plan.operations.is_empty())
         .then(|| {
             let routes = request.app_data::<web::Data<RouteTable>>()?;
             routes
@@ -112,7 +112,7 @@ pub async fn inject_faults(
                 .map(|operation| operation.operation_id.clone())
         })
         .flatten();
-    let decision = faults.decide(operation.as_deref(), wanted);
+    let decision = faults.decide(&plan, operation.as_deref(), wanted);
     if !decision.delay.is_zero() {
         actix_web::rt::time::sleep(decision.delay).await;
     }

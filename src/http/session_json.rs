@@ -4,8 +4,8 @@
 //! for every fixture, version and status), so the spec's schema still describes them.
 
 use actix_web::HttpResponse;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 
+use super::routes::json_bytes_ok;
 #[cfg(doc)]
 use super::wire::SessionBody;
 use crate::domain::{ApiVersion, Session, SessionActivity, SessionStatus};
@@ -26,7 +26,7 @@ macro_rules! write_id {
 pub fn session_answer(session: &Session, version: ApiVersion, now_ms: i64) -> HttpResponse {
     let mut out = Vec::with_capacity(SESSION_BYTES);
     write_session(&mut out, session, version, now_ms);
-    json_answer(out)
+    json_bytes_ok(out)
 }
 
 /// A `200 OK` answer carrying a page of sessions: a bare array, or `{"data": [...],
@@ -39,7 +39,7 @@ pub fn list_answer(
 ) -> HttpResponse {
     let mut out = Vec::with_capacity(SESSION_BYTES * sessions.len() + 32);
     write_list(&mut out, sessions, total_count, version, now_ms);
-    json_answer(out)
+    json_bytes_ok(out)
 }
 
 /// Writes a page of sessions: a bare array, or `{"data": [...], "total_count": N}`.
@@ -66,12 +66,6 @@ pub fn write_list(
         write_integer(out, total_count);
         out.push(b'}');
     }
-}
-
-fn json_answer(body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(body)
 }
 
 /// Writes `session` as `version` presents it at `now_ms`.

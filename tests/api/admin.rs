@@ -6,14 +6,8 @@ use serde_json::{Value, json};
 use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, spawn_app, spawn_app_with};
 
 async fn create_instance(app: &TestApp) -> (u16, Value) {
-    let response = app
-        .client
-        .post(format!("{}/__admin/instances", app.address))
-        .send()
-        .await
-        .expect("answered");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("JSON"))
+    let answer = app.create_instance().await;
+    (answer.status, answer.body)
 }
 
 async fn admin(app: &TestApp, method: Method, path: &str, key: Option<&str>) -> (u16, Value) {

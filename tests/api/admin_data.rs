@@ -29,7 +29,7 @@ async fn export(app: &TestApp, key: &str) -> Value {
 }
 
 async fn new_instance_key(app: &TestApp) -> String {
-    let answer = app.request(Method::POST, "/__admin/instances").send().await;
+    let answer = app.create_instance().await;
     answer.assert_status(201);
     answer.body["secret_key"]
         .as_str()

@@ -115,7 +115,7 @@ async fn the_rate_limit_answers_429_with_retry_after_per_key() {
     assert!((1..=10).contains(&retry_after), "{retry_after}");
     assert_eq!(journal_count(&app, &[("status", "429")]).await, 1);
 
-    let other = app.request(Method::POST, "/__admin/instances").send().await;
+    let other = app.create_instance().await;
     let other = app.with_key(other.body["secret_key"].as_str().expect("key"));
     other.get_session(ALICE_ACTIVE).await.assert_status(200);
 

@@ -185,6 +185,14 @@ impl TestApp {
         }
     }
 
+    /// `POST /__admin/instances`, which needs no key: a new instance on demand.
+    pub async fn create_instance(&self) -> Answer {
+        self.request(Method::POST, "/__admin/instances")
+            .authorization(None)
+            .send()
+            .await
+    }
+
     /// The same server, spoken to with another secret key (another instance).
     pub fn with_key(&self, key: &str) -> TestApp {
         TestApp {

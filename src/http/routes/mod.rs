@@ -8,12 +8,20 @@ pub mod tokens;
 pub mod verify;
 
 use actix_web::HttpResponse;
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use utoipa::IntoParams;
 
 /// Answers 200 with `value` as JSON (`Content-Type: application/json`, nothing appended).
 pub fn json_ok<T: Serialize>(value: &T) -> HttpResponse {
     HttpResponse::Ok().json(value)
+}
+
+/// Answers 200 with a body already serialised to JSON, with the same `Content-Type`.
+pub fn json_bytes_ok(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .body(body)
 }
 
 /// Selecting the API version. Documentation only: [`crate::http::Caller`] reads the version.

@@ -59,11 +59,13 @@ pub async fn list_sessions(
 ) -> Result<HttpResponse, ApiError> {
     let query = ListSessionsQuery::parse(request.query_string())?;
     let scope = list_scope(&query, state.lenient_list)?;
+    // One instant for both filtering and presenting, so a session filtered as active is shown so.
+    let now_ms = caller.instance.now_ms();
     let page = caller.instance.list_sessions(&ListQuery {
         scope,
         status: query.status.map(|status| status.status()),
         version: caller.version,
-        now_ms: caller.instance.now_ms(),
+        now_ms,
         limit: query.limit(),
         offset: query.offset(),
     });
@@ -71,7 +73,7 @@ pub async fn list_sessions(
         &page.sessions,
         (query.paginated == Some(true)).then_some(page.total_count),
         caller.version,
-        caller.instance.now_ms(),
+        now_ms,
     ))
 }
 

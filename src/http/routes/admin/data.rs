@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,7 +11,7 @@ use super::InstanceOwner;
 use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
-use crate::http::routes::{answers, json_ok};
+use crate::http::routes::{answers, json_bytes_ok, json_ok};
 
 /// The most a data document may weigh; larger ones get 413.
 pub const MAX_DATASET_BYTES: usize = 16 * 1024 * 1024;
@@ -101,9 +100,7 @@ pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError>
         .await
         .map_err(|_| ApiError::Internal)?
         .map_err(|_| ApiError::Internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(body))
+    Ok(json_bytes_ok(body))
 }
 
 fn replace_mode(request: &HttpRequest) -> Result<bool, ApiError> {
