@@ -10,8 +10,8 @@ use std::sync::Arc;
 use clerk_sessions_mock::Fixtures;
 use clerk_sessions_mock::hot_paths::{
     ApiVersion, FaultPlan, Instance, InstanceData, ListQuery, ListScope, SeedSpec, SessionBody,
-    SessionId, SessionList, TokenKind, TokenSettings, TokenSubject, UserId, instance_rng, seed,
-    template_claims, write_list,
+    SessionId, SessionList, TokenKind, TokenSettings, TokenSubject, UserId, instance_rng,
+    render_session, seed, template_claims, write_list,
 };
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
@@ -67,8 +67,9 @@ fn store_list(c: &mut Criterion) {
     group.finish();
 }
 
-/// A page of ten sessions as the API answers it, per API version, and through serde for
-/// comparison (the same bytes; the schema's description).
+/// A page of ten sessions as the API answers it, per API version: as the server writes it (from
+/// the thread's kept renderings once warm), rendered afresh, and through serde for comparison
+/// (the same bytes; the schema's description).
 fn page_json(c: &mut Criterion) {
     let data = seeded(2_000);
     let sessions = data.sessions.list(&alices_page(10)).sessions;
@@ -84,6 +85,20 @@ fn page_json(c: &mut Criterion) {
                 b.iter(|| {
                     let mut out = Vec::with_capacity(8 * 1024);
                     write_list(&mut out, black_box(&sessions), None, *version, NOW_MS);
+                    out
+                });
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("rendered", version.as_str()),
+            &version,
+            |b, version| {
+                b.iter(|| {
+                    let mut out = Vec::with_capacity(8 * 1024);
+                    for session in black_box(&sessions) {
+                        let status = session.status_at(NOW_MS).presented_for(*version);
+                        render_session(&mut out, session, *version, status);
+                    }
                     out
                 });
             },

@@ -27,7 +27,7 @@ pub use startup::{Application, SWAGGER_UI_PATH, StartupError};
 pub mod hot_paths {
     pub use crate::domain::{ApiVersion, Session, SessionId, UserId};
     pub use crate::faults::FaultPlan;
-    pub use crate::http::session_json::write_list;
+    pub use crate::http::session_json::{render_session, write_list};
     pub use crate::http::wire::{SessionBody, SessionList};
     pub use crate::instance::{Instance, TokenKind};
     pub use crate::seed::{InstanceData, SeedSpec, instance_rng, seed};

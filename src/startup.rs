@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
@@ -21,7 +21,7 @@ use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
-use crate::http::{API_PREFIX, AppState, access_log, auth, cors, deprecation, faults, prefer};
+use crate::http::{API_PREFIX, AppState, access_log, cors, faults, gateway};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -182,13 +182,15 @@ impl Application {
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
-                .wrap(from_fn(prefer::force_status))
-                .wrap(from_fn(faults::inject_faults))
-                .wrap(from_fn(auth::authenticate))
+                .wrap(from_fn(gateway::serve_api))
                 .wrap(cors::cors(&cors_origins))
-                .wrap(from_fn(deprecation::mark_deprecated))
                 .wrap(errors_in_envelope())
-                .wrap(from_fn(access_log::log_request))
+                // Checked once per worker: a layer that only passes requests on still costs each
+                // one a boxed future.
+                .wrap(Condition::new(
+                    tracing::enabled!(target: "access", tracing::Level::INFO),
+                    from_fn(access_log::log_request),
+                ))
         })
         .on_connect(faults::remember_socket)
         .shutdown_timeout(5)

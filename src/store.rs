@@ -85,12 +85,16 @@ pub struct Page {
 #[derive(Debug, Default)]
 pub struct SessionStore {
     slots: Vec<Session>,
-    by_id: HashMap<SessionId, u32>,
-    by_user: HashMap<UserId, Index>,
-    by_client: HashMap<ClientId, Index>,
+    by_id: IdMap<SessionId, u32>,
+    by_user: IdMap<UserId, Index>,
+    by_client: IdMap<ClientId, Index>,
     /// Every session, for lenient lists; kept only when the server lists without a filter.
     all: Option<Index>,
 }
+
+/// A map by id. Every request looks sessions up by id, and foldhash hashes an id several times
+/// faster than the standard library's SipHash; its seed is still random per process.
+type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 static NO_SESSIONS: Index = Index(Vec::new());
 

@@ -74,7 +74,7 @@ impl StatusFilter {
 
 /// Where and on what a session was last active (`latest_activity`). Sessions of one client
 /// share one record; the activity's id follows from the session's ([`ActivityId::for_session`]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionActivity {
     pub device_type: Arc<str>,
     pub is_mobile: bool,
@@ -92,8 +92,9 @@ pub struct SessionTask {
     pub key: Arc<str>,
 }
 
-/// A session as the store keeps it; times are Unix milliseconds.
-#[derive(Clone, Debug, PartialEq)]
+/// A session as the store keeps it; times are Unix milliseconds. Equality compares shared parts
+/// by pointer first, so that comparing a session with its own copy is cheap.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub id: SessionId,
     pub user_id: UserId,

@@ -1,9 +1,12 @@
 //! Which API version a request asks for: the `Clerk-API-Version` header or the
 //! `__clerk_api_version` query parameter, never both.
 
+use std::borrow::Cow;
+
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderName;
 
+use super::query::for_each_pair;
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 
@@ -17,14 +20,17 @@ pub fn requested_version(
     default: ApiVersion,
 ) -> Result<ApiVersion, ApiError> {
     let header = request.headers().get(API_VERSION_HEADER);
-    let query = form_urlencoded::parse(request.query_string().as_bytes())
-        .find(|(name, _)| name == API_VERSION_QUERY)
-        .map(|(_, value)| value.into_owned());
+    let mut query = None;
+    for_each_pair(request.query_string(), |name, value| {
+        if name == API_VERSION_QUERY && query.is_none() {
+            query = Some(value.to_owned());
+        }
+    });
     let text = match (header, query) {
         (None, None) => return Ok(default),
         (Some(_), Some(_)) => return Err(ApiError::ConflictingApiVersions),
-        (Some(header), None) => String::from_utf8_lossy(header.as_bytes()).into_owned(),
-        (None, Some(query)) => query,
+        (Some(header), None) => String::from_utf8_lossy(header.as_bytes()),
+        (None, Some(query)) => Cow::Owned(query),
     };
     text.parse()
         .map_err(|_| ApiError::InvalidApiVersion(text.chars().take(64).collect()))

@@ -1,27 +1,20 @@
-//! Authentication: the bearer secret key picks the instance, before anything else is looked at.
+//! Authentication: the bearer secret key picks the instance, before anything else is looked at
+//! (the gateway asks first); handlers take the result as a [`Caller`].
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
-use std::time::Instant;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::AUTHORIZATION;
-use actix_web::middleware::Next;
+use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
-use super::access_log::AnsweredFor;
+use super::AppState;
 use super::api_version::requested_version;
-use super::faults::InjectedFault;
-use super::prefer::{self, Stage};
-use super::{AppState, is_api_path};
 use crate::domain::ApiVersion;
-use crate::domain::clock::wall_clock_ms;
 use crate::error::ApiError;
 use crate::instance::Instance;
-use crate::journal::{JournalEntry, clipped};
 
-/// The instance an API request authenticated as; the middleware below records it.
+/// The instance an API request authenticated as; the gateway records it.
 #[derive(Debug, Clone)]
 struct Authenticated(Arc<Instance>);
 
@@ -51,59 +44,12 @@ impl FromRequest for Caller {
     }
 }
 
-/// Authenticates every API request, or answers 401 before any handler runs, so authentication
-/// comes before 400s, 404s, 422s and body limits; then records the answer in the instance's
-/// journal.
-pub async fn authenticate(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if !is_api_path(request.path()) {
-        return next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    }
-    if let Some(error) = prefer::forced_error(request.request(), Stage::BeforeAuthentication) {
-        return Ok(prefer::preference_applied(request.error_response(error)).map_into_right_body());
-    }
-    match authenticated_instance(request.request()) {
-        Ok(instance) => {
-            let started = Instant::now();
-            let at_ms = wall_clock_ms();
-            let method = request.method().to_string();
-            let path = clipped(request.path(), 500);
-            let query = clipped(request.query_string(), 2000);
-            request.extensions_mut().insert(AnsweredFor(instance.id()));
-            request
-                .extensions_mut()
-                .insert(Authenticated(Arc::clone(&instance)));
-            let response = next.call(request).await?;
-            let fault = response
-                .response()
-                .extensions()
-                .get::<InjectedFault>()
-                .map(|InjectedFault(kind)| *kind);
-            instance.journal().record(JournalEntry {
-                method,
-                path,
-                query,
-                status: if fault == Some(InjectedFault::RESET.0) {
-                    0
-                } else {
-                    response.status().as_u16()
-                },
-                fault,
-                duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-                at_ms,
-            });
-            Ok(response.map_into_left_body())
-        }
-        Err(error) => Ok(request.error_response(error).map_into_right_body()),
-    }
+/// Records the instance a request authenticated as, for [`Caller`] and the access log.
+pub(crate) fn remember_instance(request: &ServiceRequest, instance: Arc<Instance>) {
+    request.extensions_mut().insert(Authenticated(instance));
 }
 
-/// The instance the authentication middleware found for this request.
+/// The instance the gateway authenticated this request as.
 pub(crate) fn authenticated(request: &HttpRequest) -> Option<Arc<Instance>> {
     request
         .extensions()
@@ -120,22 +66,63 @@ pub(crate) fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instan
     registry.instance(key).ok_or(ApiError::InvalidSecretKey)
 }
 
+const BEARER: &[u8] = b"bearer ";
+
 /// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110).
 pub(crate) fn bearer_key(request: &HttpRequest) -> Result<&str, ApiError> {
     let header = request
         .headers()
         .get(AUTHORIZATION)
         .ok_or(ApiError::MissingAuthorization)?;
-    let text = header
-        .to_str()
-        .map_err(|_| ApiError::MalformedAuthorization)?;
-    let (scheme, key) = text
-        .split_once(' ')
-        .ok_or(ApiError::MalformedAuthorization)?;
-    let key = key.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || key.is_empty() || key.contains(char::is_whitespace)
+    key_of(header).ok_or(ApiError::MalformedAuthorization)
+}
+
+/// The key in an `Authorization` header's value, if it is `Bearer <key>`.
+fn key_of(header: &HeaderValue) -> Option<&str> {
+    // What nearly every request sends, checked in one pass: `Bearer ` and visible ASCII.
+    if let Some((scheme, key)) = header.as_bytes().split_at_checked(BEARER.len())
+        && scheme.eq_ignore_ascii_case(BEARER)
+        && !key.is_empty()
+        && key.iter().all(u8::is_ascii_graphic)
     {
-        return Err(ApiError::MalformedAuthorization);
+        return std::str::from_utf8(key).ok();
     }
-    Ok(key)
+    any_key_of(header)
+}
+
+/// [`key_of`] for any header: spaces around the key, other whitespace, other schemes.
+fn any_key_of(header: &HeaderValue) -> Option<&str> {
+    let (scheme, key) = header.to_str().ok()?.split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty() && !key.contains(char::is_whitespace))
+        .then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_pass_reading_agrees_with_the_general_one() {
+        for value in [
+            &b"Bearer sk_test_abc"[..],
+            b"bearer sk_test_abc",
+            b"BEARER sk_test_abc",
+            b"Bearer  sk_test_abc ",
+            b"Bearer\tsk_test_abc",
+            b"Bearer sk_test_\tabc",
+            b"Bearer sk_test_a b",
+            b"Bearer sk_test_caf\xc3\xa9",
+            b"Bearer ",
+            b"Bearer",
+            b"Basic sk_test_abc",
+            b"Bearers sk_test_abc",
+            b"",
+        ] {
+            let header = HeaderValue::from_bytes(value).expect("a header value");
+            assert_eq!(key_of(&header), any_key_of(&header), "{header:?}");
+        }
+        let header = HeaderValue::from_static("Bearer sk_test_abc");
+        assert_eq!(key_of(&header), Some("sk_test_abc"));
+    }
 }

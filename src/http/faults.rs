@@ -1,4 +1,4 @@
-//! Applies an instance's faults to its API requests, after authentication: a delay, then the
+//! An instance's faults, applied to its API requests after authentication: a delay, then the
 //! answer, a server error, Clerk's 429 or a reset connection. `Prefer: delay=<ms>`,
 //! `jitter=<ms>` and `fault=<kind>` ask for the same on one request.
 
@@ -7,18 +7,16 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
 use std::time::Duration;
 
-use actix_web::body::{BodyStream, MessageBody};
-use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::body::BodyStream;
+use actix_web::dev::Extensions;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::auth::authenticated;
-use super::is_api_path;
-use super::prefer::{PREFER, preference};
+use super::prefer::preference;
 use super::route_table::RouteTable;
 use crate::error::ApiError;
 use crate::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
+use crate::instance::Instance;
 
 /// Marks an answer that a fault produced, for the journal: `error`, `reset` or `rate_limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +43,6 @@ pub fn remember_socket(connection: &dyn Any, data: &mut Extensions) {
 
 /// The faults the request's `Prefer` header asks for.
 fn requested_faults(request: &HttpRequest) -> Result<RequestFaults, ApiError> {
-    if !request.headers().contains_key(PREFER) {
-        return Ok(RequestFaults::default());
-    }
     let milliseconds = |name: &str| {
         preference(request, name)
             .map(|value| {
@@ -78,31 +73,23 @@ fn requested_faults(request: &HttpRequest) -> Result<RequestFaults, ApiError> {
     })
 }
 
-/// Delays, fails or resets API requests as the instance's plan and the request's `Prefer` say.
-pub async fn inject_faults(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let instance = match authenticated(request.request()) {
-        Some(instance) if is_api_path(request.path()) => instance,
-        _ => {
-            return next
-                .call(request)
-                .await
-                .map(ServiceResponse::map_into_left_body);
-        }
-    };
-    let wanted = match requested_faults(request.request()) {
-        Ok(wanted) => wanted,
-        Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+/// Delays the request as the instance's plan and its `Prefer` header say, then gives the answer
+/// a fault puts in its place, if any: a server error, Clerk's 429 or a reset connection.
+/// `preferences` says whether the request has a `Prefer` header at all.
+pub async fn injected_fault(
+    instance: &Instance,
+    request: &HttpRequest,
+    preferences: bool,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let wanted = if preferences {
+        requested_faults(request)?
+    } else {
+        RequestFaults::default()
     };
     let faults = instance.faults();
     let plan = faults.plan();
     if wanted == RequestFaults::default() && plan.is_idle() {
-        return next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return Ok(None);
     }
     let operation = (!plan.operations.is_empty())
         .then(|| {
@@ -116,27 +103,20 @@ pub async fn inject_faults(
     if !decision.delay.is_zero() {
         actix_web::rt::time::sleep(decision.delay).await;
     }
-    let (error, marker) = match decision.outcome {
-        Outcome::Answer => {
-            return next
-                .call(request)
-                .await
-                .map(ServiceResponse::map_into_left_body);
-        }
-        Outcome::Error(status) => (ApiError::InjectedFault(status), InjectedFault::ERROR),
+    let (mut response, marker) = match decision.outcome {
+        Outcome::Answer => return Ok(None),
+        Outcome::Error(status) => (
+            HttpResponse::from_error(ApiError::InjectedFault(status)),
+            InjectedFault::ERROR,
+        ),
         Outcome::RateLimited { retry_after_secs } => (
-            ApiError::RateLimited { retry_after_secs },
+            HttpResponse::from_error(ApiError::RateLimited { retry_after_secs }),
             InjectedFault::RATE_LIMIT,
         ),
-        Outcome::Reset => {
-            let mut response = reset_connection(request.request());
-            response.extensions_mut().insert(InjectedFault::RESET);
-            return Ok(request.into_response(response).map_into_right_body());
-        }
+        Outcome::Reset => (reset_connection(request), InjectedFault::RESET),
     };
-    let mut response = request.error_response(error);
-    response.response_mut().extensions_mut().insert(marker);
-    Ok(response.map_into_right_body())
+    response.extensions_mut().insert(marker);
+    Ok(Some(response))
 }
 
 /// An answer that never reaches the client: the socket is set to reset (RST) when closed, and

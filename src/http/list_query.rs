@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::query::for_each_pair;
 use crate::domain::StatusFilter;
 use crate::error::{ApiError, ParamProblem};
 
@@ -41,38 +42,38 @@ impl ListSessionsQuery {
     pub fn parse(query_string: &str) -> Result<Self, ApiError> {
         let mut query = Self::default();
         let mut problems: Vec<ParamProblem> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query_string.as_bytes()) {
-            let outcome = match &*name {
-                "client_id" => id_value(&name, &value).map(|id| query.client_id = Some(id)),
-                "user_id" => id_value(&name, &value).map(|id| query.user_id = Some(id)),
-                "status" => StatusFilter::parse(&value)
+        let read = |name: &str, value: &str| {
+            let outcome = match name {
+                "client_id" => id_value(name, value).map(|id| query.client_id = Some(id)),
+                "user_id" => id_value(name, value).map(|id| query.user_id = Some(id)),
+                "status" => StatusFilter::parse(value)
                     .map(|status| query.status = Some(status))
                     .ok_or_else(|| {
                         ParamProblem::invalid_value(
-                            &name,
+                            name,
                             "must be one of abandoned, active, ended, expired, removed, replaced, revoked",
                         )
                     }),
-                "paginated" => match &*value {
+                "paginated" => match value {
                     "true" => Ok(true),
                     "false" => Ok(false),
-                    _ => Err(ParamProblem::invalid_value(&name, "must be true or false")),
+                    _ => Err(ParamProblem::invalid_value(name, "must be true or false")),
                 }
                 .map(|paginated| query.paginated = Some(paginated)),
-                "limit" => integer(&name, &value)
+                "limit" => integer(name, value)
                     .and_then(|limit| {
                         u16::try_from(limit)
                             .ok()
                             .filter(|limit| (1..=MAX_LIMIT).contains(&usize::from(*limit)))
                             .ok_or_else(|| {
-                                ParamProblem::invalid_value(&name, "must be between 1 and 500")
+                                ParamProblem::invalid_value(name, "must be between 1 and 500")
                             })
                     })
                     .map(|limit| query.limit = Some(limit)),
-                "offset" => integer(&name, &value)
+                "offset" => integer(name, value)
                     .and_then(|offset| {
                         u64::try_from(offset).map_err(|_| {
-                            ParamProblem::invalid_value(&name, "must be greater than or equal to 0")
+                            ParamProblem::invalid_value(name, "must be greater than or equal to 0")
                         })
                     })
                     .map(|offset| query.offset = Some(offset)),
@@ -82,7 +83,8 @@ impl ListSessionsQuery {
                 problems.retain(|earlier| earlier.param != problem.param);
                 problems.push(problem);
             }
-        }
+        };
+        for_each_pair(query_string, read);
         if problems.is_empty() {
             Ok(query)
         } else {

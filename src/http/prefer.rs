@@ -3,10 +3,8 @@
 //! means "behave normally"; a status the operation does not document is a 400 that lists the
 //! documented ones.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
 use actix_web::{HttpRequest, web};
 
 use super::canonical::canonical_error;
@@ -67,20 +65,6 @@ pub fn forced_error(request: &HttpRequest, stage: Stage) -> Option<ApiError> {
             requested: code.chars().take(20).collect(),
             documented: operation.statuses.clone(),
         }),
-    }
-}
-
-/// Answers forced statuses once the caller is authenticated.
-pub async fn force_status(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    match forced_error(request.request(), Stage::AfterAuthentication) {
-        None => next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body),
-        Some(error) => Ok(preference_applied(request.error_response(error)).map_into_right_body()),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use actix_web::HttpResponse;
 
+use super::render_cache::append_rendering;
 use super::routes::json_bytes_ok;
 #[cfg(doc)]
 use super::wire::SessionBody;
@@ -68,9 +69,22 @@ pub fn write_list(
     }
 }
 
-/// Writes `session` as `version` presents it at `now_ms`.
+/// Writes `session` as `version` presents it at `now_ms`, from this thread's renderings when it
+/// has one of the session as it is now.
 pub fn write_session(out: &mut Vec<u8>, session: &Session, version: ApiVersion, now_ms: i64) {
     let status = session.status_at(now_ms).presented_for(version);
+    append_rendering(out, session, status, version, |out| {
+        render_session(out, session, version, status);
+    });
+}
+
+/// Writes `session` as `version` presents it in `status`, its status at the time of the answer.
+pub fn render_session(
+    out: &mut Vec<u8>,
+    session: &Session,
+    version: ApiVersion,
+    status: SessionStatus,
+) {
     out.extend_from_slice(b"{\"object\":\"session\",\"id\":");
     write_id!(out, session.id);
     out.extend_from_slice(b",\"user_id\":");

@@ -207,7 +207,11 @@ async fn sessions_follow_the_instance_clock_while_tokens_follow_the_wall_clock()
         "token times follow the wall clock"
     );
 
-    // Eight days on, the 2-hour-old active session has outlived its 7-day lifetime.
+    // Eight days on, the 2-hour-old active session has outlived its 7-day lifetime (and an
+    // answer kept from before must not show).
+    for _ in 0..4 {
+        assert_eq!(app.get_session(ALICE_ACTIVE).await.body["status"], "active");
+    }
     let later = app
         .client
         .post(format!("{}/__admin/instance/clock", app.address))

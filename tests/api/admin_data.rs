@@ -125,6 +125,27 @@ async fn loaded_entries_are_served_by_the_api_and_carried_in_tokens() {
 }
 
 #[tokio::test]
+async fn a_session_loaded_again_is_served_as_loaded_even_just_after_being_read() {
+    let server = spawn_app().await;
+    let app = server.with_key(&new_instance_key(&server).await);
+    load(&app, &app.key, "", &dave_document())
+        .await
+        .assert_status(200);
+    // Read on every worker, then replaced by an entry in the same status with another field.
+    for _ in 0..4 {
+        let read = app.get_session(DAVE_LAPTOP).await;
+        assert_eq!(read.body["last_active_organization_id"], INITECH);
+    }
+    let again = json!({ "sessions": [{ "id": DAVE_LAPTOP, "user_id": DAVE }] });
+    load(&app, &app.key, "", &again).await.assert_status(200);
+    for _ in 0..4 {
+        let read = app.get_session(DAVE_LAPTOP).await;
+        assert_eq!(read.body["status"], "active");
+        assert_eq!(read.body["last_active_organization_id"], Value::Null);
+    }
+}
+
+#[tokio::test]
 async fn a_bad_document_names_every_bad_entry_and_changes_nothing() {
     let app = spawn_app().await;
     let key = new_instance_key(&app).await;

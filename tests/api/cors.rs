@@ -92,3 +92,29 @@ async fn restricted_origins_are_enforced() {
     assert_eq!(header(&refused, "access-control-allow-origin"), None);
     assert_eq!(header(&refused, "content-type"), Some("application/json"));
 }
+
+#[tokio::test]
+async fn a_request_without_an_origin_is_not_cross_origin_and_gets_no_cors_headers() {
+    let app = spawn_app().await;
+    let answer = app.get("/v1/sessions").query("user_id", ALICE).send().await;
+    answer.assert_status(200);
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-expose-headers",
+        "vary",
+    ] {
+        assert_eq!(answer.header(name), None, "{name}");
+    }
+    // The same server still answers a browser's request as CORS asks.
+    let from_browser = app
+        .get("/v1/sessions")
+        .query("user_id", ALICE)
+        .header("Origin", "https://app.example")
+        .send()
+        .await;
+    assert_eq!(
+        from_browser.header("access-control-allow-credentials"),
+        Some("true")
+    );
+}

@@ -18,6 +18,11 @@ async fn revoking_an_active_session_returns_it_revoked_with_updated_at_moved() {
 #[tokio::test]
 async fn a_revocation_persists_into_every_later_get_and_list() {
     let app = spawn_app().await;
+    // Seen before the change, on every worker, so that an answer kept from before would show.
+    for _ in 0..4 {
+        assert_eq!(app.get_session(ALICE_ACTIVE).await.body["status"], "active");
+        assert!(!app.all_sessions_of(ALICE).await.is_empty());
+    }
     let revoked = app.revoke_session(ALICE_ACTIVE).await.body;
     assert_eq!(app.get_session(ALICE_ACTIVE).await.body, revoked);
 
