@@ -212,9 +212,10 @@ impl Instance {
         self.clock.now_ms()
     }
 
-    /// A page of sessions; the query's `now_ms` should come from [`Instance::now_ms`].
-    pub fn list_sessions(&self, query: &ListQuery) -> Page {
-        self.data.read().sessions.list(query)
+    /// Presents a page of sessions while the instance is read, so that they are lent rather than
+    /// copied; the query's `now_ms` should come from [`Instance::now_ms`].
+    pub fn list_sessions<R>(&self, query: &ListQuery, present: impl FnOnce(Page<'_>) -> R) -> R {
+        present(self.data.read().sessions.list(query))
     }
 
     pub fn session(&self, id: SessionId) -> Option<Session> {

@@ -464,6 +464,9 @@ mod tests {
                 offset: 0,
             })
             .sessions
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     fn seeded(key: &[u8]) -> InstanceData {

@@ -21,7 +21,7 @@ use crate::http::fallback::no_route;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
-use crate::http::{API_PREFIX, AppState, access_log, cors, faults, gateway};
+use crate::http::{AppState, access_log, cors, faults, gateway};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -72,15 +72,14 @@ impl std::fmt::Debug for Application {
 }
 
 /// Registers every documented route; the OpenAPI document is generated from the same calls.
+/// Clerk's operations carry their `/v1` in their own paths rather than sit in a scope: a scope is
+/// one more router every request passes.
 pub fn configure_routes(config: &mut ServiceConfig) {
-    config.service(
-        utoipa_actix_web::scope(API_PREFIX)
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-            .configure(sessions::configure)
-            .configure(tokens::configure)
-            .configure(verify::configure)
-            .configure(jwks::configure),
-    );
+    config.app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
+    sessions::configure(config);
+    tokens::configure(config);
+    verify::configure(config);
+    jwks::configure(config);
     operator::configure(config);
     admin::configure(config);
 }

@@ -70,10 +70,11 @@ pub struct ListQuery {
     pub offset: usize,
 }
 
-/// A page of sessions and the number of sessions matching the filters overall.
+/// A page of sessions, lent by the store, and the number of sessions matching the filters
+/// overall.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Page {
-    pub sessions: Vec<Session>,
+pub struct Page<'a> {
+    pub sessions: Vec<&'a Session>,
     pub total_count: usize,
 }
 
@@ -243,7 +244,7 @@ impl SessionStore {
 
     /// Answers a list from the narrowest index for its scope: the cost grows with the sessions
     /// of that user or client, never with the whole instance (except in [`ListScope::All`]).
-    pub fn list(&self, query: &ListQuery) -> Page {
+    pub fn list(&self, query: &ListQuery) -> Page<'_> {
         let (index, other_filter): (&Index, Option<Filter>) = match query.scope {
             ListScope::Nothing => (&NO_SESSIONS, None),
             ListScope::All => (self.all.as_ref().unwrap_or(&NO_SESSIONS), None),
@@ -261,13 +262,17 @@ impl SessionStore {
         };
 
         if other_filter.is_none() && query.status.is_none() {
-            return Page {
-                sessions: index
+            let mut sessions =
+                Vec::with_capacity(query.limit.min(index.len().saturating_sub(query.offset)));
+            sessions.extend(
+                index
                     .newest_first()
                     .skip(query.offset)
                     .take(query.limit)
-                    .filter_map(|id| self.get(id).cloned())
-                    .collect(),
+                    .filter_map(|id| self.get(id)),
+            );
+            return Page {
+                sessions,
                 total_count: index.len(),
             };
         }
@@ -285,7 +290,7 @@ impl SessionStore {
             });
         for session in matching {
             if total_count >= query.offset && sessions.len() < query.limit {
-                sessions.push(session.clone());
+                sessions.push(session);
             }
             total_count += 1;
         }
@@ -373,7 +378,7 @@ mod tests {
         }
     }
 
-    fn is_newest_first(sessions: &[Session]) -> bool {
+    fn is_newest_first(sessions: &[&Session]) -> bool {
         sessions
             .windows(2)
             .all(|pair| (pair[0].created_at, pair[0].id) > (pair[1].created_at, pair[1].id))

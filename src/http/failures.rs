@@ -1,28 +1,26 @@
-//! A guard around every handler: one that panics, or fails outside its own error type, still
-//! answers in Clerk's envelope (500 `internal_clerk_error`, or the failure's own status), and the
-//! worker keeps serving. It wraps each route (`wrap = "..."` on the route macros) because only a
-//! routed request can be kept aside while the handler runs.
+//! A guard around the answer to every request: a handler that panics, or a failure outside a
+//! handler's own error type, still answers in Clerk's envelope (500 `internal_clerk_error`, or the
+//! failure's own status), and the worker keeps serving. The gateway applies it to every request;
+//! the failure is given back as an error, which actix answers with the envelope itself, because
+//! the request it would take to build an answer here went into the handler.
 
 use std::panic::AssertUnwindSafe;
 
-use actix_web::ResponseError;
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::dev::ServiceResponse;
 use futures_util::FutureExt;
 
 use crate::error::ApiError;
 
-pub async fn contain_failures(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let http_request = request.request().clone();
-    let error = match AssertUnwindSafe(next.call(request)).catch_unwind().await {
-        Ok(Ok(response)) => return Ok(response.map_into_left_body()),
+/// Awaits `answer`; a panic or a failure becomes Clerk's error for it.
+pub async fn contained<B>(
+    path: &str,
+    answer: impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let error = match AssertUnwindSafe(answer).catch_unwind().await {
+        Ok(Ok(response)) => return Ok(response),
         Ok(Err(error)) => {
             let status = error.as_response_error().status_code();
-            tracing::error!(%error, %status, "request failed outside a handler");
+            tracing::error!(%error, %status, path, "request failed outside a handler");
             ApiError::from_status(status)
         }
         Err(panic) => {
@@ -31,19 +29,20 @@ pub async fn contain_failures(
                 .map(ToString::to_string)
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            tracing::error!(%reason, path = http_request.path(), "a handler panicked");
+            tracing::error!(%reason, path, "a handler panicked");
             ApiError::Internal
         }
     };
-    Ok(ServiceResponse::new(http_request, error.error_response()).map_into_right_body())
+    Err(error.into())
 }
 
 #[cfg(test)]
 mod tests {
+    use actix_web::dev::Service;
     use actix_web::middleware::from_fn;
     use actix_web::{App, HttpResponse, test, web};
 
-    use super::*;
+    use crate::http::gateway::serve_api;
 
     async fn panics() -> HttpResponse {
         panic!("a bug")
@@ -53,26 +52,26 @@ mod tests {
     async fn a_panicking_handler_answers_500_in_the_envelope() {
         let app = test::init_service(
             App::new()
-                .service(
-                    web::resource("/boom")
-                        .wrap(from_fn(contain_failures))
-                        .route(web::get().to(panics)),
-                )
-                .service(
-                    web::resource("/fine")
-                        .wrap(from_fn(contain_failures))
-                        .route(web::get().to(HttpResponse::Ok)),
-                ),
+                .wrap(from_fn(serve_api))
+                .route("/boom", web::get().to(panics))
+                .route("/fine", web::get().to(HttpResponse::Ok)),
         )
         .await;
-        let response =
-            test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        let failure = app
+            .call(test::TestRequest::get().uri("/boom").to_request())
+            .await
+            .expect_err("the panic comes back as an error");
+        // What actix answers for an error.
+        let response = failure.error_response();
         assert_eq!(response.status(), 500);
         assert_eq!(
             response.headers().get("content-type").map(|v| v.as_bytes()),
             Some(&b"application/json"[..])
         );
-        let body: serde_json::Value = test::read_body_json(response).await;
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
         assert_eq!(body["errors"][0]["code"], "internal_clerk_error");
         assert!(body["errors"][0]["long_message"].is_string());
 

@@ -1,8 +1,10 @@
-//! The one middleware every API request passes through, in this order: a `Prefer: code=401`,
-//! authentication (a 401 before any handler runs, so it comes before 400s, 404s, 422s and body
-//! limits), the instance's faults, any other `Prefer: code=`, the route; then the answer goes
-//! into the instance's journal and, for a deprecated operation, gets its `Deprecation` header.
-//! One middleware rather than one per concern: each layer costs every request a boxed future.
+//! The one middleware every request passes through. An API request meets, in this order: a
+//! `Prefer: code=401`, authentication (a 401 before any handler runs, so it comes before 400s,
+//! 404s, 422s and body limits), the instance's faults, any other `Prefer: code=`, the route; then
+//! the answer goes into the instance's journal and, for a deprecated operation, gets its
+//! `Deprecation` header. Every request's route runs [contained](super::failures), so that a panic
+//! is answered in the envelope. One middleware rather than one per concern: each layer costs
+//! every request a boxed future.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,6 +16,7 @@ use actix_web::web;
 
 use super::auth::{authenticated_instance, remember_instance};
 use super::deprecation::mark_deprecated;
+use super::failures::contained;
 use super::faults::{InjectedFault, injected_fault};
 use super::is_api_path;
 use super::prefer::{PREFER, Stage, forced_error, preference_applied};
@@ -27,8 +30,8 @@ pub async fn serve_api<B: MessageBody + 'static>(
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     if !is_api_path(request.path()) {
-        return next
-            .call(request)
+        let path = request.path().to_owned();
+        return contained(&path, next.call(request))
             .await
             .map(ServiceResponse::map_into_left_body);
     }
@@ -62,27 +65,34 @@ async fn authenticated_answer<B: MessageBody + 'static>(
     let method = request.method().to_string();
     let path = clipped(request.path(), 500);
     let query = clipped(request.query_string(), 2000);
-    let response = answer(&instance, request, next, preferences).await?;
-    let fault = response
-        .response()
-        .extensions()
-        .get::<InjectedFault>()
-        .map(|InjectedFault(kind)| *kind);
+    let outcome = answer(&instance, request, next, preferences, &path).await;
+    let (status, fault) = match &outcome {
+        Ok(response) => {
+            let fault = response
+                .response()
+                .extensions()
+                .get::<InjectedFault>()
+                .map(|InjectedFault(kind)| *kind);
+            // A reset connection never got a status.
+            let status = if fault == Some(InjectedFault::RESET.0) {
+                0
+            } else {
+                response.status().as_u16()
+            };
+            (status, fault)
+        }
+        Err(error) => (error.as_response_error().status_code().as_u16(), None),
+    };
     instance.journal().record(JournalEntry {
         method,
         path,
         query,
-        // A reset connection never got a status.
-        status: if fault == Some(InjectedFault::RESET.0) {
-            0
-        } else {
-            response.status().as_u16()
-        },
+        status,
         fault,
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         at_ms,
     });
-    Ok(response)
+    outcome
 }
 
 /// The answer of an authenticated request: a fault, a forced status, or the route's own.
@@ -91,6 +101,7 @@ async fn answer<B: MessageBody + 'static>(
     request: ServiceRequest,
     next: Next<B>,
     preferences: bool,
+    path: &str,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     match injected_fault(instance, request.request(), preferences).await {
         Ok(None) => {}
@@ -101,7 +112,7 @@ async fn answer<B: MessageBody + 'static>(
     {
         return Ok(preference_applied(request.error_response(error)).map_into_right_body());
     }
-    next.call(request)
+    contained(path, next.call(request))
         .await
         .map(ServiceResponse::map_into_left_body)
 }

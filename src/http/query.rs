@@ -4,7 +4,7 @@
 /// Calls `read` with each name and value of a query string, decoded as `form_urlencoded` decodes
 /// them.
 pub fn for_each_pair(query_string: &str, mut read: impl FnMut(&str, &str)) {
-    if query_string.contains(['%', '+']) {
+    if query_string.bytes().any(|byte| matches!(byte, b'%' | b'+')) {
         for (name, value) in form_urlencoded::parse(query_string.as_bytes()) {
             read(&name, &value);
         }

@@ -33,7 +33,7 @@ pub fn session_answer(session: &Session, version: ApiVersion, now_ms: i64) -> Ht
 /// A `200 OK` answer carrying a page of sessions: a bare array, or `{"data": [...],
 /// "total_count": N}` when `total_count` is given.
 pub fn list_answer(
-    sessions: &[Session],
+    sessions: &[&Session],
     total_count: Option<usize>,
     version: ApiVersion,
     now_ms: i64,
@@ -46,7 +46,7 @@ pub fn list_answer(
 /// Writes a page of sessions: a bare array, or `{"data": [...], "total_count": N}`.
 pub fn write_list(
     out: &mut Vec<u8>,
-    sessions: &[Session],
+    sessions: &[&Session],
     total_count: Option<usize>,
     version: ApiVersion,
     now_ms: i64,
@@ -281,7 +281,8 @@ mod tests {
 
     #[test]
     fn a_page_is_an_array_or_data_with_its_total() {
-        let sessions: Vec<Session> = seeded_sessions().into_iter().take(3).collect();
+        let owned: Vec<Session> = seeded_sessions().into_iter().take(3).collect();
+        let sessions: Vec<&Session> = owned.iter().collect();
         let version = ApiVersion::V2021_02_05;
         let now_ms = 1_764_000_000_000;
         let bodies: Vec<SessionBody> = sessions

@@ -42,10 +42,7 @@ pub struct Jwks {
     ),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/jwks",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/v1/jwks")]
 pub async fn get_jwks(caller: Caller) -> HttpResponse {
     json_ok(&Jwks {
         keys: vec![caller.instance.jwk()],

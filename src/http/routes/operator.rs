@@ -46,10 +46,7 @@ pub struct Readiness {
     tag = "Operator",
     responses((status = 200, description = "The process is up", body = Health))
 )]
-#[get(
-    "/healthz",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     json_ok(&Health { status: "ok" })
 }
@@ -66,10 +63,7 @@ pub async fn healthz() -> HttpResponse {
         (status = 503, description = "Still seeding", body = ClerkErrors),
     )
 )]
-#[get(
-    "/readyz",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let registry = state.registry()?;
     Ok(json_ok(&Readiness {
@@ -92,10 +86,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         (status = 503, description = "Still seeding", body = ClerkErrors),
     )
 )]
-#[get(
-    "/jwt-public-key.pem",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/jwt-public-key.pem")]
 pub async fn public_key_pem(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -123,10 +114,7 @@ pub async fn public_key_pem(
     tag = "Operator",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
 )]
-#[get(
-    "/openapi.json",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/openapi.json")]
 pub async fn openapi_document(document: web::Data<OpenApiDocument>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "application/json"))

@@ -48,10 +48,7 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/sessions",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/v1/sessions")]
 pub async fn list_sessions(
     caller: Caller,
     request: HttpRequest,
@@ -61,20 +58,22 @@ pub async fn list_sessions(
     let scope = list_scope(&query, state.lenient_list)?;
     // One instant for both filtering and presenting, so a session filtered as active is shown so.
     let now_ms = caller.instance.now_ms();
-    let page = caller.instance.list_sessions(&ListQuery {
+    let list = ListQuery {
         scope,
         status: query.status.map(|status| status.status()),
         version: caller.version,
         now_ms,
         limit: query.limit(),
         offset: query.offset(),
-    });
-    Ok(list_answer(
-        &page.sessions,
-        (query.paginated == Some(true)).then_some(page.total_count),
-        caller.version,
-        now_ms,
-    ))
+    };
+    Ok(caller.instance.list_sessions(&list, |page| {
+        list_answer(
+            &page.sessions,
+            (query.paginated == Some(true)).then_some(page.total_count),
+            caller.version,
+            now_ms,
+        )
+    }))
 }
 
 /// The index a list reads from. An id that is not well formed matches no session.
@@ -130,10 +129,7 @@ pub struct CreateSessionRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/sessions",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/v1/sessions")]
 pub async fn create_session(
     caller: Caller,
     request: HttpRequest,
@@ -215,10 +211,7 @@ impl From<CreateSessionError> for ApiError {
     ),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/sessions/{session_id}",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/v1/sessions/{session_id}")]
 pub async fn get_session(
     caller: Caller,
     session_id: web::Path<String>,
@@ -249,10 +242,7 @@ pub async fn get_session(
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/sessions/{session_id}/revoke",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/v1/sessions/{session_id}/revoke")]
 pub async fn revoke_session(
     caller: Caller,
     session_id: web::Path<String>,

@@ -72,10 +72,7 @@ pub struct TokenBody {
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/sessions/{session_id}/tokens",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/v1/sessions/{session_id}/tokens")]
 pub async fn create_session_token(
     caller: Caller,
     request: HttpRequest,
@@ -111,10 +108,7 @@ pub async fn create_session_token(
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/sessions/{session_id}/tokens/{template_name}",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/v1/sessions/{session_id}/tokens/{template_name}")]
 pub async fn create_session_token_from_template(
     caller: Caller,
     request: HttpRequest,

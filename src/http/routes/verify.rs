@@ -60,10 +60,7 @@ pub struct VerifyRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/sessions/{session_id}/verify",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/v1/sessions/{session_id}/verify")]
 #[deprecated = "verify session tokens networklessly with the JWKS"]
 pub async fn verify_session(
     caller: Caller,

@@ -58,10 +58,7 @@ pub struct ClockChange {
     responses((status = 200, description = "The clock", body = ClockState), answers::Unauthorized),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/instance/clock",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/instance/clock")]
 pub async fn get_clock(owner: InstanceOwner) -> HttpResponse {
     json_ok(&ClockState::of(&owner.instance))
 }
@@ -84,10 +81,7 @@ pub async fn get_clock(owner: InstanceOwner) -> HttpResponse {
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/instance/clock",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/instance/clock")]
 pub async fn change_clock(
     owner: InstanceOwner,
     request: HttpRequest,

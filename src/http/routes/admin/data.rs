@@ -49,10 +49,7 @@ pub struct LoadSummary {
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/instance/data",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/instance/data")]
 pub async fn load_data(
     owner: InstanceOwner,
     request: HttpRequest,
@@ -89,10 +86,7 @@ pub async fn load_data(
     ),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/instance/data",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/instance/data")]
 pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError> {
     let instance = Arc::clone(&owner.instance);
     // A large instance takes a while to export and serialise; keep it off the event loop.

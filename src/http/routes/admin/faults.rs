@@ -20,10 +20,7 @@ use crate::http::routes::{answers, json_ok};
     responses((status = 200, description = "The faults", body = FaultPlan), answers::Unauthorized),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/instance/faults",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/instance/faults")]
 pub async fn get_faults(owner: InstanceOwner) -> HttpResponse {
     json_ok(&*owner.instance.faults().plan())
 }
@@ -53,10 +50,7 @@ pub async fn get_faults(owner: InstanceOwner) -> HttpResponse {
     ),
     security(("bearerAuth" = []))
 )]
-#[put(
-    "/instance/faults",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[put("/instance/faults")]
 pub async fn set_faults(
     owner: InstanceOwner,
     request: HttpRequest,
@@ -90,10 +84,7 @@ pub async fn set_faults(
     responses((status = 200, description = "The faults now in force", body = FaultPlan), answers::Unauthorized),
     security(("bearerAuth" = []))
 )]
-#[delete(
-    "/instance/faults",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[delete("/instance/faults")]
 pub async fn restore_faults(owner: InstanceOwner) -> HttpResponse {
     owner.instance.faults().restore();
     json_ok(&*owner.instance.faults().plan())

@@ -52,10 +52,7 @@ pub struct InstanceState {
         (status = 409, description = "A bound on instances created on demand (their number or their memory) is reached", body = crate::error::ClerkErrors),
     )
 )]
-#[post(
-    "/instances",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/instances")]
 pub async fn create_instance(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let registry = state.registry()?;
     let (secret_key, instance) = registry.create_on_demand().map_err(registry_error)?;
@@ -81,10 +78,7 @@ pub async fn create_instance(state: web::Data<AppState>) -> Result<HttpResponse,
     ),
     security(("bearerAuth" = []))
 )]
-#[delete(
-    "/instance",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[delete("/instance")]
 pub async fn delete_instance(
     owner: InstanceOwner,
     state: web::Data<AppState>,
@@ -116,10 +110,7 @@ pub async fn delete_instance(
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/instance/reset",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/instance/reset")]
 pub async fn reset_instance(owner: InstanceOwner) -> HttpResponse {
     let instance = Arc::clone(&owner.instance);
     let sessions = web::block(move || instance.reset())

@@ -112,10 +112,7 @@ fn journal_records(
     responses((status = 200, description = "The journal", body = JournalPage), answers::Unauthorized, answers::Unprocessable),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/instance/journal",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/instance/journal")]
 pub async fn get_journal(
     owner: InstanceOwner,
     request: HttpRequest,
@@ -141,10 +138,7 @@ pub async fn get_journal(
     responses((status = 200, description = "The count", body = JournalCount), answers::Unauthorized, answers::Unprocessable),
     security(("bearerAuth" = []))
 )]
-#[get(
-    "/instance/journal/count",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[get("/instance/journal/count")]
 pub async fn count_journal(
     owner: InstanceOwner,
     request: HttpRequest,
@@ -166,10 +160,7 @@ pub async fn count_journal(
     responses((status = 200, description = "The journal is empty", body = JournalCount), answers::Unauthorized),
     security(("bearerAuth" = []))
 )]
-#[delete(
-    "/instance/journal",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[delete("/instance/journal")]
 pub async fn clear_journal(owner: InstanceOwner) -> HttpResponse {
     owner.instance.journal().clear();
     json_ok(&JournalCount {

@@ -50,10 +50,7 @@ pub struct AdminSessionRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post(
-    "/instance/sessions",
-    wrap = "actix_web::middleware::from_fn(crate::http::failures::contain_failures)"
-)]
+#[post("/instance/sessions")]
 pub async fn create_session(
     owner: InstanceOwner,
     state: web::Data<AppState>,
