@@ -20,12 +20,16 @@ pub fn requested_version(
     default: ApiVersion,
 ) -> Result<ApiVersion, ApiError> {
     let header = request.headers().get(API_VERSION_HEADER);
+    let query_string = request.query_string();
     let mut query = None;
-    for_each_pair(request.query_string(), |name, value| {
-        if name == API_VERSION_QUERY && query.is_none() {
-            query = Some(value.to_owned());
-        }
-    });
+    // Unless escaped, the parameter's name is in the text as it is; most queries lack it.
+    if query_string.contains(API_VERSION_QUERY) || query_string.contains(['%', '+']) {
+        for_each_pair(query_string, |name, value| {
+            if name == API_VERSION_QUERY && query.is_none() {
+                query = Some(value.to_owned());
+            }
+        });
+    }
     let text = match (header, query) {
         (None, None) => return Ok(default),
         (Some(_), Some(_)) => return Err(ApiError::ConflictingApiVersions),

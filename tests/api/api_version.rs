@@ -61,6 +61,36 @@ async fn the_version_can_be_selected_by_query_parameter() {
 }
 
 #[tokio::test]
+async fn the_query_parameter_is_read_however_it_is_escaped() {
+    let app = spawn_app().await;
+    for path in [
+        format!("/v1/sessions/{ALICE_PENDING}?%5F%5Fclerk_api_version=2026-05-12"),
+        format!("/v1/sessions/{ALICE_PENDING}?__clerk_api_version=2026%2D05%2D12"),
+        format!("/v1/sessions/{ALICE_PENDING}?x=a+b&__clerk_api_version=2026-05-12"),
+        format!("/v1/sessions/{ALICE_PENDING}?x=1"),
+    ] {
+        // Sent as written: the test client would escape the query its own way.
+        let answer: serde_json::Value = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .bearer_auth(&app.key)
+            .send()
+            .await
+            .expect("answered")
+            .json()
+            .await
+            .expect("JSON");
+        // 2021-02-05, the default, shows a pending session as active.
+        let expected = if path.ends_with("x=1") {
+            "active"
+        } else {
+            "pending"
+        };
+        assert_eq!(answer["status"], expected, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_status_filter_follows_the_presented_status() {
     let app = spawn_app().await;
     let old = app
