@@ -15,6 +15,7 @@ mod seed;
 mod startup;
 mod store;
 mod tokens;
+mod versioned;
 
 pub use config::{DEFAULT_SECRET_KEY, LogFormat, Settings};
 pub use domain::ApiVersion;

@@ -129,6 +129,17 @@ impl Session {
         }
     }
 
+    /// Until when the status stays what it is at `now_ms` (as far as time alone goes): the end
+    /// of a live session's life, or forever for one that has ended.
+    pub fn status_holds_until(&self, now_ms: i64) -> i64 {
+        let deadline = self.expire_at.min(self.abandon_at);
+        if self.status.is_live() && now_ms < deadline {
+            deadline
+        } else {
+            i64::MAX
+        }
+    }
+
     /// Revokes a live session at `now_ms`; an ended one stays as it is. Returns whether it changed.
     pub fn revoke(&mut self, now_ms: i64) -> bool {
         if !self.status_at(now_ms).is_live() {

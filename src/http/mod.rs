@@ -13,6 +13,7 @@ pub mod fallback;
 pub mod faults;
 pub mod gateway;
 pub mod list_query;
+pub mod page_cache;
 pub mod prefer;
 pub mod query;
 pub mod render_cache;

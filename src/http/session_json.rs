@@ -4,6 +4,7 @@
 //! for every fixture, version and status), so the spec's schema still describes them.
 
 use actix_web::HttpResponse;
+use actix_web::web::Bytes;
 
 use super::render_cache::append_rendering;
 use super::routes::json_bytes_ok;
@@ -30,17 +31,17 @@ pub fn session_answer(session: &Session, version: ApiVersion, now_ms: i64) -> Ht
     json_bytes_ok(out)
 }
 
-/// A `200 OK` answer carrying a page of sessions: a bare array, or `{"data": [...],
-/// "total_count": N}` when `total_count` is given.
-pub fn list_answer(
+/// The body of a page of sessions: a bare array, or `{"data": [...], "total_count": N}` when
+/// `total_count` is given.
+pub fn list_body(
     sessions: &[&Session],
     total_count: Option<usize>,
     version: ApiVersion,
     now_ms: i64,
-) -> HttpResponse {
+) -> Bytes {
     let mut out = Vec::with_capacity(SESSION_BYTES * sessions.len() + 32);
     write_list(&mut out, sessions, total_count, version, now_ms);
-    json_bytes_ok(out)
+    Bytes::from(out)
 }
 
 /// Writes a page of sessions: a bare array, or `{"data": [...], "total_count": N}`.
@@ -289,24 +290,18 @@ mod tests {
             .iter()
             .map(|session| SessionBody::new(session, version, now_ms))
             .collect();
-        let body = |answer: HttpResponse| {
-            let bytes = actix_web::body::to_bytes(answer.into_body());
-            futures_util::FutureExt::now_or_never(bytes)
-                .and_then(Result::ok)
-                .expect("the body is in memory")
-        };
         assert_eq!(
-            body(list_answer(&sessions, None, version, now_ms)),
+            list_body(&sessions, None, version, now_ms),
             serde_json::to_vec(&SessionList::Array(bodies.clone())).expect("serialises")
         );
         assert_eq!(
-            body(list_answer(&sessions, Some(42), version, now_ms)),
+            list_body(&sessions, Some(42), version, now_ms),
             serde_json::to_vec(&SessionList::Paginated(PaginatedSessions {
                 data: bodies,
                 total_count: 42
             }))
             .expect("serialises")
         );
-        assert_eq!(body(list_answer(&[], None, version, now_ms)), "[]");
+        assert_eq!(list_body(&[], None, version, now_ms), "[]");
     }
 }

@@ -209,8 +209,16 @@ async fn sessions_follow_the_instance_clock_while_tokens_follow_the_wall_clock()
 
     // Eight days on, the 2-hour-old active session has outlived its 7-day lifetime (and an
     // answer kept from before must not show).
+    let status_listed = || async {
+        app.all_sessions_of(ALICE)
+            .await
+            .into_iter()
+            .find(|session| session["id"] == ALICE_ACTIVE)
+            .map(|session| session["status"].clone())
+    };
     for _ in 0..4 {
         assert_eq!(app.get_session(ALICE_ACTIVE).await.body["status"], "active");
+        assert_eq!(status_listed().await, Some("active".into()));
     }
     let later = app
         .client
@@ -226,6 +234,9 @@ async fn sessions_follow_the_instance_clock_while_tokens_follow_the_wall_clock()
         app.get_session(ALICE_ACTIVE).await.body["status"],
         "expired"
     );
+    for _ in 0..4 {
+        assert_eq!(status_listed().await, Some("expired".into()));
+    }
     let expired = app
         .list_sessions(&[("user_id", ALICE), ("status", "expired"), ("limit", "500")])
         .await;

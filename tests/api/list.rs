@@ -348,3 +348,72 @@ async fn unknown_query_parameters_are_ignored() {
         .await;
     answer.assert_status(200);
 }
+
+/// The same list, asked for again after each kind of change, shows the change: nothing seen
+/// before a change is served after it.
+#[tokio::test]
+async fn a_list_asked_for_again_after_a_change_shows_the_change() {
+    let app = spawn_app().await;
+    let query = [("user_id", ALICE), ("limit", "500"), ("paginated", "true")];
+    let list = || async {
+        let answer = app.list_sessions(&query).await;
+        answer.assert_status(200);
+        answer.body
+    };
+    let find = |page: &Value, id: &str| -> Option<Value> {
+        page["data"]
+            .as_array()?
+            .iter()
+            .find(|session| session["id"] == id)
+            .cloned()
+    };
+    // Seen on every worker.
+    let before = list().await;
+    for _ in 0..4 {
+        assert_eq!(list().await, before);
+    }
+
+    let created = app
+        .create_session(serde_json::json!({ "user_id": ALICE }))
+        .await;
+    created.assert_status(200);
+    let id = created.body["id"].as_str().expect("an id").to_owned();
+    for _ in 0..4 {
+        let after = list().await;
+        assert_eq!(
+            after["total_count"].as_i64(),
+            before["total_count"].as_i64().map(|n| n + 1)
+        );
+        assert_eq!(
+            find(&after, &id).map(|s| s["status"].clone()),
+            Some("active".into())
+        );
+    }
+
+    // A minute on, the list still holds (nothing on it changed status); then a token counts as
+    // activity, a change of data.
+    let advanced = app
+        .client
+        .post(format!("{}/__admin/instance/clock", app.address))
+        .bearer_auth(&app.key)
+        .json(&serde_json::json!({ "advance_ms": 60_000 }))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(advanced.status(), 200);
+    let seen = find(&list().await, &id).expect("listed");
+    app.mint(&id, None, None).await.assert_status(200);
+    for _ in 0..4 {
+        let after = find(&list().await, &id).expect("listed");
+        assert!(
+            after["last_active_at"].as_i64() >= seen["last_active_at"].as_i64().map(|t| t + 60_000),
+            "minting counts as activity: {after} after {seen}"
+        );
+    }
+
+    app.revoke_session(&id).await.assert_status(200);
+    for _ in 0..4 {
+        let after = find(&list().await, &id).expect("listed");
+        assert_eq!(after["status"], "revoked");
+    }
+}

@@ -8,6 +8,7 @@ pub mod tokens;
 pub mod verify;
 
 use actix_web::HttpResponse;
+use actix_web::body::MessageBody;
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -18,7 +19,7 @@ pub fn json_ok<T: Serialize>(value: &T) -> HttpResponse {
 }
 
 /// Answers 200 with a body already serialised to JSON, with the same `Content-Type`.
-pub fn json_bytes_ok(body: Vec<u8>) -> HttpResponse {
+pub fn json_bytes_ok(body: impl MessageBody + 'static) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
         .body(body)

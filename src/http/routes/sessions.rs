@@ -5,12 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{ApiVersionHeader, answers};
+use super::{ApiVersionHeader, answers, json_bytes_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
-use crate::http::session_json::{self, list_answer};
+use crate::http::page_cache::{self, KeptPage};
+use crate::http::session_json::{self, list_body};
 use crate::http::wire::{SessionBody, SessionList};
 use crate::http::{AppState, Caller};
 use crate::instance::{CreateSessionError, NewSession};
@@ -54,26 +55,53 @@ pub async fn list_sessions(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = ListSessionsQuery::parse(request.query_string())?;
-    let scope = list_scope(&query, state.lenient_list)?;
     // One instant for both filtering and presenting, so a session filtered as active is shown so.
     let now_ms = caller.instance.now_ms();
+    let (instance, version) = (caller.instance.id(), caller.version);
+    let query_string = request.query_string();
+    if let Some(body) = page_cache::kept(
+        instance,
+        version,
+        query_string,
+        caller.instance.generation(),
+        now_ms,
+    ) {
+        return Ok(json_bytes_ok(body));
+    }
+    let query = ListSessionsQuery::parse(query_string)?;
     let list = ListQuery {
-        scope,
+        scope: list_scope(&query, state.lenient_list)?,
         status: query.status.map(|status| status.status()),
-        version: caller.version,
+        version,
         now_ms,
         limit: query.limit(),
         offset: query.offset(),
     };
-    Ok(caller.instance.list_sessions(&list, |page| {
-        list_answer(
+    let body = caller.instance.list_sessions(&list, |page, generation| {
+        let body = list_body(
             &page.sessions,
             (query.paginated == Some(true)).then_some(page.total_count),
-            caller.version,
+            version,
             now_ms,
-        )
-    }))
+        );
+        if list.status.is_none() {
+            let until_ms = page
+                .sessions
+                .iter()
+                .map(|session| session.status_holds_until(now_ms))
+                .min()
+                .unwrap_or(i64::MAX);
+            let kept = KeptPage {
+                generation,
+                from_ms: now_ms,
+                until_ms,
+                body: body.clone(),
+            };
+            page_cache::keep(instance, version, query_string, kept);
+        }
+        body
+    });
+    Ok(json_bytes_ok(body))
 }
 
 /// The index a list reads from. An id that is not well formed matches no session.
