@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use actix_web::http::Method;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,8 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 /// One answered request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct JournalEntry {
-    #[schema(example = "POST")]
-    pub method: String,
+    // Kept as actix's `Method`, which holds the standard methods without allocating.
+    #[serde(serialize_with = "method_text")]
+    #[schema(value_type = String, example = "POST")]
+    pub method: Method,
     #[schema(example = "/v1/sessions/sess_2AliceActiveZICgVFaEP1MWWEP/revoke")]
     pub path: String,
     /// The query string, without the leading `?`.
@@ -27,6 +30,10 @@ pub struct JournalEntry {
     pub duration_us: u64,
     /// When the request arrived, in Unix milliseconds (wall clock).
     pub at_ms: i64,
+}
+
+fn method_text<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
 }
 
 /// At most the first `max_bytes` of `text`, cut at a character boundary.
@@ -107,7 +114,7 @@ mod tests {
 
     fn entry(path: &str) -> JournalEntry {
         JournalEntry {
-            method: "GET".to_owned(),
+            method: Method::GET,
             path: path.to_owned(),
             query: String::new(),
             status: 200,

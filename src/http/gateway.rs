@@ -62,7 +62,7 @@ async fn authenticated_answer<B: MessageBody + 'static>(
     remember_instance(&request, Arc::clone(&instance));
     let started = Instant::now();
     let at_ms = wall_clock_ms();
-    let method = request.method().to_string();
+    let method = request.method().clone();
     let path = clipped(request.path(), 500);
     let query = clipped(request.query_string(), 2000);
     let outcome = answer(&instance, request, next, preferences, &path).await;

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod gateway;
 pub mod list_query;
 pub mod page_cache;
+pub mod path;
 pub mod prefer;
 pub mod query;
 pub mod render_cache;

@@ -11,6 +11,7 @@ use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
 use crate::http::page_cache::{self, KeptPage};
+use crate::http::path::SessionIdSegment;
 use crate::http::session_json::{self, list_body};
 use crate::http::wire::{SessionBody, SessionList};
 use crate::http::{AppState, Caller};
@@ -242,7 +243,7 @@ impl From<CreateSessionError> for ApiError {
 #[get("/v1/sessions/{session_id}")]
 pub async fn get_session(
     caller: Caller,
-    session_id: web::Path<String>,
+    session_id: SessionIdSegment,
 ) -> Result<HttpResponse, ApiError> {
     let session = SessionId::parse(&session_id)
         .and_then(|id| caller.instance.session(id))
@@ -273,7 +274,7 @@ pub async fn get_session(
 #[post("/v1/sessions/{session_id}/revoke")]
 pub async fn revoke_session(
     caller: Caller,
-    session_id: web::Path<String>,
+    session_id: SessionIdSegment,
 ) -> Result<HttpResponse, ApiError> {
     let session = SessionId::parse(&session_id)
         .and_then(|id| caller.instance.revoke_session(id))

@@ -11,6 +11,7 @@ use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
 use crate::http::body::BodyFields;
+use crate::http::path::SessionIdSegment;
 use crate::instance::{MintError, TokenKind};
 use crate::tokens::TOKEN_LIFETIME_RANGE;
 
@@ -76,7 +77,7 @@ pub struct TokenBody {
 pub async fn create_session_token(
     caller: Caller,
     request: HttpRequest,
-    session_id: web::Path<String>,
+    session_id: SessionIdSegment,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let lifetime = requested_lifetime(&request, &body)?;

@@ -13,6 +13,7 @@ use super::{ApiVersionHeader, answers};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::body::BodyFields;
+use crate::http::path::SessionIdSegment;
 use crate::http::{AppState, Caller};
 use crate::instance::VerifyError;
 
@@ -66,7 +67,7 @@ pub async fn verify_session(
     caller: Caller,
     state: web::Data<AppState>,
     request: HttpRequest,
-    session_id: web::Path<String>,
+    session_id: SessionIdSegment,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     if state.retire_verify || caller.version.retires_verify() {

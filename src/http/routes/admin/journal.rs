@@ -69,9 +69,8 @@ fn journal_records(
         }
     }
     let operation_of = |entry: &JournalEntry| {
-        actix_web::http::Method::from_bytes(entry.method.as_bytes())
-            .ok()
-            .and_then(|method| routes.operation(&method, &entry.path))
+        routes
+            .operation(&entry.method, &entry.path)
             .map(|operation| operation.operation_id.clone())
     };
     let records: Vec<JournalRecord> = instance
@@ -80,7 +79,7 @@ fn journal_records(
             filter
                 .method
                 .as_ref()
-                .is_none_or(|method| *method == entry.method)
+                .is_none_or(|method| method == entry.method.as_str())
                 && filter.path.as_ref().is_none_or(|path| *path == entry.path)
                 && filter.status.is_none_or(|status| status == entry.status)
         })
