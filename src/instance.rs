@@ -234,6 +234,17 @@ impl Instance {
         self.data.read().sessions.get(id).cloned()
     }
 
+    /// Presents a session while the instance is read, with the
+    /// [generation](Instance::generation) of the data it comes from.
+    pub fn read_session<R>(
+        &self,
+        id: SessionId,
+        present: impl FnOnce(Option<&Session>, u64) -> R,
+    ) -> R {
+        let data = self.data.read();
+        present(data.sessions.get(id), self.data.generation())
+    }
+
     /// Creates an active session for a user, optionally with an active organization and an
     /// impersonator.
     pub fn create_session(&self, wanted: NewSession<'_>) -> Result<Session, CreateSessionError> {

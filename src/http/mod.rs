@@ -1,6 +1,7 @@
 //! The actix-web side: shared state, authentication, request parsing, wire shapes and routes.
 
 pub mod access_log;
+pub mod answer_cache;
 pub mod api_version;
 pub mod auth;
 pub mod body;
@@ -13,7 +14,6 @@ pub mod fallback;
 pub mod faults;
 pub mod gateway;
 pub mod list_query;
-pub mod page_cache;
 pub mod path;
 pub mod prefer;
 pub mod query;

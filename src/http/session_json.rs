@@ -26,9 +26,14 @@ macro_rules! write_id {
 
 /// A `200 OK` answer carrying one session.
 pub fn session_answer(session: &Session, version: ApiVersion, now_ms: i64) -> HttpResponse {
+    json_bytes_ok(session_body(session, version, now_ms))
+}
+
+/// The body of an answer carrying one session.
+pub fn session_body(session: &Session, version: ApiVersion, now_ms: i64) -> Bytes {
     let mut out = Vec::with_capacity(SESSION_BYTES);
     write_session(&mut out, session, version, now_ms);
-    json_bytes_ok(out)
+    Bytes::from(out)
 }
 
 /// The body of a page of sessions: a bare array, or `{"data": [...], "total_count": N}` when

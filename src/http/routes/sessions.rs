@@ -8,11 +8,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{ApiVersionHeader, answers, json_bytes_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
+use crate::http::answer_cache::{self, KeptAnswer, Operation};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
-use crate::http::page_cache::{self, KeptPage};
 use crate::http::path::SessionIdSegment;
-use crate::http::session_json::{self, list_body};
+use crate::http::session_json::{self, list_body, session_body};
 use crate::http::wire::{SessionBody, SessionList};
 use crate::http::{AppState, Caller};
 use crate::instance::{CreateSessionError, NewSession};
@@ -58,22 +58,22 @@ pub async fn list_sessions(
 ) -> Result<HttpResponse, ApiError> {
     // One instant for both filtering and presenting, so a session filtered as active is shown so.
     let now_ms = caller.instance.now_ms();
-    let (instance, version) = (caller.instance.id(), caller.version);
+    let asker = (
+        caller.instance.id(),
+        caller.version,
+        Operation::ListSessions,
+    );
     let query_string = request.query_string();
-    if let Some(body) = page_cache::kept(
-        instance,
-        version,
-        query_string,
-        caller.instance.generation(),
-        now_ms,
-    ) {
+    if let Some(body) =
+        answer_cache::kept(asker, query_string, caller.instance.generation(), now_ms)
+    {
         return Ok(json_bytes_ok(body));
     }
     let query = ListSessionsQuery::parse(query_string)?;
     let list = ListQuery {
         scope: list_scope(&query, state.lenient_list)?,
         status: query.status.map(|status| status.status()),
-        version,
+        version: caller.version,
         now_ms,
         limit: query.limit(),
         offset: query.offset(),
@@ -82,7 +82,7 @@ pub async fn list_sessions(
         let body = list_body(
             &page.sessions,
             (query.paginated == Some(true)).then_some(page.total_count),
-            version,
+            caller.version,
             now_ms,
         );
         if list.status.is_none() {
@@ -92,13 +92,13 @@ pub async fn list_sessions(
                 .map(|session| session.status_holds_until(now_ms))
                 .min()
                 .unwrap_or(i64::MAX);
-            let kept = KeptPage {
+            let kept = KeptAnswer {
                 generation,
                 from_ms: now_ms,
                 until_ms,
                 body: body.clone(),
             };
-            page_cache::keep(instance, version, query_string, kept);
+            answer_cache::keep(asker, query_string, kept);
         }
         body
     });
@@ -245,10 +245,28 @@ pub async fn get_session(
     caller: Caller,
     session_id: SessionIdSegment,
 ) -> Result<HttpResponse, ApiError> {
-    let session = SessionId::parse(&session_id)
-        .and_then(|id| caller.instance.session(id))
-        .ok_or_else(|| session_not_found(&session_id))?;
-    Ok(session_answer(&caller, &session))
+    let now_ms = caller.instance.now_ms();
+    let asker = (caller.instance.id(), caller.version, Operation::GetSession);
+    if let Some(body) = answer_cache::kept(asker, &session_id, caller.instance.generation(), now_ms)
+    {
+        return Ok(json_bytes_ok(body));
+    }
+    let id = SessionId::parse(&session_id).ok_or_else(|| session_not_found(&session_id))?;
+    let body = caller.instance.read_session(id, |session, generation| {
+        let session = session?;
+        let body = session_body(session, caller.version, now_ms);
+        let kept = KeptAnswer {
+            generation,
+            from_ms: now_ms,
+            until_ms: session.status_holds_until(now_ms),
+            body: body.clone(),
+        };
+        answer_cache::keep(asker, &session_id, kept);
+        Some(body)
+    });
+    Ok(json_bytes_ok(
+        body.ok_or_else(|| session_not_found(&session_id))?,
+    ))
 }
 
 /// Revoke a session
