@@ -181,7 +181,7 @@ impl Application {
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
-                .wrap(from_fn(gateway::serve_api))
+                .wrap(from_fn(gateway::serve_request))
                 .wrap(cors::cors(&cors_origins))
                 .wrap(errors_in_envelope())
                 // Checked once per worker: a layer that only passes requests on still costs each

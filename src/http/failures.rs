@@ -42,7 +42,7 @@ mod tests {
     use actix_web::middleware::from_fn;
     use actix_web::{App, HttpResponse, test, web};
 
-    use crate::http::gateway::serve_api;
+    use crate::http::gateway::serve_request;
 
     async fn panics() -> HttpResponse {
         panic!("a bug")
@@ -52,7 +52,7 @@ mod tests {
     async fn a_panicking_handler_answers_500_in_the_envelope() {
         let app = test::init_service(
             App::new()
-                .wrap(from_fn(serve_api))
+                .wrap(from_fn(serve_request))
                 .route("/boom", web::get().to(panics))
                 .route("/fine", web::get().to(HttpResponse::Ok)),
         )

@@ -25,7 +25,8 @@ use crate::domain::clock::wall_clock_ms;
 use crate::instance::Instance;
 use crate::journal::{JournalEntry, clipped};
 
-pub async fn serve_api<B: MessageBody + 'static>(
+/// Passes a request on to its route, as the module's first lines say.
+pub async fn serve_request<B: MessageBody + 'static>(
     request: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {

@@ -82,16 +82,10 @@ mod tests {
     use super::*;
 
     fn a_session() -> Session {
-        let fixtures = crate::fixtures::Fixtures::embedded().expect("fixtures");
-        let spec = crate::seed::SeedSpec {
-            seed: 3,
-            users: 1,
-            sessions: 1,
-            list_all: false,
-        };
-        let mut rng = crate::seed::instance_rng(3, b"render cache");
-        let data = crate::seed::seed(&fixtures, spec, &mut rng, 1_764_000_000_000, &mut |_, _| {});
-        data.sessions.iter().next().cloned().expect("a session")
+        crate::seed::sample_sessions(3, 1)
+            .into_iter()
+            .next()
+            .expect("a session")
     }
 
     /// Appends through the cache, counting the renderings written afresh.

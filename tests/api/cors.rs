@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::helpers::{ALICE, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{ALICE, Answer, TestApp, spawn_app, spawn_app_with};
 
 async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
     app.client
@@ -16,6 +16,15 @@ async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
         .send()
         .await
         .expect("answered")
+}
+
+/// Alice's sessions, asked for by a page on another origin.
+async fn list_from_browser(app: &TestApp) -> Answer {
+    app.get("/v1/sessions")
+        .query("user_id", ALICE)
+        .header("Origin", "https://app.example")
+        .send()
+        .await
 }
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
@@ -50,12 +59,7 @@ async fn a_preflight_is_answered_without_a_key_and_echoes_the_origin() {
 #[tokio::test]
 async fn an_api_answer_to_a_browser_names_its_origin_and_exposes_the_headers_sdks_read() {
     let app = spawn_app().await;
-    let answer = app
-        .get("/v1/sessions")
-        .query("user_id", ALICE)
-        .header("Origin", "https://app.example")
-        .send()
-        .await;
+    let answer = list_from_browser(&app).await;
     answer.assert_status(200);
     assert_eq!(
         answer.header("access-control-allow-origin"),
@@ -107,12 +111,7 @@ async fn a_request_without_an_origin_is_not_cross_origin_and_gets_no_cors_header
         assert_eq!(answer.header(name), None, "{name}");
     }
     // The same server still answers a browser's request as CORS asks.
-    let from_browser = app
-        .get("/v1/sessions")
-        .query("user_id", ALICE)
-        .header("Origin", "https://app.example")
-        .send()
-        .await;
+    let from_browser = list_from_browser(&app).await;
     assert_eq!(
         from_browser.header("access-control-allow-credentials"),
         Some("true")
