@@ -438,22 +438,6 @@ impl Catalog {
     }
 }
 
-/// The embedded fixtures' sessions and `sessions` generated ones, seeded from `seed` at a fixed
-/// time: sample data for the tests of other modules.
-#[cfg(test)]
-pub(crate) fn sample_sessions(seed: u64, sessions: usize) -> Vec<Session> {
-    let fixtures = Fixtures::embedded().expect("embedded fixtures");
-    let spec = SeedSpec {
-        seed,
-        users: 20,
-        sessions,
-        list_all: false,
-    };
-    let mut rng = instance_rng(seed, b"sample");
-    let data = self::seed(&fixtures, spec, &mut rng, 1_764_000_000_000, &mut |_, _| {});
-    data.sessions.iter().cloned().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use crate::store::{ListQuery, ListScope};

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use actix_web::web::Bytes;
 
-use crate::domain::{ApiVersion, InstanceId};
+use crate::domain::{ApiVersion, InstanceId, Session};
 
 /// How many bytes of answers each thread keeps; a full thread starts over.
 const KEPT_BYTES_PER_THREAD: usize = 2 * 1024 * 1024;
@@ -32,14 +32,14 @@ pub enum Operation {
 
 /// An answer, and when it holds.
 #[derive(Debug, Clone)]
-pub struct KeptAnswer {
+struct KeptAnswer {
     /// The generation of the instance's data it was written from.
-    pub generation: u64,
+    generation: u64,
     /// The instance's clock when it was written.
-    pub from_ms: i64,
+    from_ms: i64,
     /// When the first session on it changes status by time.
-    pub until_ms: i64,
-    pub body: Bytes,
+    until_ms: i64,
+    body: Bytes,
 }
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -71,8 +71,34 @@ pub fn kept(asker: Asker, request: &str, generation: u64, now_ms: i64) -> Option
         .flatten()
 }
 
-/// Keeps the answer to `request` (a session id or a query string).
-pub fn keep(asker: Asker, request: &str, answer: KeptAnswer) {
+/// Keeps `body`, the answer to `request` (a session id or a query string) written at `now_ms`
+/// from `sessions` as they are in `generation` of the instance's data.
+pub fn keep<'a>(
+    asker: Asker,
+    request: &str,
+    generation: u64,
+    now_ms: i64,
+    sessions: impl IntoIterator<Item = &'a Session>,
+    body: Bytes,
+) {
+    let until_ms = sessions
+        .into_iter()
+        .map(|session| session.status_holds_until(now_ms))
+        .min()
+        .unwrap_or(i64::MAX);
+    keep_answer(
+        asker,
+        request,
+        KeptAnswer {
+            generation,
+            from_ms: now_ms,
+            until_ms,
+            body,
+        },
+    );
+}
+
+fn keep_answer(asker: Asker, request: &str, answer: KeptAnswer) {
     // Unreachable only while the thread is being torn down; the answer is then not kept.
     let _ = ANSWERS.try_with(|answers| {
         let Ok(mut answers) = answers.try_borrow_mut() else {
@@ -96,6 +122,7 @@ pub fn keep(asker: Asker, request: &str, answer: KeptAnswer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::SessionStatus;
 
     fn asker(n: u8, version: usize, operation: Operation) -> Asker {
         (
@@ -117,7 +144,7 @@ mod tests {
     #[test]
     fn an_answer_holds_for_its_generation_and_span_only() {
         let lists = asker(1, 0, Operation::ListSessions);
-        keep(lists, "user_id=u", answer(7, "[1]"));
+        keep_answer(lists, "user_id=u", answer(7, "[1]"));
         let kept_for = |generation, now_ms| kept(lists, "user_id=u", generation, now_ms);
         assert_eq!(kept_for(7, 1_000).as_deref(), Some(&b"[1]"[..]));
         assert_eq!(kept_for(7, 1_999).as_deref(), Some(&b"[1]"[..]));
@@ -133,8 +160,31 @@ mod tests {
         }
         assert_eq!(kept(lists, "user_id=v", 7, 1_500), None);
 
-        keep(lists, "user_id=u", answer(8, "[2]"));
+        keep_answer(lists, "user_id=u", answer(8, "[2]"));
         assert_eq!(kept_for(8, 1_500).as_deref(), Some(&b"[2]"[..]), "replaced");
+    }
+
+    #[test]
+    fn an_answer_holds_until_the_first_session_on_it_changes_status() {
+        let gets = asker(4, 0, Operation::GetSession);
+        // Live until 10_000 (its `expire_at`), and one that has ended for good.
+        let live = crate::domain::testing::session(1);
+        let ended = Session {
+            status: SessionStatus::Revoked,
+            ..crate::domain::testing::session(2)
+        };
+        keep(
+            gets,
+            "both",
+            7,
+            1_000,
+            [&ended, &live],
+            Bytes::from_static(b"{}"),
+        );
+        assert!(kept(gets, "both", 7, 9_999).is_some());
+        assert_eq!(kept(gets, "both", 7, 10_000), None);
+        keep(gets, "ended", 7, 1_000, [&ended], Bytes::from_static(b"{}"));
+        assert!(kept(gets, "ended", 7, i64::MAX - 1).is_some());
     }
 
     #[test]
@@ -145,7 +195,7 @@ mod tests {
                 body: body.clone(),
                 ..answer(1, "")
             };
-            keep(
+            keep_answer(
                 asker(3, 0, Operation::ListSessions),
                 &format!("offset={n}"),
                 big,

@@ -81,13 +81,6 @@ mod tests {
 
     use super::*;
 
-    fn a_session() -> Session {
-        crate::seed::sample_sessions(3, 1)
-            .into_iter()
-            .next()
-            .expect("a session")
-    }
-
     /// Appends through the cache, counting the renderings written afresh.
     fn append(
         renders: &Cell<usize>,
@@ -106,7 +99,7 @@ mod tests {
     #[test]
     fn a_rendering_is_reused_only_for_an_equal_session_in_the_same_status_and_version() {
         let renders = Cell::new(0);
-        let session = a_session();
+        let session = crate::domain::testing::session(3);
         let (active, revoked) = (SessionStatus::Active, SessionStatus::Revoked);
         let (old, new) = (
             ApiVersion::ALL[0],
@@ -137,7 +130,7 @@ mod tests {
     #[test]
     fn a_full_thread_starts_over_and_stays_within_its_bound() {
         let renders = Cell::new(0);
-        let mut session = a_session();
+        let mut session = crate::domain::testing::session(3);
         let mut rng = crate::seed::instance_rng(5, b"ids");
         for _ in 0..=KEPT_PER_THREAD {
             session.id = SessionId::random(&mut rng);

@@ -224,7 +224,16 @@ mod tests {
     }
 
     fn seeded_sessions() -> Vec<Session> {
-        crate::seed::sample_sessions(7, 200)
+        let fixtures = crate::fixtures::Fixtures::embedded().expect("fixtures");
+        let spec = crate::seed::SeedSpec {
+            seed: 7,
+            users: 20,
+            sessions: 200,
+            list_all: false,
+        };
+        let mut rng = crate::seed::instance_rng(7, b"json");
+        let data = crate::seed::seed(&fixtures, spec, &mut rng, 1_764_000_000_000, &mut |_, _| {});
+        data.sessions.iter().cloned().collect()
     }
 
     #[test]

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{ApiVersionHeader, answers, json_bytes_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::answer_cache::{self, KeptAnswer, Operation};
+use crate::http::answer_cache::{self, Operation};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
 use crate::http::path::SessionIdSegment;
@@ -86,19 +86,15 @@ pub async fn list_sessions(
             now_ms,
         );
         if list.status.is_none() {
-            let until_ms = page
-                .sessions
-                .iter()
-                .map(|session| session.status_holds_until(now_ms))
-                .min()
-                .unwrap_or(i64::MAX);
-            let kept = KeptAnswer {
+            let sessions = page.sessions.iter().copied();
+            answer_cache::keep(
+                asker,
+                query_string,
                 generation,
-                from_ms: now_ms,
-                until_ms,
-                body: body.clone(),
-            };
-            answer_cache::keep(asker, query_string, kept);
+                now_ms,
+                sessions,
+                body.clone(),
+            );
         }
         body
     });
@@ -255,13 +251,14 @@ pub async fn get_session(
     let body = caller.instance.read_session(id, |session, generation| {
         let session = session?;
         let body = session_body(session, caller.version, now_ms);
-        let kept = KeptAnswer {
+        answer_cache::keep(
+            asker,
+            &session_id,
             generation,
-            from_ms: now_ms,
-            until_ms: session.status_holds_until(now_ms),
-            body: body.clone(),
-        };
-        answer_cache::keep(asker, &session_id, kept);
+            now_ms,
+            [session],
+            body.clone(),
+        );
         Some(body)
     });
     Ok(json_bytes_ok(
