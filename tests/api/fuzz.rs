@@ -38,7 +38,13 @@ fn schemathesis() -> PathBuf {
         venv.display()
     );
     let installed = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-cache-dir",
+            "-r",
+        ])
         .arg(repository().join("fuzz/requirements.txt"))
         .status()
         .expect("pip runs");
