@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
@@ -16,12 +15,12 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::config::Settings;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::body::MAX_BODY_BYTES;
-use crate::http::envelope::errors_in_envelope;
 use crate::http::fallback::no_route;
+use crate::http::gateway::Gateway;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
-use crate::http::{AppState, access_log, cors, faults, gateway};
+use crate::http::{AppState, cors, faults};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -181,14 +180,10 @@ impl Application {
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
-                .wrap(from_fn(gateway::serve_request))
-                .wrap(cors::cors(&cors_origins))
-                .wrap(errors_in_envelope())
-                // Checked once per worker: a layer that only passes requests on still costs each
-                // one a boxed future.
-                .wrap(Condition::new(
+                .wrap(Gateway::new(
+                    cors::cors(&cors_origins),
+                    // Checked once per worker, so that a request pays nothing for a log that is off.
                     tracing::enabled!(target: "access", tracing::Level::INFO),
-                    from_fn(access_log::log_request),
                 ))
         })
         .on_connect(faults::remember_socket)

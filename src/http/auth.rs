@@ -83,7 +83,8 @@ fn key_of(header: &HeaderValue) -> Option<&str> {
     if let Some((scheme, key)) = header.as_bytes().split_at_checked(BEARER.len())
         && scheme.eq_ignore_ascii_case(BEARER)
         && !key.is_empty()
-        && key.iter().all(u8::is_ascii_graphic)
+        // Folded rather than `all`, which stops early and so is checked a byte at a time.
+        && key.iter().fold(true, |graphic, byte| graphic & byte.is_ascii_graphic())
     {
         return std::str::from_utf8(key).ok();
     }

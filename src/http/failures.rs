@@ -39,10 +39,10 @@ pub async fn contained<B>(
 #[cfg(test)]
 mod tests {
     use actix_web::dev::Service;
-    use actix_web::middleware::from_fn;
     use actix_web::{App, HttpResponse, test, web};
 
-    use crate::http::gateway::serve_request;
+    use crate::http::cors::cors;
+    use crate::http::gateway::Gateway;
 
     async fn panics() -> HttpResponse {
         panic!("a bug")
@@ -52,7 +52,7 @@ mod tests {
     async fn a_panicking_handler_answers_500_in_the_envelope() {
         let app = test::init_service(
             App::new()
-                .wrap(from_fn(serve_request))
+                .wrap(Gateway::new(cors(&[]), false))
                 .route("/boom", web::get().to(panics))
                 .route("/fine", web::get().to(HttpResponse::Ok)),
         )

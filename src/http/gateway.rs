@@ -1,21 +1,30 @@
-//! The one middleware every request passes through. An API request meets, in this order: a
-//! `Prefer: code=401`, authentication (a 401 before any handler runs, so it comes before 400s,
-//! 404s, 422s and body limits), the instance's faults, any other `Prefer: code=`, the route; then
-//! the answer goes into the instance's journal and, for a deprecated operation, gets its
-//! `Deprecation` header. Every request's route runs [contained](super::failures), so that a panic
-//! is answered in the envelope. One middleware rather than one per concern: each layer costs
-//! every request a boxed future.
+//! The one middleware every request passes through. Outside in, a request meets: the access log
+//! (when it is on), Clerk's envelope for any error answer that is not already JSON, CORS (only
+//! for requests that send an `Origin`), then, for an API request, a `Prefer: code=401`,
+//! authentication (a 401 before any handler runs, so it comes before 400s, 404s, 422s and body
+//! limits), the instance's faults, any other `Prefer: code=`, and the route. The answer goes into
+//! the instance's journal and, for a deprecated operation, gets its `Deprecation` header. Every
+//! request's route runs [contained](super::failures), so that a panic is answered in the
+//! envelope.
+//!
+//! One hand-written middleware rather than one layer per concern: each layer costs every request
+//! its own futures, and this one boxes a single future for a request.
 
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
+use actix_cors::{Cors, CorsMiddleware};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::ORIGIN;
+use actix_web::{Error, web};
+use futures_util::future::{Either, LocalBoxFuture, MapOk, TryFutureExt};
 
+use super::access_log::logged;
 use super::auth::{authenticated_instance, remember_instance};
 use super::deprecation::mark_deprecated;
+use super::envelope::in_envelope;
 use super::failures::contained;
 use super::faults::{InjectedFault, injected_fault};
 use super::is_api_path;
@@ -25,21 +34,139 @@ use crate::domain::clock::wall_clock_ms;
 use crate::instance::Instance;
 use crate::journal::{JournalEntry, clipped};
 
-/// Passes a request on to its route, as the module's first lines say.
-pub async fn serve_request<B: MessageBody + 'static>(
-    request: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    if !is_api_path(request.path()) {
-        let path = request.path().to_owned();
-        return contained(&path, next.call(request))
-            .await
-            .map(ServiceResponse::map_into_left_body);
+/// The middleware, as the module's first lines say: CORS as configured, and whether each request
+/// is logged.
+#[derive(Debug)]
+pub struct Gateway {
+    cors: Cors,
+    access_log: bool,
+}
+
+impl Gateway {
+    pub fn new(cors: Cors, access_log: bool) -> Self {
+        Self { cors, access_log }
     }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Gateway
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse;
+    type Error = Error;
+    type InitError = ();
+    type Transform = GatewayService<S>;
+    type Future = LocalBoxFuture<'static, Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        let gate = Rc::new(Gate {
+            routes: Rc::new(service),
+        });
+        let cors = self.cors.new_transform(Rc::clone(&gate));
+        let access_log = self.access_log;
+        Box::pin(async move {
+            Ok(GatewayService {
+                cors: cors.await?,
+                gate,
+                access_log,
+            })
+        })
+    }
+}
+
+/// The running middleware of one worker.
+#[allow(missing_debug_implementations, reason = "holds actix services")]
+pub struct GatewayService<S> {
+    cors: CorsMiddleware<Rc<Gate<S>>>,
+    gate: Rc<Gate<S>>,
+    access_log: bool,
+}
+
+type Answer = Result<ServiceResponse, Error>;
+type CrossOrigin = fn(ServiceResponse<EitherBody<BoxBody>>) -> ServiceResponse;
+type Unlogged = Either<
+    MapOk<
+        LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<BoxBody>>, Error>>,
+        CrossOrigin,
+    >,
+    LocalBoxFuture<'static, Answer>,
+>;
+
+impl<S, B> Service<ServiceRequest> for GatewayService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse;
+    type Error = Error;
+    type Future = Either<Unlogged, LocalBoxFuture<'static, Answer>>;
+
+    forward_ready!(gate);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let logged_request = self
+            .access_log
+            .then(|| (request.method().clone(), request.path().to_owned()));
+        // Requests without an `Origin` (SDKs on a server, test suites, curl) are not cross-origin
+        // requests, and their answers need none of CORS's headers.
+        let answer = if request.headers().contains_key(ORIGIN) {
+            let cross_origin: CrossOrigin = |response| in_envelope(response.map_into_boxed_body());
+            Either::Left(self.cors.call(request).map_ok(cross_origin))
+        } else {
+            Either::Right(self.gate.call(request))
+        };
+        match logged_request {
+            None => Either::Left(answer),
+            Some((method, path)) => Either::Right(Box::pin(logged(method, path, answer))),
+        }
+    }
+}
+
+/// Everything after CORS: authentication, faults, the route, the journal.
+#[allow(missing_debug_implementations, reason = "holds an actix service")]
+pub struct Gate<S> {
+    routes: Rc<S>,
+}
+
+impl<S, B> Service<ServiceRequest> for Gate<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Answer>;
+
+    forward_ready!(routes);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let routes = Rc::clone(&self.routes);
+        Box::pin(async move {
+            let answer = if is_api_path(request.path()) {
+                api_answer(request, &*routes).await
+            } else {
+                let path = request.path().to_owned();
+                let route = routes.call(request);
+                contained(&path, route)
+                    .await
+                    .map(ServiceResponse::map_into_boxed_body)
+            };
+            answer.map(in_envelope)
+        })
+    }
+}
+
+/// The answer to an API request, with its `Deprecation` header where it is due.
+async fn api_answer<S, B>(request: ServiceRequest, routes: &S) -> Answer
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
+{
     let deprecated = request
         .app_data::<web::Data<RouteTable>>()
-        .is_some_and(|routes| routes.is_deprecated(request.method(), request.path()));
-    let mut response = authenticated_answer(request, next).await?;
+        .is_some_and(|table| table.is_deprecated(request.method(), request.path()));
+    let mut response = authenticated_answer(request, routes).await?;
     if deprecated {
         mark_deprecated(response.headers_mut());
     }
@@ -47,18 +174,19 @@ pub async fn serve_request<B: MessageBody + 'static>(
 }
 
 /// Authenticates the request, answers it and records the answer in the instance's journal.
-async fn authenticated_answer<B: MessageBody + 'static>(
-    request: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+async fn authenticated_answer<S, B>(request: ServiceRequest, routes: &S) -> Answer
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
+{
     let preferences = request.headers().contains_key(PREFER);
     if preferences && let Some(error) = forced_error(request.request(), Stage::BeforeAuthentication)
     {
-        return Ok(preference_applied(request.error_response(error)).map_into_right_body());
+        return Ok(preference_applied(request.error_response(error)));
     }
     let instance = match authenticated_instance(request.request()) {
         Ok(instance) => instance,
-        Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+        Err(error) => return Ok(request.error_response(error)),
     };
     remember_instance(&request, Arc::clone(&instance));
     let started = Instant::now();
@@ -66,7 +194,7 @@ async fn authenticated_answer<B: MessageBody + 'static>(
     let method = request.method().clone();
     let path = clipped(request.path(), 500);
     let query = clipped(request.query_string(), 2000);
-    let outcome = answer(&instance, request, next, preferences, &path).await;
+    let outcome = answer(&instance, request, routes, preferences, &path).await;
     let (status, fault) = match &outcome {
         Ok(response) => {
             let fault = response
@@ -97,23 +225,27 @@ async fn authenticated_answer<B: MessageBody + 'static>(
 }
 
 /// The answer of an authenticated request: a fault, a forced status, or the route's own.
-async fn answer<B: MessageBody + 'static>(
+async fn answer<S, B>(
     instance: &Instance,
     request: ServiceRequest,
-    next: Next<B>,
+    routes: &S,
     preferences: bool,
     path: &str,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+) -> Answer
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
+{
     match injected_fault(instance, request.request(), preferences).await {
         Ok(None) => {}
-        Ok(Some(fault)) => return Ok(request.into_response(fault).map_into_right_body()),
-        Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+        Ok(Some(fault)) => return Ok(request.into_response(fault)),
+        Err(error) => return Ok(request.error_response(error)),
     }
     if preferences && let Some(error) = forced_error(request.request(), Stage::AfterAuthentication)
     {
-        return Ok(preference_applied(request.error_response(error)).map_into_right_body());
+        return Ok(preference_applied(request.error_response(error)));
     }
-    contained(path, next.call(request))
+    contained(path, routes.call(request))
         .await
-        .map(ServiceResponse::map_into_left_body)
+        .map(ServiceResponse::map_into_boxed_body)
 }

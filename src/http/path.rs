@@ -11,29 +11,44 @@ use percent_encoding::percent_decode_str;
 use crate::error::ApiError;
 
 /// The `{session_id}` path segment, percent-decoded as actix's `Path<String>` decodes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionIdSegment(String);
+#[derive(Debug, Clone)]
+pub struct SessionIdSegment(Segment);
+
+#[derive(Debug, Clone)]
+enum Segment {
+    /// Read from the request's matched path when asked: a segment without `%` is as it was sent,
+    /// and needs no copy of its own.
+    AsSent(HttpRequest),
+    Decoded(String),
+}
 
 impl FromRequest for SessionIdSegment {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let segment = request.match_info().get("session_id").unwrap_or_default();
-        let decoded = if segment.contains('%') {
-            percent_decode_str(segment).decode_utf8_lossy().into_owned()
+        let segment = as_sent(request);
+        let segment = if segment.contains('%') {
+            Segment::Decoded(percent_decode_str(segment).decode_utf8_lossy().into_owned())
         } else {
-            segment.to_owned()
+            Segment::AsSent(request.clone())
         };
-        ready(Ok(Self(decoded)))
+        ready(Ok(Self(segment)))
     }
+}
+
+fn as_sent(request: &HttpRequest) -> &str {
+    request.match_info().get("session_id").unwrap_or_default()
 }
 
 impl Deref for SessionIdSegment {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Segment::AsSent(request) => as_sent(request),
+            Segment::Decoded(segment) => segment,
+        }
     }
 }
 

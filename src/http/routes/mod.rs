@@ -8,7 +8,8 @@ pub mod tokens;
 pub mod verify;
 
 use actix_web::HttpResponse;
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -20,9 +21,13 @@ pub fn json_ok<T: Serialize>(value: &T) -> HttpResponse {
 
 /// Answers 200 with a body already serialised to JSON, with the same `Content-Type`.
 pub fn json_bytes_ok(body: impl MessageBody + 'static) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-        .body(body)
+    // Built directly rather than through `HttpResponse::Ok()`, whose builder checks for errors
+    // that a fixed status and header cannot have.
+    let mut response = HttpResponse::with_body(StatusCode::OK, BoxBody::new(body));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 /// Selecting the API version. Documentation only: [`crate::http::Caller`] reads the version.
