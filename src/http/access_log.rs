@@ -2,24 +2,38 @@
 //! id that error bodies carry as `clerk_trace_id`, so an answer can be found in the log. The
 //! secret key is never logged: the instance is named by its id.
 
+use std::cell::Cell;
 use std::time::Instant;
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::Method;
 
-use super::auth::authenticated;
+use crate::domain::InstanceId;
 use crate::error::new_trace_id;
 
+/// What the log line of the request being answered says beyond the request itself.
+#[derive(Debug)]
+struct LoggedRequest {
+    trace_id: String,
+    instance: Cell<Option<InstanceId>>,
+}
+
 tokio::task_local! {
-    /// The trace id of the request being answered.
-    static TRACE_ID: String;
+    /// The request being answered, while its line is to be logged.
+    static LOGGED: LoggedRequest;
 }
 
 /// The trace id of the request being answered, or a fresh one outside a request.
 pub fn current_trace_id() -> String {
-    TRACE_ID
-        .try_with(Clone::clone)
+    LOGGED
+        .try_with(|logged| logged.trace_id.clone())
         .unwrap_or_else(|_| new_trace_id())
+}
+
+/// Names the instance the request being answered authenticated as on its log line.
+pub fn note_instance(id: InstanceId) {
+    // With the access log off there is no line, and nothing to note.
+    let _ = LOGGED.try_with(|logged| logged.instance.set(Some(id)));
 }
 
 /// Logs the line of a request answered by `answer`. The gateway asks for it only when the
@@ -33,13 +47,24 @@ pub async fn logged(
     let started = Instant::now();
     let trace_id = new_trace_id();
     let path: String = path.chars().take(200).collect();
-    let outcome = TRACE_ID.scope(trace_id.clone(), answer).await;
+    let logged_request = LoggedRequest {
+        trace_id: trace_id.clone(),
+        instance: Cell::new(None),
+    };
+    let (outcome, instance) = LOGGED
+        .scope(logged_request, async {
+            let outcome = answer.await;
+            let instance = LOGGED
+                .try_with(|logged| logged.instance.get())
+                .ok()
+                .flatten();
+            (outcome, instance)
+        })
+        .await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     match &outcome {
         Ok(response) => {
-            let instance = authenticated(response.request())
-                .map(|instance| instance.id().to_string())
-                .unwrap_or_default();
+            let instance = instance.map(|id| id.to_string()).unwrap_or_default();
             tracing::info!(
                 target: "access",
                 %method,

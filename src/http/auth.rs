@@ -1,12 +1,13 @@
 //! Authentication: the bearer secret key picks the instance, before anything else is looked at
-//! (the gateway asks first); handlers take the result as a [`Caller`].
+//! (the gateway asks first, then runs the route [as](answer_as) that instance); handlers take
+//! the result as a [`Caller`].
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
 
 use super::AppState;
 use super::api_version::requested_version;
@@ -14,9 +15,11 @@ use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::instance::Instance;
 
-/// The instance an API request authenticated as; the gateway records it.
-#[derive(Debug, Clone)]
-struct Authenticated(Arc<Instance>);
+tokio::task_local! {
+    /// The instance the request being answered authenticated as, set by the gateway around the
+    /// route: a request extension would cost an allocation and a map entry per request.
+    static AUTHENTICATED: Arc<Instance>;
+}
 
 /// The authenticated caller of an API operation: its instance and the API version it speaks.
 /// The version is read here, once a route has matched, so that an unknown route or method
@@ -32,49 +35,53 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let caller = || {
-            let instance = authenticated(request).ok_or(ApiError::Internal)?;
-            let state = request
-                .app_data::<web::Data<AppState>>()
-                .ok_or(ApiError::Internal)?;
-            let version = requested_version(request, state.default_version)?;
-            Ok(Self { instance, version })
+        // `let ... else` rather than `ok_or(error)` here and below: an error built eagerly is
+        // also dropped, out of line, on every request that does not need it.
+        let (Some(instance), Some(state)) =
+            (authenticated(), request.app_data::<web::Data<AppState>>())
+        else {
+            return ready(Err(ApiError::Internal));
         };
-        ready(caller())
+        ready(
+            requested_version(request, state.default_version)
+                .map(|version| Self { instance, version }),
+        )
     }
 }
 
-/// Records the instance a request authenticated as, for [`Caller`] and the access log.
-pub(crate) fn remember_instance(request: &ServiceRequest, instance: Arc<Instance>) {
-    request.extensions_mut().insert(Authenticated(instance));
+/// Runs `route`, the route's answer to a request that authenticated as `instance`.
+pub(crate) async fn answer_as<F: Future>(instance: &Arc<Instance>, route: F) -> F::Output {
+    AUTHENTICATED.scope(Arc::clone(instance), route).await
 }
 
-/// The instance the gateway authenticated this request as.
-pub(crate) fn authenticated(request: &HttpRequest) -> Option<Arc<Instance>> {
-    request
-        .extensions()
-        .get::<Authenticated>()
-        .map(|Authenticated(instance)| Arc::clone(instance))
+/// The instance the request being answered authenticated as, inside [`answer_as`].
+fn authenticated() -> Option<Arc<Instance>> {
+    AUTHENTICATED.try_with(Arc::clone).ok()
 }
 
 pub(crate) fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
-    let state = request
-        .app_data::<web::Data<AppState>>()
-        .ok_or(ApiError::Internal)?;
+    let Some(state) = request.app_data::<web::Data<AppState>>() else {
+        return Err(ApiError::Internal);
+    };
     let registry = state.registry()?;
     let key = bearer_key(request)?;
-    registry.instance(key).ok_or(ApiError::InvalidSecretKey)
+    match registry.instance(key) {
+        Some(instance) => Ok(instance),
+        None => Err(ApiError::InvalidSecretKey),
+    }
 }
 
 const BEARER: &[u8] = b"bearer ";
 
 /// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110).
 pub(crate) fn bearer_key(request: &HttpRequest) -> Result<&str, ApiError> {
-    let header = request
-        .headers()
-        .get(AUTHORIZATION)
-        .ok_or(ApiError::MissingAuthorization)?;
-    key_of(header).ok_or(ApiError::MalformedAuthorization)
+    let Some(header) = request.headers().get(AUTHORIZATION) else {
+        return Err(ApiError::MissingAuthorization);
+    };
+    match key_of(header) {
+        Some(key) => Ok(key),
+        None => Err(ApiError::MalformedAuthorization),
+    }
 }
 
 /// The key in an `Authorization` header's value, if it is `Bearer <key>`.

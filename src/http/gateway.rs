@@ -21,8 +21,8 @@ use actix_web::http::header::ORIGIN;
 use actix_web::{Error, web};
 use futures_util::future::{Either, LocalBoxFuture, MapOk, TryFutureExt};
 
-use super::access_log::logged;
-use super::auth::{authenticated_instance, remember_instance};
+use super::access_log::{logged, note_instance};
+use super::auth::{answer_as, authenticated_instance};
 use super::deprecation::mark_deprecated;
 use super::envelope::in_envelope;
 use super::failures::contained;
@@ -188,7 +188,7 @@ where
         Ok(instance) => instance,
         Err(error) => return Ok(request.error_response(error)),
     };
-    remember_instance(&request, Arc::clone(&instance));
+    note_instance(instance.id());
     let started = Instant::now();
     let at_ms = wall_clock_ms();
     let method = request.method().clone();
@@ -226,7 +226,7 @@ where
 
 /// The answer of an authenticated request: a fault, a forced status, or the route's own.
 async fn answer<S, B>(
-    instance: &Instance,
+    instance: &Arc<Instance>,
     request: ServiceRequest,
     routes: &S,
     preferences: bool,
@@ -245,7 +245,7 @@ where
     {
         return Ok(preference_applied(request.error_response(error)));
     }
-    contained(path, routes.call(request))
+    answer_as(instance, contained(path, routes.call(request)))
         .await
         .map(ServiceResponse::map_into_boxed_body)
 }

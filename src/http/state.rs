@@ -37,6 +37,10 @@ impl AppState {
 
     /// The instances, or a 503 while they are still being seeded.
     pub fn registry(&self) -> Result<&Arc<Registry>, ApiError> {
-        self.registry.get().ok_or(ApiError::NotReady)
+        // Not `ok_or`, which would build and drop the error on every request.
+        match self.registry.get() {
+            Some(registry) => Ok(registry),
+            None => Err(ApiError::NotReady),
+        }
     }
 }
