@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::config::Settings;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::body::MAX_BODY_BYTES;
+use crate::http::connection_key::ConnectionKey;
 use crate::http::fallback::no_route;
 use crate::http::gateway::Gateway;
 use crate::http::route_table::RouteTable;
@@ -180,13 +181,17 @@ impl Application {
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route))
-                .wrap(Gateway::new(
-                    cors::cors(&cors_origins),
-                    // Checked once per worker, so that a request pays nothing for a log that is off.
-                    tracing::enabled!(target: "access", tracing::Level::INFO),
-                ))
+                .wrap(
+                    Gateway::new(state.clone(), routes.clone(), cors::cors(&cors_origins))
+                        // Checked once per worker, so that a request pays nothing for a log that
+                        // is off.
+                        .logging_access(tracing::enabled!(target: "access", tracing::Level::INFO)),
+                )
         })
-        .on_connect(faults::remember_socket)
+        .on_connect(|connection, data| {
+            faults::remember_socket(connection, data);
+            ConnectionKey::give_to(data);
+        })
         .shutdown_timeout(5)
         .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
         .client_disconnect_timeout(Duration::from_secs(1))

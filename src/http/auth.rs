@@ -11,14 +11,22 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::AppState;
 use super::api_version::requested_version;
+use super::connection_key::ConnectionKey;
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::instance::Instance;
 
+/// The instance a request authenticated as, and the API version it speaks unless it names one.
+#[derive(Debug)]
+struct Authenticated {
+    instance: Arc<Instance>,
+    default_version: ApiVersion,
+}
+
 tokio::task_local! {
-    /// The instance the request being answered authenticated as, set by the gateway around the
-    /// route: a request extension would cost an allocation and a map entry per request.
-    static AUTHENTICATED: Arc<Instance>;
+    /// What the request being answered authenticated as, set by the gateway around the route: a
+    /// request extension would cost an allocation and a map entry per request.
+    static AUTHENTICATED: Authenticated;
 }
 
 /// The authenticated caller of an API operation: its instance and the API version it speaks.
@@ -37,38 +45,65 @@ impl FromRequest for Caller {
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         // `let ... else` rather than `ok_or(error)` here and below: an error built eagerly is
         // also dropped, out of line, on every request that does not need it.
-        let (Some(instance), Some(state)) =
-            (authenticated(), request.app_data::<web::Data<AppState>>())
-        else {
+        let Ok((instance, default_version)) = AUTHENTICATED.try_with(|authenticated| {
+            let instance = Arc::clone(&authenticated.instance);
+            (instance, authenticated.default_version)
+        }) else {
             return ready(Err(ApiError::Internal));
         };
-        ready(
-            requested_version(request, state.default_version)
-                .map(|version| Self { instance, version }),
-        )
+        ready(requested_version(request, default_version).map(|version| Self { instance, version }))
     }
 }
 
-/// Runs `route`, the route's answer to a request that authenticated as `instance`.
-pub(crate) async fn answer_as<F: Future>(instance: &Arc<Instance>, route: F) -> F::Output {
-    AUTHENTICATED.scope(Arc::clone(instance), route).await
+/// Runs `route`, the route's answer to a request that authenticated as `instance` and speaks
+/// `default_version` unless it names another.
+pub(crate) async fn answer_as<F: Future>(
+    instance: &Arc<Instance>,
+    default_version: ApiVersion,
+    route: F,
+) -> F::Output {
+    let authenticated = Authenticated {
+        instance: Arc::clone(instance),
+        default_version,
+    };
+    AUTHENTICATED.scope(authenticated, route).await
 }
 
-/// The instance the request being answered authenticated as, inside [`answer_as`].
-fn authenticated() -> Option<Arc<Instance>> {
-    AUTHENTICATED.try_with(Arc::clone).ok()
-}
-
+/// The instance the request's secret key names, found through the app's shared state.
 pub(crate) fn authenticated_instance(request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
     let Some(state) = request.app_data::<web::Data<AppState>>() else {
         return Err(ApiError::Internal);
     };
+    authenticate(state, request)
+}
+
+/// The instance the request's secret key names: the one the connection found for the same
+/// `Authorization` header before, or the registry's.
+pub(crate) fn authenticate(
+    state: &AppState,
+    request: &HttpRequest,
+) -> Result<Arc<Instance>, ApiError> {
     let registry = state.registry()?;
-    let key = bearer_key(request)?;
-    match registry.instance(key) {
-        Some(instance) => Ok(instance),
-        None => Err(ApiError::InvalidSecretKey),
+    // Read before the registry is, so that a deletion in between makes what is remembered stale.
+    let deletions = registry.deletions();
+    let sent = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(HeaderValue::as_bytes);
+    let connection = request.conn_data::<ConnectionKey>();
+    if let (Some(sent), Some(connection)) = (sent, connection)
+        && let Some(instance) = connection.instance(sent, deletions)
+    {
+        return Ok(instance);
     }
+    let key = bearer_key(request)?;
+    let Some(instance) = registry.instance(key) else {
+        return Err(ApiError::InvalidSecretKey);
+    };
+    if let (Some(sent), Some(connection)) = (sent, connection) {
+        connection.remember(sent, deletions, &instance);
+    }
+    Ok(instance)
 }
 
 const BEARER: &[u8] = b"bearer ";

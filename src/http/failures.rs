@@ -41,8 +41,11 @@ mod tests {
     use actix_web::dev::Service;
     use actix_web::{App, HttpResponse, test, web};
 
+    use crate::domain::ApiVersion;
+    use crate::http::AppState;
     use crate::http::cors::cors;
     use crate::http::gateway::Gateway;
+    use crate::http::route_table::RouteTable;
 
     async fn panics() -> HttpResponse {
         panic!("a bug")
@@ -52,7 +55,11 @@ mod tests {
     async fn a_panicking_handler_answers_500_in_the_envelope() {
         let app = test::init_service(
             App::new()
-                .wrap(Gateway::new(cors(&[]), false))
+                .wrap(Gateway::new(
+                    web::Data::new(AppState::new(ApiVersion::V2025_11_10, false, false)),
+                    web::Data::new(RouteTable::from_openapi(&crate::openapi::document())),
+                    cors(&[]),
+                ))
                 .route("/boom", web::get().to(panics))
                 .route("/fine", web::get().to(HttpResponse::Ok)),
         )

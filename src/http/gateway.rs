@@ -12,6 +12,7 @@
 
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use actix_cors::{Cors, CorsMiddleware};
@@ -21,8 +22,9 @@ use actix_web::http::header::ORIGIN;
 use actix_web::{Error, web};
 use futures_util::future::{Either, LocalBoxFuture, MapOk, TryFutureExt};
 
+use super::AppState;
 use super::access_log::{logged, note_instance};
-use super::auth::{answer_as, authenticated_instance};
+use super::auth::{answer_as, authenticate};
 use super::deprecation::mark_deprecated;
 use super::envelope::in_envelope;
 use super::failures::contained;
@@ -34,17 +36,34 @@ use crate::domain::clock::wall_clock_ms;
 use crate::instance::Instance;
 use crate::journal::{JournalEntry, clipped};
 
-/// The middleware, as the module's first lines say: CORS as configured, and whether each request
-/// is logged.
+/// The middleware, as the module's first lines say. It holds what every API request needs, so
+/// that no request looks it up among the app's data.
 #[derive(Debug)]
 pub struct Gateway {
+    state: web::Data<AppState>,
+    table: web::Data<RouteTable>,
     cors: Cors,
     access_log: bool,
 }
 
 impl Gateway {
-    pub fn new(cors: Cors, access_log: bool) -> Self {
-        Self { cors, access_log }
+    /// The gateway to the app that shares `state` and serves the routes of `table`, with CORS as
+    /// `cors` says and no access log.
+    pub fn new(state: web::Data<AppState>, table: web::Data<RouteTable>, cors: Cors) -> Self {
+        Self {
+            state,
+            table,
+            cors,
+            access_log: false,
+        }
+    }
+
+    /// Logs a line for every request when `on`.
+    pub fn logging_access(self, on: bool) -> Self {
+        Self {
+            access_log: on,
+            ..self
+        }
     }
 }
 
@@ -60,10 +79,12 @@ where
     type Future = LocalBoxFuture<'static, Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        let gate = Rc::new(Gate {
-            routes: Rc::new(service),
-        });
-        let cors = self.cors.new_transform(Rc::clone(&gate));
+        let gate = Gate(Rc::new(Shared {
+            routes: service,
+            state: self.state.clone(),
+            table: self.table.clone(),
+        }));
+        let cors = self.cors.new_transform(gate.clone());
         let access_log = self.access_log;
         Box::pin(async move {
             Ok(GatewayService {
@@ -78,8 +99,8 @@ where
 /// The running middleware of one worker.
 #[allow(missing_debug_implementations, reason = "holds actix services")]
 pub struct GatewayService<S> {
-    cors: CorsMiddleware<Rc<Gate<S>>>,
-    gate: Rc<Gate<S>>,
+    cors: CorsMiddleware<Gate<S>>,
+    gate: Gate<S>,
     access_log: bool,
 }
 
@@ -125,8 +146,19 @@ where
 
 /// Everything after CORS: authentication, faults, the route, the journal.
 #[allow(missing_debug_implementations, reason = "holds an actix service")]
-pub struct Gate<S> {
-    routes: Rc<S>,
+pub struct Gate<S>(Rc<Shared<S>>);
+
+impl<S> Clone for Gate<S> {
+    fn clone(&self) -> Self {
+        Self(Rc::clone(&self.0))
+    }
+}
+
+/// What a worker's gate holds.
+struct Shared<S> {
+    routes: S,
+    state: web::Data<AppState>,
+    table: web::Data<RouteTable>,
 }
 
 impl<S, B> Service<ServiceRequest> for Gate<S>
@@ -138,16 +170,18 @@ where
     type Error = Error;
     type Future = LocalBoxFuture<'static, Answer>;
 
-    forward_ready!(routes);
+    fn poll_ready(&self, context: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.0.routes.poll_ready(context)
+    }
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let routes = Rc::clone(&self.routes);
+        let gate = Rc::clone(&self.0);
         Box::pin(async move {
             let answer = if is_api_path(request.path()) {
-                api_answer(request, &*routes).await
+                api_answer(request, &gate).await
             } else {
                 let path = request.path().to_owned();
-                let route = routes.call(request);
+                let route = gate.routes.call(request);
                 contained(&path, route)
                     .await
                     .map(ServiceResponse::map_into_boxed_body)
@@ -158,15 +192,13 @@ where
 }
 
 /// The answer to an API request, with its `Deprecation` header where it is due.
-async fn api_answer<S, B>(request: ServiceRequest, routes: &S) -> Answer
+async fn api_answer<S, B>(request: ServiceRequest, gate: &Shared<S>) -> Answer
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody + 'static,
 {
-    let deprecated = request
-        .app_data::<web::Data<RouteTable>>()
-        .is_some_and(|table| table.is_deprecated(request.method(), request.path()));
-    let mut response = authenticated_answer(request, routes).await?;
+    let deprecated = gate.table.is_deprecated(request.method(), request.path());
+    let mut response = authenticated_answer(request, gate).await?;
     if deprecated {
         mark_deprecated(response.headers_mut());
     }
@@ -174,7 +206,7 @@ where
 }
 
 /// Authenticates the request, answers it and records the answer in the instance's journal.
-async fn authenticated_answer<S, B>(request: ServiceRequest, routes: &S) -> Answer
+async fn authenticated_answer<S, B>(request: ServiceRequest, gate: &Shared<S>) -> Answer
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody + 'static,
@@ -184,7 +216,7 @@ where
     {
         return Ok(preference_applied(request.error_response(error)));
     }
-    let instance = match authenticated_instance(request.request()) {
+    let instance = match authenticate(&gate.state, request.request()) {
         Ok(instance) => instance,
         Err(error) => return Ok(request.error_response(error)),
     };
@@ -194,7 +226,7 @@ where
     let method = request.method().clone();
     let path = clipped(request.path(), 500);
     let query = clipped(request.query_string(), 2000);
-    let outcome = answer(&instance, request, routes, preferences, &path).await;
+    let outcome = answer(&instance, request, gate, preferences, &path).await;
     let (status, fault) = match &outcome {
         Ok(response) => {
             let fault = response
@@ -228,7 +260,7 @@ where
 async fn answer<S, B>(
     instance: &Arc<Instance>,
     request: ServiceRequest,
-    routes: &S,
+    gate: &Shared<S>,
     preferences: bool,
     path: &str,
 ) -> Answer
@@ -245,7 +277,8 @@ where
     {
         return Ok(preference_applied(request.error_response(error)));
     }
-    answer_as(instance, contained(path, routes.call(request)))
+    let route = gate.routes.call(request);
+    answer_as(instance, gate.state.default_version, contained(path, route))
         .await
         .map(ServiceResponse::map_into_boxed_body)
 }

@@ -6,6 +6,7 @@ pub mod api_version;
 pub mod auth;
 pub mod body;
 pub mod canonical;
+pub mod connection_key;
 pub mod cors;
 pub mod deprecation;
 pub mod envelope;

@@ -2,8 +2,10 @@
 
 use reqwest::Method;
 use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, UNKNOWN_SESSION, spawn_app, spawn_app_with};
+use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, UNKNOWN_SESSION, spawn_app, spawn_app_with};
 
 /// One request per operation of the API.
 fn operations() -> Vec<(Method, String)> {
@@ -210,4 +212,72 @@ async fn without_the_switch_an_unconfigured_test_key_is_rejected() {
         .send()
         .await
         .assert_error(401, "clerk_key_invalid");
+}
+
+/// Sends each `(method, path, key)` in turn on one keep-alive connection; returns the statuses.
+async fn statuses_on_one_connection(app: &TestApp, requests: &[(&str, &str, &str)]) -> Vec<u16> {
+    let address = app.address.trim_start_matches("http://");
+    let stream = TcpStream::connect(address).await.expect("connects");
+    let mut stream = BufReader::new(stream);
+    let mut statuses = Vec::new();
+    for (method, path, key) in requests {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Length: 0\r\n\r\n"
+        );
+        stream
+            .get_mut()
+            .write_all(request.as_bytes())
+            .await
+            .expect("sent");
+        let mut status_line = String::new();
+        stream
+            .read_line(&mut status_line)
+            .await
+            .expect("a status line");
+        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok());
+        statuses.push(status.expect("a status"));
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            stream.read_line(&mut line).await.expect("a header line");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().expect("a length");
+            }
+        }
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).await.expect("the body");
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn a_connection_finds_the_instance_of_each_key_it_sends_until_the_instance_is_deleted() {
+    let app = spawn_app().await;
+    let created = app.create_instance().await;
+    created.assert_status(201);
+    let created_key = created.body["secret_key"].as_str().expect("a key");
+    let mut near_miss = created_key.to_owned();
+    near_miss.pop();
+    near_miss.push('#');
+    let configured = app.key.as_str();
+    let statuses = statuses_on_one_connection(
+        &app,
+        &[
+            ("GET", "/v1/jwks", created_key),
+            ("GET", "/v1/jwks", created_key),
+            ("GET", "/v1/jwks", &near_miss),
+            ("GET", "/v1/jwks", configured),
+            ("GET", "/v1/jwks", created_key),
+            ("DELETE", "/__admin/instance", created_key),
+            ("GET", "/v1/jwks", created_key),
+            ("GET", "/v1/jwks", configured),
+        ],
+    )
+    .await;
+    assert_eq!(statuses, [200, 200, 401, 200, 200, 200, 401, 200]);
 }
