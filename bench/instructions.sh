@@ -63,7 +63,8 @@ reference=("$work/bare_reference" 18610 "$work/get.json" "$work/list.json")
 mints=$(( requests / 100 > 0 ? requests / 100 : 1 ))
 per_request ref-get "$requests" 18610 "/v1/sessions/$session" "${reference[@]}"
 per_request get "$requests" 18611 "/v1/sessions/$session" "${mock[@]}"
-per_request ref-list "$requests" 18610 /v1/sessions "${reference[@]}"
+# The reference is sent the very request the mock is, query and all.
+per_request ref-list "$requests" 18610 "$list" "${reference[@]}"
 per_request list "$requests" 18611 "$list" "${mock[@]}"
 per_request ref-sign "$mints" 18610 "/v1/sessions/$session/tokens" "${reference[@]}"
 per_request mint "$mints" 18611 "/v1/sessions/$session/tokens" "${mock[@]}"

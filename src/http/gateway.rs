@@ -194,7 +194,7 @@ where
 /// The answer to an API request, with its `Deprecation` header where it is due.
 async fn api_answer<S, B>(request: ServiceRequest, gate: &Shared<S>) -> Answer
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     let deprecated = gate.table.is_deprecated(request.method(), request.path());
@@ -208,7 +208,7 @@ where
 /// Authenticates the request, answers it and records the answer in the instance's journal.
 async fn authenticated_answer<S, B>(request: ServiceRequest, gate: &Shared<S>) -> Answer
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     let preferences = request.headers().contains_key(PREFER);
@@ -265,7 +265,7 @@ async fn answer<S, B>(
     path: &str,
 ) -> Answer
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody + 'static,
 {
     match injected_fault(instance, request.request(), preferences).await {
