@@ -46,7 +46,12 @@ pub async fn logged(
 ) -> Result<ServiceResponse, actix_web::Error> {
     let started = Instant::now();
     let trace_id = new_trace_id();
-    let path: String = path.chars().take(200).collect();
+    // The line shows at most 200 characters of a path; most are shorter, and kept as they are.
+    let path = if path.len() > 200 {
+        path.chars().take(200).collect()
+    } else {
+        path
+    };
     let logged_request = LoggedRequest {
         trace_id: trace_id.clone(),
         instance: Cell::new(None),

@@ -106,12 +106,13 @@ pub struct GatewayService<S> {
 
 type Answer = Result<ServiceResponse, Error>;
 type CrossOrigin = fn(ServiceResponse<EitherBody<BoxBody>>) -> ServiceResponse;
+type Enveloped = fn(ServiceResponse) -> ServiceResponse;
 type Unlogged = Either<
     MapOk<
         LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<BoxBody>>, Error>>,
         CrossOrigin,
     >,
-    LocalBoxFuture<'static, Answer>,
+    MapOk<LocalBoxFuture<'static, Answer>, Enveloped>,
 >;
 
 impl<S, B> Service<ServiceRequest> for GatewayService<S>
@@ -135,7 +136,8 @@ where
             let cross_origin: CrossOrigin = |response| in_envelope(response.map_into_boxed_body());
             Either::Left(self.cors.call(request).map_ok(cross_origin))
         } else {
-            Either::Right(self.gate.call(request))
+            let enveloped: Enveloped = in_envelope;
+            Either::Right(self.gate.call(request).map_ok(enveloped))
         };
         match logged_request {
             None => Either::Left(answer),
@@ -177,7 +179,7 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let gate = Rc::clone(&self.0);
         Box::pin(async move {
-            let answer = if is_api_path(request.path()) {
+            if is_api_path(request.path()) {
                 api_answer(request, &gate).await
             } else {
                 let path = request.path().to_owned();
@@ -185,8 +187,7 @@ where
                 contained(&path, route)
                     .await
                     .map(ServiceResponse::map_into_boxed_body)
-            };
-            answer.map(in_envelope)
+            }
         })
     }
 }
