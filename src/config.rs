@@ -23,6 +23,25 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_PORT", default_value_t = 8080)]
     pub port: u16,
 
+    /// Serve HTTPS with this certificate chain (PEM, the server's certificate first); needs
+    /// --tls-key.
+    #[arg(
+        long,
+        env = "CLERK_MOCK_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(
+        long,
+        env = "CLERK_MOCK_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
     /// Seed of the generated data: the same seed and key always give the same data.
     #[arg(long, env = "CLERK_MOCK_SEED", default_value_t = 42)]
     pub seed: u64,
@@ -236,6 +255,8 @@ impl Settings {
         Self {
             host: "127.0.0.1".to_owned(),
             port: 0,
+            tls_cert: None,
+            tls_key: None,
             seed: 42,
             users: 20,
             sessions: 100,

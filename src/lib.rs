@@ -14,6 +14,7 @@ mod registry;
 mod seed;
 mod startup;
 mod store;
+mod tls;
 mod tokens;
 mod versioned;
 

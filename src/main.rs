@@ -47,7 +47,7 @@ async fn main() -> ExitCode {
 
 /// What a newcomer needs to make a first call: where, with which key, about whom.
 fn banner(settings: &Settings, application: &Application) -> String {
-    let base = format!("http://{}:{}", settings.host, application.port());
+    let base = application.base_url();
     let key = settings
         .secret_keys
         .first()

@@ -45,6 +45,8 @@ pub enum StartupError {
     Faults(String),
     #[error("seeding failed: {0}")]
     Seeding(String),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Where seeding stands.
@@ -58,6 +60,7 @@ enum Seeding {
 /// A bound, running server. Build it, read its port, then await [`Application::run_until_stopped`].
 pub struct Application {
     port: u16,
+    base_url: String,
     server: Server,
     seeding: watch::Receiver<Seeding>,
     fixtures: Arc<Fixtures>,
@@ -107,6 +110,11 @@ impl Application {
             .checked_plan()
             .map_err(StartupError::Faults)?;
 
+        let tls = match (&settings.tls_cert, &settings.tls_key) {
+            (Some(certificate), Some(key)) => Some(crate::tls::server_config(certificate, key)?),
+            _ => None,
+        };
+
         let address = format!("{}:{}", settings.host, settings.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
             address: address.clone(),
@@ -119,6 +127,8 @@ impl Application {
                 source,
             })?
             .port();
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{}:{port}", settings.host);
 
         let state = web::Data::new(AppState::new(
             settings.api_version,
@@ -141,10 +151,7 @@ impl Application {
             journal_size: settings.journal_size,
             faults: Arc::new(faults),
             tokens: Arc::new(TokenSettings {
-                issuer: settings
-                    .issuer
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{}:{port}", settings.host)),
+                issuer: settings.issuer.clone().unwrap_or_else(|| base_url.clone()),
                 authorized_party: settings.authorized_party.clone(),
             }),
         };
@@ -194,13 +201,17 @@ impl Application {
         })
         .shutdown_timeout(5)
         .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
-        .client_disconnect_timeout(Duration::from_secs(1))
-        .listen(listener)
+        .client_disconnect_timeout(Duration::from_secs(1));
+        let server = match tls {
+            Some(tls) => server.listen_rustls_0_23(listener, tls),
+            None => server.listen(listener),
+        }
         .map_err(|source| StartupError::Bind { address, source })?
         .run();
 
         Ok(Self {
             port,
+            base_url,
             server,
             seeding,
             fixtures,
@@ -210,6 +221,11 @@ impl Application {
     /// The port the server listens on (the one the OS picked when asked for port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the server answers: `http://` or, with a certificate, `https://`, then host and port.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// The fixtures every instance starts with.

@@ -53,6 +53,8 @@ pub enum Severity {
 #[serde(tag = "result", content = "details", rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
+    /// Passed, where the contract allows more than one answer: which one the target gave.
+    Saw(String),
     Fail(Vec<String>),
     Skip(String),
 }
@@ -238,6 +240,15 @@ impl Findings {
     pub fn outcome(self) -> Outcome {
         if self.0.is_empty() {
             Outcome::Pass
+        } else {
+            Outcome::Fail(self.0)
+        }
+    }
+
+    /// A pass that says which allowed `answer` the target gave, or the failures.
+    pub fn or_saw(self, answer: &str) -> Outcome {
+        if self.0.is_empty() {
+            Outcome::Saw(answer.to_owned())
         } else {
             Outcome::Fail(self.0)
         }

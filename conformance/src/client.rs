@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 
+use crate::transport::failure_reason;
+
 /// How many times a 429 is waited out before it is taken as the answer.
 const RETRIES_ON_429: u32 = 3;
 /// The longest `Retry-After` honoured.
@@ -188,23 +190,19 @@ impl Request {
 }
 
 impl Target {
-    /// A target at `base_url` (the server root; `/v1` is added to every path) with `secret_key`.
+    /// A target at `base_url` (the server root; `/v1` is added to every path) with `secret_key`,
+    /// reached through `http` (see [`crate::transport::http_client`]).
     /// `max_requests_per_second` of 0 means no cap.
     pub fn new(
         base_url: &str,
         secret_key: &str,
         api_version: Option<String>,
         max_requests_per_second: u32,
-        timeout: Duration,
-    ) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|error| format!("cannot build an HTTP client: {error}"))?;
+        http: reqwest::Client,
+    ) -> Self {
         let interval =
             (max_requests_per_second > 0).then(|| Duration::from_secs(1) / max_requests_per_second);
-        Ok(Self {
+        Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             secret_key: secret_key.to_owned(),
             api_version,
@@ -214,7 +212,7 @@ impl Target {
                 next: Instant::now(),
             })),
             last_request: Arc::new(Mutex::new(None)),
-        })
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -311,7 +309,7 @@ impl Target {
         }
         let response = builder.send().await.map_err(|error| Unreachable {
             request: described.clone(),
-            reason: self.redact(&error.to_string()),
+            reason: self.redact(&failure_reason(&error)),
         })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -320,7 +318,7 @@ impl Target {
             .await
             .map_err(|error| Unreachable {
                 request: described.clone(),
-                reason: self.redact(&error.to_string()),
+                reason: self.redact(&failure_reason(&error)),
             })?
             .to_vec();
         Ok(Exchange {

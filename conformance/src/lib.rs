@@ -4,6 +4,7 @@
 //! [`checks::all`] and reports each one: contract (content type, envelope, schemas, statuses,
 //! ids, times), authentication, input validation, behaviour, tokens and robustness.
 
+pub mod builtin;
 pub mod check;
 pub mod checks;
 pub mod client;
@@ -11,22 +12,15 @@ pub mod jwt;
 pub mod report;
 pub mod runner;
 pub mod spec;
+pub mod transport;
 
 use std::collections::HashMap;
 
+pub use builtin::BuiltinSpec;
 pub use check::{Check, Context, Group, Options, Outcome, Severity};
 pub use client::Target;
 pub use runner::{RunReport, Selection, Verdict};
 pub use spec::{Spec, SpecError};
-
-/// The OpenAPI document the suite validates against unless told otherwise: the one this project
-/// generates and commits.
-pub const DEFAULT_SPEC: &str = include_str!("../../openapi/clerk-sessions.json");
-
-/// The default spec, parsed.
-pub fn default_spec() -> Result<Spec, SpecError> {
-    Spec::parse(DEFAULT_SPEC, "openapi/clerk-sessions.json")
-}
 
 /// Runs the selected checks against `context`'s target, quietly.
 pub async fn run_suite(

@@ -3,6 +3,7 @@
 //! Exit codes: 0 all required checks passed, 1 failures, 2 usage or configuration error,
 //! 3 target unreachable.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,14 +11,14 @@ use std::process::ExitCode;
 use clap::Parser;
 use clerk_conformance::check::{Context, Options};
 use clerk_conformance::runner::{self, Selection};
-use clerk_conformance::{Spec, Target, checks, report};
+use clerk_conformance::{BuiltinSpec, Spec, Target, builtin, checks, report, transport};
 
 /// Checks any implementation of Clerk's Sessions API against its contract.
 #[derive(Debug, Parser)]
 #[command(name = "clerk-conformance", version, about)]
 struct Cli {
-    /// The server root (the suite adds /v1), such as http://127.0.0.1:8080.
-    #[arg(long, env = "CLERK_API_URL", required_unless_present = "list")]
+    /// The server root (the suite adds /v1), such as http://127.0.0.1:8080 or https://api.clerk.com.
+    #[arg(long, env = "CLERK_API_URL", required_unless_present_any = ["list", "list_specs"])]
     base_url: Option<String>,
 
     /// The secret key to authenticate with.
@@ -25,7 +26,7 @@ struct Cli {
         long,
         env = "CLERK_SECRET_KEY",
         hide_env_values = true,
-        required_unless_present = "list"
+        required_unless_present_any = ["list", "list_specs"]
     )]
     secret_key: Option<String>,
 
@@ -45,9 +46,14 @@ struct Cli {
     #[arg(long)]
     api_version: Option<String>,
 
-    /// The OpenAPI document to validate against (JSON or YAML; default: the committed one).
+    /// The OpenAPI document to validate against: a built-in name (--list-specs) or a JSON or YAML
+    /// file. Default: Clerk's official file for --api-version, with its known deviations.
+    #[arg(long, value_name = "NAME|FILE")]
+    spec: Option<String>,
+
+    /// Trust this CA (PEM) for HTTPS, besides the system's trust store.
     #[arg(long, value_name = "FILE")]
-    spec: Option<PathBuf>,
+    ca_cert: Option<PathBuf>,
 
     /// Also run the checks that create sessions, revoke them and mint tokens.
     #[arg(long)]
@@ -84,11 +90,42 @@ struct Cli {
     /// List the checks and exit.
     #[arg(long)]
     list: bool,
+
+    /// List the built-in OpenAPI documents and exit.
+    #[arg(long)]
+    list_specs: bool,
 }
 
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("clerk-conformance: {message}");
     ExitCode::from(2)
+}
+
+/// The document to validate against and the deviations that come with it: a built-in name, a
+/// file, or by default Clerk's official file for the API version.
+fn chosen_spec(
+    spec: Option<&str>,
+    api_version: Option<&str>,
+) -> Result<(Spec, HashMap<String, String>), String> {
+    let builtin = match spec {
+        None => BuiltinSpec::official_for(api_version),
+        Some(name) => match BuiltinSpec::named(name) {
+            Some(builtin) => builtin,
+            None if std::path::Path::new(name).exists() => {
+                let spec = Spec::load(std::path::Path::new(name)).map_err(|e| e.to_string())?;
+                return Ok((spec, HashMap::new()));
+            }
+            None => {
+                let names: Vec<&str> = builtin::ALL.iter().map(|spec| spec.name).collect();
+                return Err(format!(
+                    "--spec {name}: no such file, and not a built-in document ({})",
+                    names.join(", ")
+                ));
+            }
+        },
+    };
+    let spec = builtin.spec().map_err(|error| error.to_string())?;
+    Ok((spec, builtin.deviations()))
 }
 
 #[tokio::main]
@@ -113,45 +150,60 @@ async fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if cli.list_specs {
+        for builtin in builtin::ALL {
+            println!("{:<18} {}", builtin.name, builtin.description);
+        }
+        return ExitCode::SUCCESS;
+    }
     let (Some(base_url), Some(secret_key)) = (cli.base_url.clone(), cli.secret_key.clone()) else {
         return usage_error("--base-url and --secret-key are required");
     };
+    if !matches!(
+        url::Url::parse(&base_url).map(|url| url.scheme().to_owned()),
+        Ok(scheme) if scheme == "http" || scheme == "https"
+    ) {
+        return usage_error(&format!(
+            "--base-url {base_url} is not an http:// or https:// URL"
+        ));
+    }
     if secret_key.starts_with("sk_live_") && !cli.allow_live_key {
         return usage_error(
             "refusing an sk_live_ key: pass --allow-live-key to check a production instance",
         );
     }
-    let spec = match &cli.spec {
-        Some(path) => Spec::load(path),
-        None => clerk_conformance::default_spec(),
+    let (spec, mut deviations) = match chosen_spec(cli.spec.as_deref(), cli.api_version.as_deref())
+    {
+        Ok(chosen) => chosen,
+        Err(error) => return usage_error(&error),
     };
-    let spec = match spec {
-        Ok(spec) => spec,
-        Err(error) => return usage_error(&error.to_string()),
-    };
-    let deviations = match &cli.deviations {
-        Some(path) => match std::fs::read_to_string(path)
+    if let Some(path) = &cli.deviations {
+        match std::fs::read_to_string(path)
             .map_err(|error| error.to_string())
             .and_then(|text| runner::parse_deviations(&text))
         {
-            Ok(deviations) => deviations,
+            Ok(listed) => deviations.extend(listed),
             Err(error) => return usage_error(&format!("{}: {error}", path.display())),
+        }
+    }
+    let ca_certificates = match &cli.ca_cert {
+        Some(path) => match std::fs::read(path) {
+            Ok(pem) => Some(pem),
+            Err(error) => return usage_error(&format!("--ca-cert {}: {error}", path.display())),
         },
-        None => Default::default(),
+        None => None,
+    };
+    let http = match transport::http_client(runner::REQUEST_TIMEOUT, ca_certificates.as_deref()) {
+        Ok(http) => http,
+        Err(error) => match &cli.ca_cert {
+            Some(path) => return usage_error(&format!("--ca-cert {}: {error}", path.display())),
+            None => return usage_error(&error),
+        },
     };
     let rate = cli
         .max_rps
         .unwrap_or_else(|| runner::default_rate_limit(&base_url));
-    let target = match Target::new(
-        &base_url,
-        &secret_key,
-        cli.api_version.clone(),
-        rate,
-        runner::REQUEST_TIMEOUT,
-    ) {
-        Ok(target) => target,
-        Err(error) => return usage_error(&error),
-    };
+    let target = Target::new(&base_url, &secret_key, cli.api_version.clone(), rate, http);
     let context = Context::new(
         target,
         spec,

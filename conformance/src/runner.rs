@@ -160,6 +160,7 @@ pub async fn run(
         };
         let (verdict, mut details) = match outcome {
             Outcome::Pass => (Verdict::Passed, Vec::new()),
+            Outcome::Saw(answer) => (Verdict::Passed, vec![format!("saw: {answer}")]),
             Outcome::Skip(reason) => (Verdict::Skipped, vec![reason]),
             Outcome::Fail(problems) => match (check.severity, deviations.get(check.id)) {
                 (_, Some(reason)) => (
@@ -205,18 +206,21 @@ pub async fn reachable(context: &Context) -> Result<(), String> {
         .map_err(|unreachable| unreachable.to_string())
 }
 
-/// The default request cap for a base URL: none on this machine, 10 per second elsewhere
-/// (a Clerk development instance allows 100 requests per 10 seconds).
+/// The default request cap for a base URL: none for this machine (a loopback address, `::1`,
+/// `0.0.0.0`, `localhost` or a name under `.localhost`), 10 per second elsewhere (a Clerk
+/// development instance allows 100 requests per 10 seconds).
 pub fn default_rate_limit(base_url: &str) -> u32 {
-    let host = base_url
-        .split("://")
-        .nth(1)
-        .unwrap_or(base_url)
-        .split(['/', '?'])
-        .next()
-        .unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
-    let local = matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
+    let local = url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host().map(|host| host.to_owned()))
+        .is_some_and(|host| match host {
+            url::Host::Domain(name) => {
+                let name = name.trim_end_matches('.').to_ascii_lowercase();
+                name == "localhost" || name.ends_with(".localhost")
+            }
+            url::Host::Ipv4(address) => address.is_loopback() || address.is_unspecified(),
+            url::Host::Ipv6(address) => address.is_loopback() || address.is_unspecified(),
+        });
     if local { 0 } else { 10 }
 }
 
@@ -232,7 +236,16 @@ mod tests {
         assert_eq!(default_rate_limit("http://127.0.0.1:8080"), 0);
         assert_eq!(default_rate_limit("http://localhost:3000/"), 0);
         assert_eq!(default_rate_limit("http://[::1]:8080"), 0);
+        assert_eq!(default_rate_limit("http://127.8.9.10"), 0);
+        assert_eq!(default_rate_limit("http://0.0.0.0:8080"), 0);
+        assert_eq!(default_rate_limit("https://mock.localhost:8443"), 0);
+        assert_eq!(default_rate_limit("http://LOCALHOST."), 0);
+        assert_eq!(default_rate_limit("http://user:pw@127.0.0.1:1/x?y=z"), 0);
         assert_eq!(default_rate_limit("https://api.clerk.com"), 10);
+        assert_eq!(default_rate_limit("https://localhost.example.com"), 10);
+        assert_eq!(default_rate_limit("https://127.0.0.1.nip.io"), 10);
+        assert_eq!(default_rate_limit("http://[::2]:8080"), 10);
+        assert_eq!(default_rate_limit("not a url"), 10);
     }
 
     #[test]

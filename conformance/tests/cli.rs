@@ -146,10 +146,7 @@ async fn known_deviations_and_selection_shape_the_run() {
         "- id: CONTRACT-004\n  reason: Clerk's official spec documents only 200 for GetJWKS\n",
     )
     .expect("written");
-    let spec = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/clerk-bapi-2021-02-05.yml"
-    );
+    let spec = "clerk-2021-02-05";
     let output = tokio::task::spawn_blocking({
         let deviations = deviations.clone();
         move || {
@@ -185,4 +182,73 @@ async fn known_deviations_and_selection_shape_the_run() {
         "{stdout}"
     );
     std::fs::remove_file(deviations).ok();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copied_binary_checks_against_each_builtin_spec_from_a_folder_without_project_files() {
+    let address = spawn_mock(&[KEY]).await;
+    let dir = std::env::temp_dir().join(format!(
+        "clerk-conformance-installed-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let binary = dir.join("clerk-conformance");
+    std::fs::copy(env!("CARGO_BIN_EXE_clerk-conformance"), &binary).expect("copied");
+    for (spec, version) in [
+        ("clerk-2021-02-05", "2021-02-05"),
+        ("clerk-2026-05-12", "2026-05-12"),
+    ] {
+        let output = tokio::task::spawn_blocking({
+            let (binary, dir, address) = (binary.clone(), dir.clone(), address.clone());
+            move || {
+                Command::new(binary)
+                    .current_dir(dir)
+                    .args([
+                        "--base-url",
+                        &address,
+                        "--secret-key",
+                        KEY,
+                        "--user-id",
+                        ALICE,
+                        "--spec",
+                        spec,
+                        "--api-version",
+                        version,
+                        "--only",
+                        "contract",
+                    ])
+                    .output()
+                    .expect("runs")
+            }
+        })
+        .await
+        .expect("joins");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{spec}: {stdout}");
+        // The official files' known deviation is applied without a --deviations file.
+        assert!(stdout.contains("1 known deviations"), "{spec}: {stdout}");
+    }
+    let listed = Command::new(&binary)
+        .current_dir(&dir)
+        .arg("--list-specs")
+        .output()
+        .expect("runs");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    for name in ["clerk-2021-02-05", "clerk-2026-05-12", "clerk-sessions"] {
+        assert!(listed.contains(name), "{listed}");
+    }
+    let unknown = Command::new(&binary)
+        .current_dir(&dir)
+        .args([
+            "--base-url",
+            &address,
+            "--secret-key",
+            KEY,
+            "--spec",
+            "clerk-1999",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    std::fs::remove_dir_all(dir).ok();
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use clerk_conformance::Target;
 use clerk_conformance::client::Request;
+use clerk_conformance::transport::http_client;
 
 /// A server that answers 429 (Retry-After: 1) to its first `throttled` requests, then 200.
 async fn spawn_throttling_server(throttled: usize) -> String {
@@ -38,8 +39,13 @@ async fn spawn_throttling_server(throttled: usize) -> String {
 #[tokio::test]
 async fn a_429_is_waited_out_for_its_retry_after() {
     let address = spawn_throttling_server(1).await;
-    let target =
-        Target::new(&address, "sk_test_x", None, 0, Duration::from_secs(5)).expect("target");
+    let target = Target::new(
+        &address,
+        "sk_test_x",
+        None,
+        0,
+        http_client(Duration::from_secs(5), None).expect("client"),
+    );
     let started = Instant::now();
     let exchange = target.send(&Request::get("/jwks")).await.expect("answered");
     assert_eq!(exchange.status, 200);
@@ -53,8 +59,13 @@ async fn a_429_is_waited_out_for_its_retry_after() {
 #[tokio::test]
 async fn the_request_rate_is_capped() {
     let address = spawn_throttling_server(0).await;
-    let target =
-        Target::new(&address, "sk_test_x", None, 20, Duration::from_secs(5)).expect("target");
+    let target = Target::new(
+        &address,
+        "sk_test_x",
+        None,
+        20,
+        http_client(Duration::from_secs(5), None).expect("client"),
+    );
     let started = Instant::now();
     for _ in 0..11 {
         target.send(&Request::get("/jwks")).await.expect("answered");

@@ -12,6 +12,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::Engine as _;
 use clerk_conformance::check::{Context, Options};
 use clerk_conformance::runner::{RunReport, Selection, Verdict};
+use clerk_conformance::transport::http_client;
 use clerk_conformance::{Target, run_suite};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
@@ -38,6 +39,8 @@ enum Bug {
     MissingLongMessage,
     PendingLeaksIntoOldVersions,
     TokenFromAnotherInstance,
+    VerifyIgnoresTheSessionOfTheToken,
+    MethodNotAllowedWithoutAllow,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -56,6 +59,10 @@ struct Proxy {
 
 fn is_revoke(path: &str) -> bool {
     path.starts_with("/v1/sessions/") && path.ends_with("/revoke")
+}
+
+fn is_verify(path: &str) -> bool {
+    path.starts_with("/v1/sessions/") && path.ends_with("/verify")
 }
 
 fn is_token(path: &str) -> bool {
@@ -169,6 +176,8 @@ async fn forward(
         method = reqwest::Method::GET;
         upstream_path = path.trim_end_matches("/revoke").to_owned();
     }
+    // A real token starts with its base64url JSON header; `not.a.jwt` does not.
+    let request_body_has_a_jwt = std::str::from_utf8(&body).is_ok_and(|text| text.contains("eyJ"));
     let mut outgoing = proxy
         .http
         .request(method, format!("{}{upstream_path}", proxy.upstream))
@@ -206,6 +215,12 @@ async fn forward(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let allow = response
+        .headers()
+        .get("allow")
+        .filter(|_| bug != Bug::MethodNotAllowedWithoutAllow)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let bytes = response.bytes().await.unwrap_or_default();
     let mut json: Option<Value> = serde_json::from_slice(&bytes).ok();
 
@@ -233,6 +248,16 @@ async fn forward(
             _ => {}
         }
     }
+    if bug == Bug::VerifyIgnoresTheSessionOfTheToken
+        && is_verify(&path)
+        && status == 400
+        && request_body_has_a_jwt
+    {
+        status = 200;
+        json = Some(
+            serde_json::json!({"object": "session", "id": path.split('/').nth(3), "status": "active"}),
+        );
+    }
     if bug == Bug::RevokeUnknownIsOk && is_revoke(&path) && status == 404 {
         status = 200;
         json = Some(
@@ -245,12 +270,15 @@ async fn forward(
         content_type
     };
     let body = json.map_or_else(|| bytes.to_vec(), |json| json.to_string().into_bytes());
-    HttpResponse::build(
+    let mut answer = HttpResponse::build(
         actix_web::http::StatusCode::from_u16(status)
             .unwrap_or(actix_web::http::StatusCode::BAD_GATEWAY),
-    )
-    .insert_header(("content-type", content_type))
-    .body(body)
+    );
+    answer.insert_header(("content-type", content_type));
+    if let Some(allow) = allow {
+        answer.insert_header(("allow", allow));
+    }
+    answer.body(body)
 }
 
 /// Starts the mock and a proxy in front of it that plants `bug`; returns the proxy's address.
@@ -296,11 +324,18 @@ async fn spawn_broken_server(bug: Bug) -> String {
 
 async fn run_against(bug: Bug) -> RunReport {
     let address = spawn_broken_server(bug).await;
-    let target =
-        Target::new(&address, KEY, None, 0, std::time::Duration::from_secs(2)).expect("target");
+    let target = Target::new(
+        &address,
+        KEY,
+        None,
+        0,
+        http_client(std::time::Duration::from_secs(2), None).expect("client"),
+    );
     let context = Context::new(
         target,
-        clerk_conformance::default_spec().expect("spec"),
+        clerk_conformance::builtin::CLERK_SESSIONS
+            .spec()
+            .expect("spec"),
         Options {
             user_id: Some(ALICE.to_owned()),
             session_ids: Vec::new(),
@@ -334,7 +369,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 14] = [
+const PLANTED: [(Bug, &str); 16] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -349,6 +384,8 @@ const PLANTED: [(Bug, &str); 14] = [
     (Bug::MissingLongMessage, "CONTRACT-002"),
     (Bug::PendingLeaksIntoOldVersions, "CONTRACT-007"),
     (Bug::TokenFromAnotherInstance, "TOKEN-002"),
+    (Bug::VerifyIgnoresTheSessionOfTheToken, "BEHAV-013"),
+    (Bug::MethodNotAllowedWithoutAllow, "CONTRACT-008"),
 ];
 
 #[tokio::test]
@@ -371,10 +408,7 @@ async fn every_planted_bug_is_caught_by_the_check_meant_for_it() {
 async fn a_target_that_stops_answering_is_one_crash_with_the_last_request() {
     let report = run_against(Bug::StopsAnswering).await;
     let crash = report.crash.as_ref().expect("a crash is reported");
-    assert!(
-        crash.last_request.starts_with("GET /v1") || crash.last_request.starts_with("POST /v1"),
-        "{crash:?}"
-    );
+    assert!(crash.last_request.contains(" /v1/"), "{crash:?}");
     assert_eq!(report.exit_code(), 3);
     assert_eq!(
         failed(&report),

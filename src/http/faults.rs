@@ -33,8 +33,16 @@ impl InjectedFault {
 struct ConnectionSocket(Rc<OwnedFd>);
 
 /// Keeps a handle on each new connection's socket (`HttpServer::on_connect`).
+/// Plain and TLS connections alike.
 pub fn remember_socket(connection: &dyn Any, data: &mut Extensions) {
-    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>()
+    use actix_tls::accept::rustls_0_23::TlsStream;
+    use actix_web::rt::net::TcpStream;
+    let stream = connection.downcast_ref::<TcpStream>().or_else(|| {
+        connection
+            .downcast_ref::<TlsStream<TcpStream>>()
+            .map(|tls| tls.get_ref().0)
+    });
+    if let Some(stream) = stream
         && let Ok(socket) = stream.as_fd().try_clone_to_owned()
     {
         data.insert(ConnectionSocket(Rc::new(socket)));

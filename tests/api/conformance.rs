@@ -2,13 +2,12 @@
 //! included, against this project's generated spec and Clerk's official one.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use clerk_conformance::check::{Context, Options};
 use clerk_conformance::runner::{Selection, Verdict};
-use clerk_conformance::{Spec, Target, run_suite};
+use clerk_conformance::{BuiltinSpec, Spec, Target, builtin, run_suite, transport};
 
-use crate::helpers::{ALICE, TestApp, spawn_app};
+use crate::helpers::{ALICE, TestApp, spawn_app, spawn_app_with};
 
 fn context(app: &TestApp, spec: Spec, api_version: Option<&str>) -> Context {
     let target = Target::new(
@@ -16,9 +15,8 @@ fn context(app: &TestApp, spec: Spec, api_version: Option<&str>) -> Context {
         &app.key,
         api_version.map(str::to_owned),
         0,
-        std::time::Duration::from_secs(10),
-    )
-    .expect("target");
+        transport::http_client(std::time::Duration::from_secs(10), None).expect("client"),
+    );
     Context::new(
         target,
         spec,
@@ -44,7 +42,7 @@ fn not_passed(report: &clerk_conformance::RunReport) -> Vec<String> {
 async fn the_server_passes_every_conformance_check() {
     let app = spawn_app().await;
     let report = run_suite(
-        &context(&app, clerk_conformance::default_spec().expect("spec"), None),
+        &context(&app, builtin::CLERK_SESSIONS.spec().expect("spec"), None),
         &Selection::default(),
         &HashMap::new(),
     )
@@ -54,33 +52,49 @@ async fn the_server_passes_every_conformance_check() {
 }
 
 #[tokio::test]
-async fn the_server_passes_against_clerks_official_specs_with_one_known_gap_in_them() {
+async fn the_server_passes_against_clerks_official_specs_with_their_known_deviations() {
     // Clerk's official spec documents only 200 for GetJWKS, though the API answers 401 without a
-    // valid key (the contract's table); that gap is the one accepted deviation.
-    let deviations = HashMap::from([(
-        "CONTRACT-004".to_owned(),
-        "the official spec documents only 200 for GetJWKS".to_owned(),
-    )]);
-    for (file, version) in [
-        ("clerk-bapi-2021-02-05.yml", "2021-02-05"),
-        ("clerk-bapi-2026-05-12.yml", "2026-05-12"),
-    ] {
+    // valid key (the contract's table); the built-in official files carry that known deviation.
+    for version in ["2021-02-05", "2026-05-12"] {
+        let official = BuiltinSpec::official_for(Some(version));
         let app = spawn_app().await;
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/reference")
-            .join(file);
-        let spec = Spec::load(&path).expect("official spec");
         let report = run_suite(
-            &context(&app, spec, Some(version)),
+            &context(&app, official.spec().expect("official spec"), Some(version)),
             &Selection::default(),
-            &deviations,
+            &official.deviations(),
         )
         .await;
         let unexpected: Vec<String> = not_passed(&report)
             .into_iter()
             .filter(|line| !line.starts_with("CONTRACT-004 Deviation"))
             .collect();
-        assert_eq!(unexpected, Vec::<String>::new(), "{file}");
-        assert_eq!(report.exit_code(), 0, "{file}");
+        assert_eq!(unexpected, Vec::<String>::new(), "{}", official.name);
+        assert_eq!(report.exit_code(), 0, "{}", official.name);
+    }
+}
+
+#[tokio::test]
+async fn a_list_without_filters_passes_either_way_and_the_report_says_which_answer_it_saw() {
+    for (lenient, seen) in [
+        (false, "400 missing_query_parameter"),
+        (true, "200 with every session"),
+    ] {
+        let app = spawn_app_with(|settings| settings.lenient_list = lenient).await;
+        let report = run_suite(
+            &context(&app, builtin::CLERK_SESSIONS.spec().expect("spec"), None),
+            &Selection {
+                only: vec!["BEHAV-008".to_owned()],
+                skip: Vec::new(),
+            },
+            &HashMap::new(),
+        )
+        .await;
+        let check = &report.checks[0];
+        assert_eq!(check.verdict, Verdict::Passed, "{:?}", check.details);
+        assert!(
+            check.details.iter().any(|detail| detail.contains(seen)),
+            "lenient {lenient}: {:?}",
+            check.details
+        );
     }
 }

@@ -109,7 +109,7 @@ async fn schemathesis_finds_nothing_against_the_generated_spec() {
 async fn against_official(file: &str, version: &str) {
     let app = spawn_app().await;
     let location = repository()
-        .join("../shared/reference")
+        .join("conformance/openapi")
         .join(file)
         .display()
         .to_string();

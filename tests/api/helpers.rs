@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use clerk_conformance::jwt::{self, VerifiedToken};
-use clerk_conformance::spec::{BodySchema, Spec};
+use clerk_conformance::spec::BodySchema;
+use clerk_conformance::{BuiltinSpec, builtin};
 use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, Fixtures, Settings};
 use reqwest::Method;
 use serde_json::Value;
@@ -23,13 +24,6 @@ pub const GLOBEX: &str = "org_2GlobexVGQT1v7E7Zi2T6IuzA7C";
 pub const CAROL: &str = "user_2CarolsZ1EoOyEZmEivtHY0phmf";
 pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist000";
 
-/// The official spec files, one per family of API versions.
-fn reference_file(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference")
-        .join(name)
-}
-
 /// The schemas a family of API versions answers with.
 pub struct VersionSchemas {
     pub session: BodySchema,
@@ -38,8 +32,8 @@ pub struct VersionSchemas {
     pub jwks: BodySchema,
 }
 
-fn schemas_of(file: &str) -> VersionSchemas {
-    let spec = Spec::load(&reference_file(file)).expect("official spec loads");
+fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
+    let spec = official.spec().expect("official spec loads");
     VersionSchemas {
         session: spec.schema("Session").expect("Session schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
@@ -54,11 +48,13 @@ fn schemas_of(file: &str) -> VersionSchemas {
 pub fn official_schemas(version: &str) -> &'static VersionSchemas {
     static OLD: OnceLock<VersionSchemas> = OnceLock::new();
     static NEW: OnceLock<VersionSchemas> = OnceLock::new();
-    if version >= "2025-03-12" {
-        NEW.get_or_init(|| schemas_of("clerk-bapi-2026-05-12.yml"))
+    let official = BuiltinSpec::official_for(Some(version));
+    let kept = if official.name == builtin::CLERK_2026_05_12.name {
+        &NEW
     } else {
-        OLD.get_or_init(|| schemas_of("clerk-bapi-2021-02-05.yml"))
-    }
+        &OLD
+    };
+    kept.get_or_init(|| schemas_of(official))
 }
 
 /// A running server and a client for it.

@@ -76,8 +76,8 @@ pub fn checks() -> Vec<Check> {
             Behaviour,
             Required,
             mutates = false,
-            "A list without user_id or client_id is 400 missing_query_parameter",
-            "CONTRACT §5 List: the 2024-01-01 deprecation notice",
+            "A list without user_id or client_id is 400 missing_query_parameter, or every session in order",
+            "CONTRACT §5 List: the 2024-01-01 deprecation notice, which older instances predate",
             missing_filter
         ),
         check!(
@@ -115,6 +115,15 @@ pub fn checks() -> Vec<Check> {
             "Revoking an already revoked session returns it unchanged with 200",
             "CONTRACT §5 Revoke (decided here)",
             revoke_twice
+        ),
+        check!(
+            "BEHAV-013",
+            Behaviour,
+            Required,
+            mutates = true,
+            "Verify (before 2025-04-10) accepts a session's own token and rejects it for another session with 400",
+            "CONTRACT §5 Verify: the token's sid must be this session",
+            verify_checks_the_session
         ),
     ]
 }
@@ -404,11 +413,50 @@ async fn unknown_ids(context: &Context) -> CheckResult {
     Ok(findings.outcome())
 }
 
+/// Instances that follow the 2024-01-01 notice answer 400; older ones (and the mock with
+/// `--lenient-list`) list every session. Either passes; the check says which it saw.
 async fn missing_filter(context: &Context) -> CheckResult {
     let mut findings = Findings::default();
     let exchange = context.send(&Request::get("/sessions")).await?;
-    findings.error(&exchange, 400, "missing_query_parameter", None);
-    Ok(findings.outcome())
+    if exchange.status != 200 {
+        findings.error(&exchange, 400, "missing_query_parameter", None);
+        return Ok(findings
+            .or_saw("400 missing_query_parameter (the instance follows the 2024-01-01 notice)"));
+    }
+    findings.expect(matches!(exchange.json, Some(Value::Array(_))), || {
+        format!(
+            "{}: 200 without a JSON array: {}",
+            exchange.request,
+            exchange.body_excerpt()
+        )
+    });
+    let sessions = items(&exchange);
+    if let Some(problem) = out_of_order(&sessions) {
+        findings.push(format!("{}: {problem}", exchange.request));
+    }
+    let paginated = context
+        .send(&Request::get("/sessions").query("paginated", "true"))
+        .await?;
+    if findings.status(&paginated, 200) {
+        let total = paginated
+            .json
+            .as_ref()
+            .and_then(|body| body["total_count"].as_u64());
+        findings.expect(
+            total.is_some_and(|total| total >= items(&paginated).len() as u64),
+            || {
+                format!(
+                    "{}: total_count {total:?} for a page of {}",
+                    paginated.request,
+                    items(&paginated).len()
+                )
+            },
+        );
+    }
+    Ok(findings.or_saw(&format!(
+        "200 with every session, {} on the first page (an instance from before the 2024-01-01 notice)",
+        sessions.len()
+    )))
 }
 
 async fn verify_per_version(context: &Context) -> CheckResult {
@@ -557,5 +605,58 @@ async fn revoke_twice(context: &Context) -> CheckResult {
     findings.expect(second.json == first.json, || {
         "the second revoke changed the session".to_owned()
     });
+    Ok(findings.outcome())
+}
+
+/// Verifies the token of a session the suite creates at that session (200) and at another
+/// session of the same user (400 `invalid_session_token`), as API version 2021-02-05.
+async fn verify_checks_the_session(context: &Context) -> CheckResult {
+    if context.options.user_id.is_none() {
+        return Ok(needs_user());
+    }
+    let mut findings = Findings::default();
+    let Some(created) = created_session(context, &mut findings).await? else {
+        return Ok(findings.outcome());
+    };
+    let created_id = created["id"].as_str().unwrap_or_default().to_owned();
+    let sessions = context.user_sessions().await?.unwrap_or_default();
+    let others: Vec<&Value> = sessions
+        .iter()
+        .filter(|session| session["id"] != created_id.as_str())
+        .collect();
+    let Some(other) = others
+        .iter()
+        .find(|session| session["status"] == "active")
+        .or(others.first())
+        .and_then(|session| session["id"].as_str())
+    else {
+        return Ok(Outcome::Skip("the user needs a second session".to_owned()));
+    };
+    let minted = context
+        .send(&Request::post(format!("/sessions/{created_id}/tokens")))
+        .await?;
+    if !findings.status(&minted, 200) {
+        return Ok(findings.outcome());
+    }
+    let Some(token) = minted.json.as_ref().and_then(|body| body["jwt"].as_str()) else {
+        findings.push("the token answer has no jwt".to_owned());
+        return Ok(findings.outcome());
+    };
+    let verify = |session: &str| {
+        Request::post(format!("/sessions/{session}/verify"))
+            .json(&json!({ "token": token }))
+            .version("2021-02-05")
+    };
+    let own = context.send(&verify(&created_id)).await?;
+    if findings.status(&own, 200) {
+        findings.expect(
+            own.json
+                .as_ref()
+                .is_some_and(|body| body["id"] == created_id.as_str()),
+            || format!("{}: the answer is not session {created_id}", own.request),
+        );
+    }
+    let foreign = context.send(&verify(other)).await?;
+    findings.error(&foreign, 400, "invalid_session_token", None);
     Ok(findings.outcome())
 }

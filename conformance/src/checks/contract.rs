@@ -1,5 +1,6 @@
 //! The wire contract: content type, envelope, schemas, documented statuses, ids and times.
 
+use reqwest::Method;
 use serde_json::Value;
 
 use super::{UNKNOWN_SESSION, check, items, one_request_per_operation};
@@ -70,6 +71,15 @@ pub fn checks() -> Vec<Check> {
             "Versions before 2025-03-12 never see pending or tasks",
             "CONTRACT §4: tasks and pending exist only from 2025-03-12 on",
             old_versions_see_no_pending
+        ),
+        check!(
+            "CONTRACT-008",
+            Contract,
+            Required,
+            mutates = false,
+            "A wrong method on any route is 405 in the envelope, with Allow naming the route's methods",
+            "CONTRACT §2: wrong methods (405, with Allow)",
+            wrong_methods_are_405_with_allow
         ),
     ]
 }
@@ -346,6 +356,68 @@ async fn old_versions_see_no_pending(context: &Context) -> CheckResult {
             findings.expect(session.get("tasks").is_none(), || {
                 format!("{version}: {id} has tasks")
             });
+        }
+    }
+    Ok(findings.outcome())
+}
+
+/// Every route of the Sessions API with the methods it answers.
+fn routes() -> Vec<(String, &'static [&'static str])> {
+    let session = format!("/sessions/{UNKNOWN_SESSION}");
+    vec![
+        ("/sessions".to_owned(), &["GET", "POST"]),
+        (session.clone(), &["GET"]),
+        (format!("{session}/revoke"), &["POST"]),
+        (format!("{session}/verify"), &["POST"]),
+        (format!("{session}/tokens"), &["POST"]),
+        (format!("{session}/tokens/conformance_template"), &["POST"]),
+        ("/jwks".to_owned(), &["GET"]),
+    ]
+}
+
+async fn wrong_methods_are_405_with_allow(context: &Context) -> CheckResult {
+    let mut findings = Findings::default();
+    for (path, methods) in routes() {
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            let wrong = method.as_str();
+            if methods.contains(&wrong) {
+                continue;
+            }
+            let exchange = context
+                .send(&Request::new(method.clone(), path.clone()))
+                .await?;
+            if !findings.status(&exchange, 405) {
+                continue;
+            }
+            let allowed: Vec<String> = exchange
+                .header("allow")
+                .unwrap_or_default()
+                .split(',')
+                .map(|method| method.trim().to_ascii_uppercase())
+                .filter(|method| !method.is_empty())
+                .collect();
+            findings.expect(
+                methods
+                    .iter()
+                    .all(|method| allowed.iter().any(|a| a == method))
+                    && !allowed.iter().any(|a| a == wrong),
+                || {
+                    format!(
+                        "{}: Allow is {:?}, the route answers {methods:?}",
+                        exchange.request,
+                        exchange.header("allow")
+                    )
+                },
+            );
+            for problem in envelope_problems(&exchange) {
+                findings.push(problem);
+            }
         }
     }
     Ok(findings.outcome())

@@ -64,6 +64,15 @@ pub fn checks() -> Vec<Check> {
             "CONTRACT §5 Tokens",
             unknown_template
         ),
+        check!(
+            "TOKEN-007",
+            Tokens,
+            Observation,
+            mutates = true,
+            "A session that is not active gets no token: 404",
+            "CONTRACT §5 Tokens (decided here)",
+            no_token_for_an_ended_session
+        ),
     ]
 }
 
@@ -249,5 +258,29 @@ async fn unknown_template(context: &Context) -> CheckResult {
             .await?;
         findings.error(&exchange, 404, "resource_not_found", None);
     }
+    Ok(findings.outcome())
+}
+
+/// Asks a token for a session the suite creates and revokes (mutations touch only sessions
+/// the suite created).
+async fn no_token_for_an_ended_session(context: &Context) -> CheckResult {
+    if context.options.user_id.is_none() {
+        return Ok(needs_user());
+    }
+    let mut findings = Findings::default();
+    let Some(created) = created_session(context, &mut findings).await? else {
+        return Ok(findings.outcome());
+    };
+    let id = created["id"].as_str().unwrap_or_default();
+    let revoked = context
+        .send(&Request::post(format!("/sessions/{id}/revoke")))
+        .await?;
+    if !findings.status(&revoked, 200) {
+        return Ok(findings.outcome());
+    }
+    let exchange = context
+        .send(&Request::post(format!("/sessions/{id}/tokens")))
+        .await?;
+    findings.error(&exchange, 404, "resource_not_found", None);
     Ok(findings.outcome())
 }

@@ -4,12 +4,17 @@ use clerk_sessions_mock::{Application, Settings};
 
 /// Starts the mock accepting `keys` (each its own instance); returns its address once seeded.
 pub async fn spawn_mock(keys: &[&str]) -> String {
-    let settings = Settings {
+    spawn_mock_with(Settings {
         secret_keys: keys.iter().map(|key| (*key).to_owned()).collect(),
         ..Settings::for_tests()
-    };
+    })
+    .await
+}
+
+/// Starts the mock with `settings`; returns its base URL once seeded.
+pub async fn spawn_mock_with(settings: Settings) -> String {
     let application = Application::build(&settings).expect("mock builds");
-    let address = format!("http://127.0.0.1:{}", application.port());
+    let address = application.base_url().to_owned();
     let ready = application.ready();
     tokio::spawn(application.run_until_stopped());
     ready.await.expect("mock seeds");

@@ -1,0 +1,100 @@
+//! How the suite reaches a target: the HTTP client (HTTPS with rustls, the system's trust store
+//! plus any private CA, proxies from the environment) and one-line reasons for a connection that
+//! failed, naming the TLS cause where there is one.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use rustls::{CertificateError, Error as TlsError};
+
+/// The HTTP client the suite sends every request with.
+///
+/// Server certificates are checked by `rustls-platform-verifier`: against the operating
+/// system's trust store, as curl and browsers check them, so a corporate CA installed on the
+/// machine is trusted without flags. `ca_certificates` (PEM, one or more certificates) adds a
+/// private CA to that store. `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their
+/// lower-case forms) are honoured.
+pub fn http_client(
+    timeout: Duration,
+    ca_certificates: Option<&[u8]>,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = ca_certificates {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|error| format!("not a PEM certificate: {error}"))?;
+        if certificates.is_empty() {
+            return Err("no PEM certificate in it".to_owned());
+        }
+        builder = builder.tls_certs_merge(certificates);
+    }
+    builder
+        .build()
+        .map_err(|error| format!("cannot build an HTTP client: {error}"))
+}
+
+/// Why a request got no answer, in one line: the TLS cause when the handshake failed, else the
+/// client's own words with their causes.
+pub fn failure_reason(error: &reqwest::Error) -> String {
+    if let Some(tls) = tls_cause(error) {
+        return tls_reason(tls);
+    }
+    let mut reason = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !reason.contains(&text) {
+            reason.push_str(": ");
+            reason.push_str(&text);
+        }
+        source = cause.source();
+    }
+    reason
+}
+
+/// The rustls error somewhere in `error`'s causes. An `io::Error` hides the error it wraps from
+/// `source()`, so it is opened by hand.
+fn tls_cause(error: &reqwest::Error) -> Option<&TlsError> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(current) = cause {
+        if let Some(tls) = current.downcast_ref::<TlsError>() {
+            return Some(tls);
+        }
+        cause = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
+    }
+    None
+}
+
+fn tls_reason(error: &TlsError) -> String {
+    match error {
+        TlsError::InvalidCertificate(certificate) => match certificate {
+            CertificateError::UnknownIssuer => "TLS: the server's certificate is not trusted \
+                (issued by an unknown authority); for a private CA pass --ca-cert FILE"
+                .to_owned(),
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                "TLS: the server's certificate does not name this host (name mismatch)".to_owned()
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                "TLS: the server's certificate has expired".to_owned()
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                "TLS: the server's certificate is not valid yet".to_owned()
+            }
+            CertificateError::Revoked => "TLS: the server's certificate is revoked".to_owned(),
+            other => format!("TLS: the server's certificate is not accepted: {other:?}"),
+        },
+        TlsError::AlertReceived(alert) => {
+            format!("TLS: the server refused the handshake (alert {alert:?})")
+        }
+        TlsError::InvalidMessage(_) => {
+            "TLS: the server did not answer in TLS (is it plain http:// ?)".to_owned()
+        }
+        other => format!("TLS: the handshake failed: {other}"),
+    }
+}
