@@ -45,7 +45,7 @@ run() { # name url [method] [lua script]
   printf 'wrk.method = "%s"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\n' "$method" "$key" > "$script"
   [ "$method" = POST ] && printf 'wrk.body = "{}"\n' >> "$script"
   [ -n "${4:-}" ] && script=$4
-  KEY=$key taskset -c 1 wrk -t1 -c16 -d"${duration}s" --latency -s "$script" "$url" |
+  KEY=$key REQUESTS=${REQUESTS:-} taskset -c 1 wrk -t1 -c16 -d"${duration}s" --latency -s "$script" "$url" |
     awk -v name="$name" '
       /Requests\/sec/ {rps=$2}
       /^ +50%/ {p50=$2}
@@ -54,7 +54,21 @@ run() { # name url [method] [lua script]
       END {printf "%s %s %s %s %d\n", name, rps, p50, p99, errors+0}' >> "$work/results"
 }
 
-# Prints the median of each case's runs with its spread, and its ratio to a reference case.
+# One load run of the requests in a file (see bench/paths.lua), recorded as `run` does.
+run_requests() { # name base-url requests-file
+  REQUESTS=$3 run "$1" "$2" GET bench/paths.lua
+}
+
+# OpenSSL's RSA-2048 signatures per second on core 0, the servers' core, recorded as a run
+# with no latency figures.
+openssl_sign() { # name
+  taskset -c 0 openssl speed -seconds "$duration" rsa2048 2>/dev/null |
+    awk -v name="$1" '/^rsa 2048 bits/ {printf "%s %s - - 0\n", name, $(NF-1)}' >> "$work/results"
+}
+
+# Prints the median of each case's runs with its spread, and its ratio to a reference case: the
+# median of the ratios of runs of the same round, which ran next to each other, so that the
+# machine's drift between rounds cancels out.
 table() { # "case[:reference] ..." in print order
   python3 - "$work/results" "$@" <<'PY'
 import statistics, sys
@@ -62,17 +76,18 @@ rows = {}
 for line in open(sys.argv[1]):
     name, rps, p50, p99, errors = line.split()
     rows.setdefault(name, []).append((float(rps), p50, p99, int(errors)))
-def median(name):
-    runs = sorted(rows[name])
-    rps = [r[0] for r in runs]
-    mid = runs[len(runs) // 2]
-    return statistics.median(rps), min(rps), max(rps), mid[1], mid[2], sum(r[3] for r in runs)
 print(f"{'case':<12} {'req/s (median)':>15} {'spread':>17} {'p50':>9} {'p99':>9} {'errors':>7} {'vs reference':>13}")
 for spec in sys.argv[2:]:
     name, _, reference = spec.partition(":")
-    rps, low, high, p50, p99, errors = median(name)
-    ratio = f"{rps / median(reference)[0] * 100:.0f}%" if reference else ""
-    print(f"{name:<12} {rps:>15,.0f} {f'{low:,.0f}-{high:,.0f}':>17} {p50:>9} {p99:>9} {errors:>7} {ratio:>13}")
+    runs = rows[name]
+    rps = [run[0] for run in runs]
+    middle = sorted(runs)[len(runs) // 2]
+    ratio = ""
+    if reference:
+        ratios = [run[0] / against[0] for run, against in zip(runs, rows[reference])]
+        ratio = f"{statistics.median(ratios) * 100:.0f}%"
+    errors = sum(run[3] for run in runs)
+    print(f"{name:<12} {statistics.median(rps):>15,.0f} {f'{min(rps):,.0f}-{max(rps):,.0f}':>17} {middle[1]:>9} {middle[2]:>9} {errors:>7} {ratio:>13}")
 PY
 }
 
