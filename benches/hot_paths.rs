@@ -10,8 +10,8 @@ use std::sync::Arc;
 use clerk_sessions_mock::Fixtures;
 use clerk_sessions_mock::hot_paths::{
     ApiVersion, FaultPlan, Instance, InstanceData, ListQuery, ListScope, SeedSpec, SessionBody,
-    SessionId, SessionList, TokenKind, TokenSettings, TokenSubject, UserId, instance_rng,
-    render_session, seed, template_claims, write_list,
+    SessionId, SessionList, TokenKind, TokenSettings, TokenSubject, UserId, instance_rng, seed,
+    template_claims,
 };
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
@@ -78,31 +78,6 @@ fn page_json(c: &mut Criterion) {
         ApiVersion::V2021_02_05,
         ApiVersion::ALL[ApiVersion::ALL.len() - 1],
     ] {
-        group.bench_with_input(
-            BenchmarkId::new("written", version.as_str()),
-            &version,
-            |b, version| {
-                b.iter(|| {
-                    let mut out = Vec::with_capacity(8 * 1024);
-                    write_list(&mut out, black_box(&sessions), None, *version, NOW_MS);
-                    out
-                });
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("rendered", version.as_str()),
-            &version,
-            |b, version| {
-                b.iter(|| {
-                    let mut out = Vec::with_capacity(8 * 1024);
-                    for session in black_box(&sessions) {
-                        let status = session.status_at(NOW_MS).presented_for(*version);
-                        render_session(&mut out, session, *version, status);
-                    }
-                    out
-                });
-            },
-        );
         group.bench_with_input(
             BenchmarkId::new("serde", version.as_str()),
             &version,

@@ -396,6 +396,10 @@ fn known_versions() -> String {
         .join(", ")
 }
 
+/// The trace id an error answer carries in its body, kept with the answer for the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceId(pub String);
+
 /// A fresh id for one answer, shown to the caller and written to the log.
 pub fn new_trace_id() -> String {
     let value: u128 = rand::rng().random();
@@ -437,9 +441,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let trace_id = new_trace_id();
         let envelope = ClerkErrors {
             errors: self.errors(),
-            clerk_trace_id: crate::http::access_log::current_trace_id(),
+            clerk_trace_id: trace_id.clone(),
         };
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((
@@ -458,12 +463,14 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        match serde_json::to_vec(&envelope) {
+        let mut answer = match serde_json::to_vec(&envelope) {
             Ok(body) => response.body(body),
             // Serialising strings and maps cannot fail; answer with a fixed envelope regardless.
             Err(_) => response.body(
                 r#"{"errors":[{"message":"Oops, something went wrong","long_message":"There was an internal error on our servers.","code":"internal_clerk_error"}],"clerk_trace_id":""}"#,
             ),
-        }
+        };
+        answer.extensions_mut().insert(TraceId(trace_id));
+        answer
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use rand_chacha::ChaCha8Rng;
 
 use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
@@ -16,7 +16,6 @@ use crate::store::{ListQuery, Page};
 use crate::tokens::session_claims::{self, SessionClaims, TokenSubject};
 use crate::tokens::signing::{InvalidToken, Jwk};
 use crate::tokens::{KeyMaterial, SigningKey, TokenSettings};
-use crate::versioned::Versioned;
 
 /// Why a session could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,7 +79,7 @@ pub struct Instance {
     clock: Clock,
     signing: SigningKey,
     tokens: Arc<TokenSettings>,
-    data: Versioned<InstanceData>,
+    data: RwLock<InstanceData>,
     /// Draws the ids of sessions created later, so they too follow from the seed.
     rng: Mutex<ChaCha8Rng>,
     journal: Journal,
@@ -109,7 +108,7 @@ impl Instance {
             clock,
             signing: SigningKey::new(id, key_material),
             tokens,
-            data: Versioned::new(data),
+            data: RwLock::new(data),
             rng: Mutex::new(rng),
             journal: Journal::new(journal_size),
             faults: Faults::new(faults),
@@ -214,35 +213,13 @@ impl Instance {
     }
 
     /// Presents a page of sessions while the instance is read, so that they are lent rather than
-    /// copied, with the [generation](Instance::generation) of the data they come from; the
-    /// query's `now_ms` should come from [`Instance::now_ms`].
-    pub fn list_sessions<R>(
-        &self,
-        query: &ListQuery,
-        present: impl FnOnce(Page<'_>, u64) -> R,
-    ) -> R {
-        let data = self.data.read();
-        present(data.sessions.list(query), self.data.generation())
-    }
-
-    /// Which state the instance's data is in: a new number after every change of any kind.
-    pub fn generation(&self) -> u64 {
-        self.data.generation()
+    /// copied; the query's `now_ms` should come from [`Instance::now_ms`].
+    pub fn list_sessions<R>(&self, query: &ListQuery, present: impl FnOnce(Page<'_>) -> R) -> R {
+        present(self.data.read().sessions.list(query))
     }
 
     pub fn session(&self, id: SessionId) -> Option<Session> {
         self.data.read().sessions.get(id).cloned()
-    }
-
-    /// Presents a session while the instance is read, with the
-    /// [generation](Instance::generation) of the data it comes from.
-    pub fn read_session<R>(
-        &self,
-        id: SessionId,
-        present: impl FnOnce(Option<&Session>, u64) -> R,
-    ) -> R {
-        let data = self.data.read();
-        present(data.sessions.get(id), self.data.generation())
     }
 
     /// Creates an active session for a user, optionally with an active organization and an

@@ -16,7 +16,6 @@ mod startup;
 mod store;
 mod tls;
 mod tokens;
-mod versioned;
 
 pub use config::{DEFAULT_SECRET_KEY, LogFormat, Settings};
 pub use domain::ApiVersion;
@@ -29,7 +28,6 @@ pub use startup::{Application, SWAGGER_UI_PATH, StartupError};
 pub mod hot_paths {
     pub use crate::domain::{ApiVersion, Session, SessionId, UserId};
     pub use crate::faults::FaultPlan;
-    pub use crate::http::session_json::{render_session, write_list};
     pub use crate::http::wire::{SessionBody, SessionList};
     pub use crate::instance::{Instance, TokenKind};
     pub use crate::seed::{InstanceData, SeedSpec, instance_rng, seed};

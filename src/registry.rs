@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
@@ -109,8 +108,6 @@ pub struct Registry {
     config: RegistryConfig,
     hasher: SipHasher13,
     instances: RwLock<Instances>,
-    /// How many instances were deleted so far: an instance found before a deletion may be gone.
-    deletions: AtomicU64,
     /// The instance of the first configured key, which operator pages show by default.
     primary: Option<InstanceId>,
 }
@@ -137,7 +134,6 @@ impl Registry {
             config,
             hasher,
             instances: RwLock::new(instances),
-            deletions: AtomicU64::new(0),
             primary,
         })
     }
@@ -240,12 +236,6 @@ impl Registry {
         Ok(())
     }
 
-    /// How many instances were deleted so far. Read it before finding an instance: while it
-    /// stays the same, the instance is still the one its key names.
-    pub fn deletions(&self) -> u64 {
-        self.deletions.load(Ordering::Acquire)
-    }
-
     /// Deletes the instance of `key`, if it was created on demand.
     pub fn delete(&self, key: &str) -> Result<InstanceId, RegistryError> {
         let lookup_key = self.lookup_key(key);
@@ -254,7 +244,6 @@ impl Registry {
             Some(registered) if registered.on_demand => {
                 let id = registered.instance.id();
                 instances.remove(&lookup_key);
-                self.deletions.fetch_add(1, Ordering::Release);
                 Ok(id)
             }
             _ => Err(RegistryError::NotDeletable),

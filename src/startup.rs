@@ -14,14 +14,13 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::fixtures::{FixtureError, Fixtures};
+use crate::http::AppState;
 use crate::http::body::MAX_BODY_BYTES;
-use crate::http::connection_key::ConnectionKey;
 use crate::http::fallback::no_route;
-use crate::http::gateway::Gateway;
+use crate::http::pipeline::{self, faults};
 use crate::http::route_table::RouteTable;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
-use crate::http::{AppState, cors, faults};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -175,7 +174,8 @@ impl Application {
                 .into_utoipa_app()
                 .configure(configure_routes)
                 .split_for_parts();
-            app.app_data(state.clone())
+            let app = app
+                .app_data(state.clone())
                 .app_data(routes.clone())
                 .app_data(document.clone())
                 .service(
@@ -187,18 +187,10 @@ impl Application {
                 )
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
-                .default_service(web::to(no_route))
-                .wrap(
-                    Gateway::new(state.clone(), routes.clone(), cors::cors(&cors_origins))
-                        // Checked once per worker, so that a request pays nothing for a log that
-                        // is off.
-                        .logging_access(tracing::enabled!(target: "access", tracing::Level::INFO)),
-                )
+                .default_service(web::to(no_route));
+            pipeline::install(app, pipeline::cors::cors(&cors_origins))
         })
-        .on_connect(|connection, data| {
-            faults::remember_socket(connection, data);
-            ConnectionKey::give_to(data);
-        })
+        .on_connect(faults::remember_socket)
         .shutdown_timeout(5)
         .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
         .client_disconnect_timeout(Duration::from_secs(1));

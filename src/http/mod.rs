@@ -1,31 +1,19 @@
 //! The actix-web side: shared state, authentication, request parsing, wire shapes and routes.
 
-pub mod access_log;
-pub mod answer_cache;
 pub mod api_version;
-pub mod auth;
 pub mod body;
 pub mod canonical;
-pub mod connection_key;
-pub mod cors;
-pub mod deprecation;
-pub mod envelope;
-pub mod failures;
 pub mod fallback;
-pub mod faults;
-pub mod gateway;
 pub mod list_query;
 pub mod path;
-pub mod prefer;
+pub mod pipeline;
 pub mod query;
-pub mod render_cache;
 pub mod route_table;
 pub mod routes;
-pub mod session_json;
 pub mod state;
 pub mod wire;
 
-pub use auth::Caller;
+pub use pipeline::Caller;
 pub use state::AppState;
 
 /// Paths under this prefix are Clerk's API: they need a secret key and speak Clerk's errors.

@@ -2,6 +2,8 @@
 //! answers, which operation each is, its documented statuses, and whether it is deprecated.
 //! Whatever is documented is known here.
 
+use std::sync::Arc;
+
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use utoipa::openapi::OpenApi;
@@ -20,15 +22,13 @@ pub struct OperationInfo {
 #[derive(Debug)]
 struct Route {
     resource: ResourceDef,
-    operations: Vec<OperationInfo>,
+    operations: Vec<Arc<OperationInfo>>,
 }
 
 /// Every documented path with its operations.
 #[derive(Debug, Default)]
 pub struct RouteTable {
     routes: Vec<Route>,
-    /// The deprecated operations alone, so that the check every request makes stays short.
-    deprecated: Vec<(Method, ResourceDef)>,
 }
 
 impl RouteTable {
@@ -59,7 +59,7 @@ impl RouteTable {
                             .filter_map(|status| status.parse().ok())
                             .collect();
                         statuses.sort_unstable();
-                        Some(OperationInfo {
+                        Some(Arc::new(OperationInfo {
                             method,
                             operation_id: operation.operation_id.clone().unwrap_or_default(),
                             statuses,
@@ -67,7 +67,7 @@ impl RouteTable {
                                 operation.deprecated,
                                 Some(utoipa::openapi::Deprecated::True)
                             ),
-                        })
+                        }))
                     })
                     .collect();
                 Route {
@@ -76,20 +76,10 @@ impl RouteTable {
                 }
             })
             .collect::<Vec<Route>>();
-        let deprecated = routes
-            .iter()
-            .flat_map(|route| {
-                route
-                    .operations
-                    .iter()
-                    .filter(|operation| operation.deprecated)
-                    .map(|operation| (operation.method.clone(), route.resource.clone()))
-            })
-            .collect();
-        Self { routes, deprecated }
+        Self { routes }
     }
 
-    fn matching(&self, path: &str) -> impl Iterator<Item = &OperationInfo> {
+    fn matching(&self, path: &str) -> impl Iterator<Item = &Arc<OperationInfo>> {
         self.routes
             .iter()
             .filter(move |route| route.resource.is_match(path))
@@ -104,7 +94,7 @@ impl RouteTable {
     }
 
     /// The operation `method path` is, if it is documented.
-    pub fn operation(&self, method: &Method, path: &str) -> Option<&OperationInfo> {
+    pub fn operation(&self, method: &Method, path: &str) -> Option<&Arc<OperationInfo>> {
         self.matching(path)
             .find(|operation| operation.method == method)
     }
@@ -117,12 +107,5 @@ impl RouteTable {
             .flat_map(|route| route.operations.iter())
             .map(|operation| operation.operation_id.as_str())
             .collect()
-    }
-
-    /// Whether `method path` is a deprecated operation.
-    pub fn is_deprecated(&self, method: &Method, path: &str) -> bool {
-        self.deprecated
-            .iter()
-            .any(|(deprecated, resource)| deprecated == method && resource.is_match(path))
     }
 }

@@ -281,3 +281,23 @@ async fn a_connection_finds_the_instance_of_each_key_it_sends_until_the_instance
     .await;
     assert_eq!(statuses, [200, 200, 401, 200, 200, 200, 401, 200]);
 }
+
+#[tokio::test]
+async fn a_percent_encoded_api_prefix_is_authenticated_like_the_plain_one() {
+    let app = spawn_app().await;
+    for path in ["/%76%31/sessions", "/v%31/sessions", "/%76%31/jwks"] {
+        let response = app
+            .client
+            .get(format!("{}{path}?user_id={ALICE}", app.address))
+            .send()
+            .await
+            .expect("answered");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(status, 401, "{path}: {body}");
+        assert_eq!(
+            body["errors"][0]["code"], "authentication_invalid",
+            "{path}"
+        );
+    }
+}

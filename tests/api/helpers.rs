@@ -2,6 +2,7 @@
 //! error body a test receives is validated against Clerk's official spec of the request's API
 //! version, and every answer's `Content-Type` is checked, before the test sees it.
 
+use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -472,4 +473,29 @@ impl Answer {
             self.body
         );
     }
+}
+
+/// Starts the server binary on a free port with `flags` and returns it with the base URL from
+/// its banner; its logs (stderr) are kept for `wait_with_output` when `keep_logs`.
+pub fn start_binary(flags: &[&str], keep_logs: bool) -> (std::process::Child, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+        .args(["--port", "0"])
+        .args(flags)
+        .stdout(std::process::Stdio::piped())
+        .stderr(if keep_logs {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = std::io::BufReader::new(stdout)
+        .lines()
+        .next()
+        .expect("a banner")
+        .expect("text");
+    let base = first.rsplit(' ').next().unwrap_or_default().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    (child, base)
 }

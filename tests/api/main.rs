@@ -17,6 +17,7 @@ mod helpers;
 mod jwks;
 mod limits;
 mod list;
+mod memory;
 mod openapi;
 mod revoke;
 mod routing;

@@ -1,33 +1,9 @@
 //! The binary as a user runs it: the banner, and a quick, graceful stop on SIGTERM or Ctrl-C.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Starts the server binary on a free port with `flags` and returns it with the base URL from
-/// its banner; its logs (stderr) are kept for `wait_with_output` when `keep_logs`.
-fn start(flags: &[&str], keep_logs: bool) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
-        .args(["--port", "0"])
-        .args(flags)
-        .stdout(Stdio::piped())
-        .stderr(if keep_logs {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a banner")
-        .expect("text");
-    let base = first.rsplit(' ').next().unwrap_or_default().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    (child, base)
-}
+use crate::helpers::start_binary as start;
 
 fn stop_with(signal: &str) {
     let (mut child, base) = start(&["--log-level", "warn"], false);

@@ -5,15 +5,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{ApiVersionHeader, answers, json_bytes_ok};
+use super::{ApiVersionHeader, answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::answer_cache::{self, Operation};
 use crate::http::body::BodyFields;
 use crate::http::list_query::ListSessionsQuery;
 use crate::http::path::SessionIdSegment;
-use crate::http::session_json::{self, list_body, session_body};
-use crate::http::wire::{SessionBody, SessionList};
+use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
 use crate::http::{AppState, Caller};
 use crate::instance::{CreateSessionError, NewSession};
 use crate::store::{ListQuery, ListScope};
@@ -58,18 +56,7 @@ pub async fn list_sessions(
 ) -> Result<HttpResponse, ApiError> {
     // One instant for both filtering and presenting, so a session filtered as active is shown so.
     let now_ms = caller.instance.now_ms();
-    let asker = (
-        caller.instance.id(),
-        caller.version,
-        Operation::ListSessions,
-    );
-    let query_string = request.query_string();
-    if let Some(body) =
-        answer_cache::kept(asker, query_string, caller.instance.generation(), now_ms)
-    {
-        return Ok(json_bytes_ok(body));
-    }
-    let query = ListSessionsQuery::parse(query_string)?;
+    let query = ListSessionsQuery::parse(request.query_string())?;
     let list = ListQuery {
         scope: list_scope(&query, state.lenient_list)?,
         status: query.status.map(|status| status.status()),
@@ -78,27 +65,22 @@ pub async fn list_sessions(
         limit: query.limit(),
         offset: query.offset(),
     };
-    let body = caller.instance.list_sessions(&list, |page, generation| {
-        let body = list_body(
-            &page.sessions,
-            (query.paginated == Some(true)).then_some(page.total_count),
-            caller.version,
-            now_ms,
-        );
-        if list.status.is_none() {
-            let sessions = page.sessions.iter().copied();
-            answer_cache::keep(
-                asker,
-                query_string,
-                generation,
-                now_ms,
-                sessions,
-                body.clone(),
-            );
+    let answer = caller.instance.list_sessions(&list, |page| {
+        let sessions = page
+            .sessions
+            .iter()
+            .map(|session| SessionBody::new(session, caller.version, now_ms))
+            .collect();
+        if query.paginated == Some(true) {
+            SessionList::Paginated(PaginatedSessions {
+                data: sessions,
+                total_count: page.total_count as u64,
+            })
+        } else {
+            SessionList::Array(sessions)
         }
-        body
     });
-    Ok(json_bytes_ok(body))
+    Ok(json_ok(&answer))
 }
 
 /// The index a list reads from. An id that is not well formed matches no session.
@@ -241,29 +223,10 @@ pub async fn get_session(
     caller: Caller,
     session_id: SessionIdSegment,
 ) -> Result<HttpResponse, ApiError> {
-    let now_ms = caller.instance.now_ms();
-    let asker = (caller.instance.id(), caller.version, Operation::GetSession);
-    if let Some(body) = answer_cache::kept(asker, &session_id, caller.instance.generation(), now_ms)
-    {
-        return Ok(json_bytes_ok(body));
-    }
-    let id = SessionId::parse(&session_id).ok_or_else(|| session_not_found(&session_id))?;
-    let body = caller.instance.read_session(id, |session, generation| {
-        let session = session?;
-        let body = session_body(session, caller.version, now_ms);
-        answer_cache::keep(
-            asker,
-            &session_id,
-            generation,
-            now_ms,
-            [session],
-            body.clone(),
-        );
-        Some(body)
-    });
-    Ok(json_bytes_ok(
-        body.ok_or_else(|| session_not_found(&session_id))?,
-    ))
+    let session = SessionId::parse(&session_id)
+        .and_then(|id| caller.instance.session(id))
+        .ok_or_else(|| session_not_found(&session_id))?;
+    Ok(session_answer(&caller, &session))
 }
 
 /// Revoke a session
@@ -299,7 +262,11 @@ pub async fn revoke_session(
 
 /// 200 with the session as the caller's API version presents it.
 pub fn session_answer(caller: &Caller, session: &crate::domain::Session) -> HttpResponse {
-    session_json::session_answer(session, caller.version, caller.instance.now_ms())
+    json_ok(&SessionBody::new(
+        session,
+        caller.version,
+        caller.instance.now_ms(),
+    ))
 }
 
 /// The 404 for a session id, quoting at most a sane length of whatever was asked for.

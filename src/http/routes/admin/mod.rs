@@ -6,13 +6,14 @@
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-use actix_web::FromRequest;
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
+use actix_web::{FromRequest, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
-use crate::http::auth::{authenticated_instance, bearer_key};
+use crate::http::AppState;
+use crate::http::pipeline::authentication::{bearer_key, instance_for};
 use crate::instance::Instance;
 use crate::registry::RegistryError;
 
@@ -29,7 +30,7 @@ pub const ADMIN_PREFIX: &str = "/__admin";
 pub fn configure(config: &mut ServiceConfig) {
     config.service(
         utoipa_actix_web::scope(ADMIN_PREFIX)
-            .app_data(actix_web::web::PayloadConfig::new(data::MAX_DATASET_BYTES))
+            .app_data(web::PayloadConfig::new(data::MAX_DATASET_BYTES))
             .service(instances::create_instance)
             .service(instances::delete_instance)
             .service(instances::reset_instance)
@@ -72,10 +73,15 @@ impl FromRequest for InstanceOwner {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticated_instance(request).and_then(|instance| {
-            let key = bearer_key(request)?.to_owned();
-            Ok(Self { instance, key })
-        }))
+        let owner = request
+            .app_data::<web::Data<AppState>>()
+            .ok_or(ApiError::Internal)
+            .and_then(|state| instance_for(state, request))
+            .and_then(|instance| {
+                let key = bearer_key(request)?.to_owned();
+                Ok(Self { instance, key })
+            });
+        ready(owner)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
 use crate::http::body::BodyFields;
 use crate::http::routes::answers;
-use crate::http::session_json::session_answer;
+use crate::http::routes::json_ok;
 use crate::http::wire::SessionBody;
 use crate::instance::NewSession;
 
@@ -74,5 +74,9 @@ pub async fn create_session(
         .instance
         .create_session(NewSession::from_fields(&fields, actor)?)?;
     let now_ms = owner.instance.now_ms();
-    Ok(session_answer(&session, state.default_version, now_ms))
+    Ok(json_ok(&SessionBody::new(
+        &session,
+        state.default_version,
+        now_ms,
+    )))
 }

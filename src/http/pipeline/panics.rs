@@ -1,23 +1,26 @@
 //! A guard around the answer to every request: a handler that panics, or a failure outside a
 //! handler's own error type, still answers in Clerk's envelope (500 `internal_clerk_error`, or the
-//! failure's own status), and the worker keeps serving. The gateway applies it to every request;
-//! the failure is given back as an error, which actix answers with the envelope itself, because
-//! the request it would take to build an answer here went into the handler.
+//! failure's own status), and the worker keeps serving. The failure is given back as an error,
+//! which actix answers with the envelope itself: the request an answer would be built from went
+//! into the route, and the router needs it unshared.
 
 use std::panic::AssertUnwindSafe;
 
-use actix_web::dev::ServiceResponse;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use futures_util::FutureExt;
 
 use crate::error::ApiError;
 
-/// Awaits `answer`; a panic or a failure becomes Clerk's error for it.
-pub async fn contained<B>(
-    path: &str,
-    answer: impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
-) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let error = match AssertUnwindSafe(answer).catch_unwind().await {
-        Ok(Ok(response)) => return Ok(response),
+/// Runs the route of every request contained.
+pub async fn contain(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse, actix_web::Error> {
+    let path = request.path().to_owned();
+    let error = match AssertUnwindSafe(next.call(request)).catch_unwind().await {
+        Ok(Ok(response)) => return Ok(response.map_into_boxed_body()),
         Ok(Err(error)) => {
             let status = error.as_response_error().status_code();
             tracing::error!(%error, %status, path, "request failed outside a handler");
@@ -41,11 +44,7 @@ mod tests {
     use actix_web::dev::Service;
     use actix_web::{App, HttpResponse, test, web};
 
-    use crate::domain::ApiVersion;
-    use crate::http::AppState;
-    use crate::http::cors::cors;
-    use crate::http::gateway::Gateway;
-    use crate::http::route_table::RouteTable;
+    use actix_web::middleware::from_fn;
 
     async fn panics() -> HttpResponse {
         panic!("a bug")
@@ -55,11 +54,7 @@ mod tests {
     async fn a_panicking_handler_answers_500_in_the_envelope() {
         let app = test::init_service(
             App::new()
-                .wrap(Gateway::new(
-                    web::Data::new(AppState::new(ApiVersion::V2025_11_10, false, false)),
-                    web::Data::new(RouteTable::from_openapi(&crate::openapi::document())),
-                    cors(&[]),
-                ))
+                .wrap(from_fn(super::contain))
                 .route("/boom", web::get().to(panics))
                 .route("/fine", web::get().to(HttpResponse::Ok)),
         )

@@ -7,13 +7,15 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
 use std::time::Duration;
 
-use actix_web::body::BodyStream;
-use actix_web::dev::Extensions;
+use actix_web::body::{BodyStream, MessageBody};
+use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{Error, HttpMessage as _, HttpRequest, HttpResponse};
 
+use super::authentication::Authenticated;
+use super::context::RequestContext;
 use super::prefer::preference;
-use super::route_table::RouteTable;
 use crate::error::ApiError;
 use crate::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
 use crate::instance::Instance;
@@ -84,12 +86,12 @@ fn requested_faults(request: &HttpRequest) -> Result<RequestFaults, ApiError> {
 /// Delays the request as the instance's plan and its `Prefer` header say, then gives the answer
 /// a fault puts in its place, if any: a server error, Clerk's 429 or a reset connection.
 /// `preferences` says whether the request has a `Prefer` header at all.
-pub async fn injected_fault(
+async fn injected_fault(
     instance: &Instance,
     request: &HttpRequest,
-    preferences: bool,
+    context: &RequestContext,
 ) -> Result<Option<HttpResponse>, ApiError> {
-    let wanted = if preferences {
+    let wanted = if context.prefers {
         requested_faults(request)?
     } else {
         RequestFaults::default()
@@ -99,15 +101,11 @@ pub async fn injected_fault(
     if wanted == RequestFaults::default() && plan.is_idle() {
         return Ok(None);
     }
-    let operation = (!plan.operations.is_empty())
-        .then(|| {
-            let routes = request.app_data::<web::Data<RouteTable>>()?;
-            routes
-                .operation(request.method(), request.path())
-                .map(|operation| operation.operation_id.clone())
-        })
-        .flatten();
-    let decision = faults.decide(&plan, operation.as_deref(), wanted);
+    let operation = context
+        .operation
+        .as_ref()
+        .map(|operation| operation.operation_id.as_str());
+    let decision = faults.decide(&plan, operation, wanted);
     if !decision.delay.is_zero() {
         actix_web::rt::time::sleep(decision.delay).await;
     }
@@ -125,6 +123,33 @@ pub async fn injected_fault(
     };
     response.extensions_mut().insert(marker);
     Ok(Some(response))
+}
+
+/// Answers an authenticated API request with the fault its instance or its `Prefer` header
+/// plans for it, after the delay they plan, if any.
+pub async fn inject(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse, Error> {
+    // Read into a binding of its own: the borrow of the extensions must end before the request
+    // goes on.
+    let authenticated = request.extensions().get::<Authenticated>().cloned();
+    let (Some(context), Some(Authenticated(instance))) =
+        (RequestContext::of(request.request()), authenticated)
+    else {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    match injected_fault(&instance, request.request(), &context).await {
+        Ok(None) => next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
+        Ok(Some(fault)) => Ok(request.into_response(fault)),
+        Err(error) => Ok(request.error_response(error)),
+    }
 }
 
 /// An answer that never reaches the client: the socket is set to reset (RST) when closed, and

@@ -3,14 +3,15 @@
 //! means "behave normally"; a status the operation does not document is a 400 that lists the
 //! documented ones.
 
-use actix_web::dev::ServiceResponse;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpRequest};
 
-use super::canonical::canonical_error;
-use super::is_api_path;
-use super::route_table::RouteTable;
+use super::context::{RequestContext, routed_path};
 use crate::error::ApiError;
+use crate::http::canonical::canonical_error;
 
 /// When in the pipeline a forced status is considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +40,13 @@ pub fn preference(request: &HttpRequest, name: &str) -> Option<String> {
 }
 
 /// The error to answer instead of running the operation, if the request forces one at `stage`.
-pub fn forced_error(request: &HttpRequest, stage: Stage) -> Option<ApiError> {
-    if !is_api_path(request.path()) {
-        return None;
-    }
-    let code = preference(request, "code")?;
-    let routes = request.app_data::<web::Data<RouteTable>>()?;
-    let operation = routes.operation(request.method(), request.path())?;
+pub fn forced_error(
+    request: &ServiceRequest,
+    context: &RequestContext,
+    stage: Stage,
+) -> Option<ApiError> {
+    let operation = context.operation.as_ref()?;
+    let code = preference(request.request(), "code")?;
     let status = code.parse::<u16>().ok();
     let documented = status.filter(|status| operation.statuses.contains(status));
     match (stage, documented) {
@@ -54,8 +55,7 @@ pub fn forced_error(request: &HttpRequest, stage: Stage) -> Option<ApiError> {
         }
         (Stage::BeforeAuthentication, _) | (Stage::AfterAuthentication, Some(200)) => None,
         (Stage::AfterAuthentication, Some(status)) => {
-            let session_id = request
-                .path()
+            let session_id = routed_path(request.request())
                 .strip_prefix("/v1/sessions/")
                 .and_then(|rest| rest.split('/').next())
                 .filter(|id| !id.is_empty());
@@ -66,6 +66,23 @@ pub fn forced_error(request: &HttpRequest, stage: Stage) -> Option<ApiError> {
             documented: operation.statuses.clone(),
         }),
     }
+}
+
+/// Answers an authenticated API request with the documented answer its `Prefer: code=` asks
+/// for, if it asks for one.
+pub async fn force_status(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse, Error> {
+    if let Some(context) = RequestContext::of(request.request())
+        && context.prefers
+        && let Some(error) = forced_error(&request, &context, Stage::AfterAuthentication)
+    {
+        return Ok(preference_applied(request.error_response(error)));
+    }
+    next.call(request)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }
 
 /// Marks an answer as the one a `Prefer` header asked for (RFC 7240).

@@ -1,0 +1,114 @@
+//! Authentication: the bearer secret key picks the instance before anything else about an API
+//! request is looked at, so a 401 comes before any 400, 404, 422 or body limit.
+//! `Prefer: code=401` is answered first, as it needs no key. Handlers receive the outcome as a
+//! [`Caller`]; the admin surface's [`InstanceOwner`](crate::http::routes::admin::InstanceOwner)
+//! finds its instance through the same [`instance_for`].
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
+use actix_web::{Error, FromRequest, HttpMessage as _, HttpRequest, web};
+
+use super::context::RequestContext;
+use super::prefer::{Stage, forced_error, preference_applied};
+use crate::domain::ApiVersion;
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::instance::Instance;
+
+/// The instance an API request authenticated as, handed on with the request.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Arc<Instance>);
+
+/// The authenticated caller of an API operation: its instance and the API version it speaks.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub instance: Arc<Instance>,
+    pub version: ApiVersion,
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let extensions = request.extensions();
+        let (Some(Authenticated(instance)), Some(context)) = (
+            extensions.get::<Authenticated>(),
+            extensions.get::<RequestContext>(),
+        ) else {
+            // Every API route is behind the authentication stage.
+            return ready(Err(ApiError::Internal));
+        };
+        let caller = context.version.clone().map(|version| Self {
+            instance: Arc::clone(instance),
+            version,
+        });
+        ready(caller)
+    }
+}
+
+/// Authenticates an API request, or answers it with the 401 it deserves.
+pub async fn authenticate(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse, Error> {
+    let Some(context) = RequestContext::of(request.request()) else {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    if context.prefers
+        && let Some(error) = forced_error(&request, &context, Stage::BeforeAuthentication)
+    {
+        return Ok(preference_applied(request.error_response(error)));
+    }
+    let instance = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or(ApiError::Internal)
+        .and_then(|state| instance_for(state, request.request()));
+    match instance {
+        Ok(instance) => {
+            request.extensions_mut().insert(Authenticated(instance));
+            next.call(request)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
+        }
+        Err(error) => Ok(request.error_response(error)),
+    }
+}
+
+/// The instance the request's secret key names.
+pub fn instance_for(state: &AppState, request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
+    let registry = state.registry()?;
+    let key = bearer_key(request)?;
+    registry.instance(key).ok_or(ApiError::InvalidSecretKey)
+}
+
+/// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110), and
+/// spaces around the key are allowed.
+pub fn bearer_key(request: &HttpRequest) -> Result<&str, ApiError> {
+    let header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(ApiError::MissingAuthorization)?;
+    let (scheme, key) = header
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .ok_or(ApiError::MalformedAuthorization)?;
+    let key = key.trim();
+    if scheme.eq_ignore_ascii_case("bearer")
+        && !key.is_empty()
+        && !key.contains(char::is_whitespace)
+    {
+        Ok(key)
+    } else {
+        Err(ApiError::MalformedAuthorization)
+    }
+}

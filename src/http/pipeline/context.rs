@@ -1,0 +1,65 @@
+//! The request, resolved once: which documented operation its method and path name, the API
+//! version it selects, and whether it carries `Prefer`. Later stages and the handlers read this
+//! [`RequestContext`] rather than matching the route or parsing the headers again.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage as _, HttpRequest, web};
+
+use super::prefer::PREFER;
+use crate::domain::ApiVersion;
+use crate::error::ApiError;
+use crate::http::api_version::requested_version;
+use crate::http::route_table::{OperationInfo, RouteTable};
+use crate::http::{AppState, is_api_path};
+
+/// What an API request is, as resolved when it arrived.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The documented operation; `None` when no route takes the method and path (the router
+    /// then answers 404 or 405).
+    pub operation: Option<Arc<OperationInfo>>,
+    /// The API version the request selects, or why it selects none. It is an error only for an
+    /// operation that runs: an unknown route answers 404 whatever version it names.
+    pub version: Result<ApiVersion, ApiError>,
+    /// Whether the request has a `Prefer` header at all.
+    pub prefers: bool,
+}
+
+impl RequestContext {
+    /// The context of `request`, if it is an API request.
+    pub fn of(request: &HttpRequest) -> Option<Self> {
+        request.extensions().get::<Self>().cloned()
+    }
+}
+
+/// The path as the router sees it: percent-decoded, so that `/%76%31/sessions` is `/v1/sessions`
+/// here as it is to the routes.
+pub fn routed_path(request: &HttpRequest) -> &str {
+    request.match_info().as_str()
+}
+
+/// Resolves an API request's context and hands it on with the request.
+pub async fn resolve(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let path = routed_path(request.request());
+    if is_api_path(path)
+        && let (Some(state), Some(routes)) = (
+            request.app_data::<web::Data<AppState>>(),
+            request.app_data::<web::Data<RouteTable>>(),
+        )
+    {
+        let context = RequestContext {
+            operation: routes.operation(request.method(), path).cloned(),
+            version: requested_version(request.request(), state.default_version),
+            prefers: request.headers().contains_key(PREFER),
+        };
+        request.extensions_mut().insert(context);
+    }
+    next.call(request).await
+}
