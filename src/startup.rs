@@ -15,7 +15,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::config::Settings;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::AppState;
-use crate::http::body::MAX_BODY_BYTES;
+use crate::http::extract::body::MAX_BODY_BYTES;
 use crate::http::fallback::no_route;
 use crate::http::pipeline::{self, faults};
 use crate::http::route_table::RouteTable;

@@ -1,48 +1,109 @@
-//! The canonical error of each documented (operation, status): what `Prefer: code=<status>`
-//! answers, and the example the OpenAPI document shows for that response.
+//! Canonical errors: the error an operation answers for each of its documented error statuses,
+//! which `Prefer: code=<status>` returns and the OpenAPI document shows as that response's
+//! example. Each operation declares its own next to its handler (a `CANONICAL_ERRORS` list in
+//! its routes module); this module gathers them, so a new operation has none until it declares
+//! them, and never borrows another's.
 
-use crate::error::{ApiError, ParamProblem};
+use crate::error::ApiError;
+use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
 
 /// A session id quoted when the request names none.
-const EXAMPLE_SESSION_ID: &str = "sess_2AliceActiveZICgVFaEP1MWWEP";
+pub const EXAMPLE_SESSION_ID: &str = "sess_2AliceActiveZICgVFaEP1MWWEP";
 
-/// The error `operation_id` answers with `status`, about `session_id` where it names one;
-/// `None` for a success status or an operation that does not document `status`.
+/// The canonical errors of one operation.
+#[derive(Debug, Clone, Copy)]
+pub struct CanonicalErrors {
+    pub operation_id: &'static str,
+    /// The error the operation answers with `status`, about the session `session_id` where the
+    /// operation names one; `None` for a status it does not document.
+    pub error: fn(status: u16, session_id: &str) -> Option<ApiError>,
+}
+
+/// Every operation's declaration.
+fn declared() -> impl Iterator<Item = &'static CanonicalErrors> {
+    [
+        sessions::CANONICAL_ERRORS,
+        tokens::CANONICAL_ERRORS,
+        verify::CANONICAL_ERRORS,
+        jwks::CANONICAL_ERRORS,
+        operator::CANONICAL_ERRORS,
+        admin::CANONICAL_ERRORS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The error `operation_id` answers with `status`, about `session_id` where it names one.
 pub fn canonical_error(
     operation_id: &str,
     status: u16,
     session_id: Option<&str>,
 ) -> Option<ApiError> {
-    let session_id = session_id.unwrap_or(EXAMPLE_SESSION_ID).to_owned();
-    let session_not_found = ApiError::NotFound {
-        resource: "Session",
-        id: session_id,
-    };
-    Some(match (status, operation_id) {
-        (400, "GetSessionList") => ApiError::MissingListFilter,
-        (400, "createSession" | "CreateSessionToken" | "CreateSessionTokenFromTemplate") => {
-            ApiError::MalformedBody("expected value at line 1 column 1".to_owned())
+    let declaration = declared().find(|declared| declared.operation_id == operation_id)?;
+    (declaration.error)(status, session_id.unwrap_or(EXAMPLE_SESSION_ID))
+}
+
+/// 400 for an API version that does not exist.
+pub fn unknown_api_version() -> ApiError {
+    ApiError::InvalidApiVersion("1999-01-01".to_owned())
+}
+
+/// 400 for a body that is not JSON.
+pub fn malformed_body() -> ApiError {
+    ApiError::MalformedBody("expected value at line 1 column 1".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError as _;
+
+    use super::*;
+
+    /// `(operation id, documented statuses)` of every operation of the generated document.
+    fn documented() -> Vec<(String, Vec<u16>)> {
+        let document = crate::openapi::document();
+        document
+            .paths
+            .paths
+            .values()
+            .flat_map(|item| [&item.get, &item.put, &item.post, &item.delete, &item.patch])
+            .flatten()
+            .map(|operation| {
+                let statuses = operation
+                    .responses
+                    .responses
+                    .keys()
+                    .filter_map(|status| status.parse().ok())
+                    .collect();
+                (operation.operation_id.clone().unwrap_or_default(), statuses)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_documented_error_has_a_canonical_error_its_operation_declares() {
+        let mut missing = Vec::new();
+        for (operation_id, statuses) in documented() {
+            for status in statuses.into_iter().filter(|status| *status >= 400) {
+                match canonical_error(&operation_id, status, None) {
+                    Some(error) if error.status_code().as_u16() == status => {}
+                    other => missing.push(format!("{operation_id} {status}: {other:?}")),
+                }
+            }
         }
-        (400, "VerifySession") => ApiError::InvalidSessionToken("the token has expired".to_owned()),
-        (400, _) => ApiError::InvalidApiVersion("1999-01-01".to_owned()),
-        (401, _) => ApiError::MissingAuthorization,
-        (404, "createSession") => ApiError::NotFound {
-            resource: "User",
-            id: "user_2NobodyHasThisId00000000000".to_owned(),
-        },
-        (404, _) => session_not_found,
-        (410, _) => ApiError::Gone,
-        (422, "GetSessionList") => ApiError::param(ParamProblem::invalid_value(
-            "limit",
-            "must be between 1 and 500",
-        )),
-        (422, "createSession") => ApiError::param(ParamProblem::missing("user_id")),
-        (422, "VerifySession") => ApiError::param(ParamProblem::missing("token")),
-        (422, _) => ApiError::param(ParamProblem::invalid_value(
-            "expires_in_seconds",
-            "must be between 30 and 315360000",
-        )),
-        (503, _) => ApiError::NotReady,
-        _ => return None,
-    })
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    #[test]
+    fn every_declaration_names_a_documented_operation_once() {
+        let documented: Vec<String> = documented().into_iter().map(|(id, _)| id).collect();
+        let mut seen = std::collections::HashSet::new();
+        for operation_id in declared().map(|declared| declared.operation_id) {
+            assert!(
+                documented.iter().any(|id| id == operation_id),
+                "{operation_id} is not documented"
+            );
+            assert!(seen.insert(operation_id), "{operation_id} declared twice");
+        }
+    }
 }

@@ -1,13 +1,9 @@
 //! The actix-web side: shared state, authentication, request parsing, wire shapes and routes.
 
-pub mod api_version;
-pub mod body;
 pub mod canonical;
+pub mod extract;
 pub mod fallback;
-pub mod list_query;
-pub mod path;
 pub mod pipeline;
-pub mod query;
 pub mod route_table;
 pub mod routes;
 pub mod state;

@@ -57,15 +57,18 @@ pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse, Error> {
-    let Some(context) = RequestContext::of(request.request()) else {
+    let Some(forced) = RequestContext::read(request.request(), |context| {
+        context
+            .prefers
+            .then(|| forced_error(&request, context, Stage::BeforeAuthentication))
+            .flatten()
+    }) else {
         return next
             .call(request)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    if context.prefers
-        && let Some(error) = forced_error(&request, &context, Stage::BeforeAuthentication)
-    {
+    if let Some(error) = forced {
         return Ok(preference_applied(request.error_response(error)));
     }
     let instance = request

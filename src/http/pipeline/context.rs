@@ -12,7 +12,7 @@ use actix_web::{Error, HttpMessage as _, HttpRequest, web};
 use super::prefer::PREFER;
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
-use crate::http::api_version::requested_version;
+use crate::http::extract::api_version::requested_version;
 use crate::http::route_table::{OperationInfo, RouteTable};
 use crate::http::{AppState, is_api_path};
 
@@ -30,9 +30,10 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    /// The context of `request`, if it is an API request.
-    pub fn of(request: &HttpRequest) -> Option<Self> {
-        request.extensions().get::<Self>().cloned()
+    /// What `read` finds in the context of `request`; `None` for a request that is not an API
+    /// request. The context is lent, not copied.
+    pub fn read<T>(request: &HttpRequest, read: impl FnOnce(&Self) -> T) -> Option<T> {
+        request.extensions().get::<Self>().map(read)
     }
 }
 

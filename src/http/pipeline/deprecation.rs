@@ -17,9 +17,13 @@ pub async fn mark(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let deprecated = RequestContext::of(request.request())
-        .and_then(|context| context.operation)
-        .is_some_and(|operation| operation.deprecated);
+    let deprecated = RequestContext::read(request.request(), |context| {
+        context
+            .operation
+            .as_ref()
+            .is_some_and(|operation| operation.deprecated)
+    })
+    .unwrap_or(false);
     let mut response = next.call(request).await?;
     if deprecated {
         response.headers_mut().insert(

@@ -85,13 +85,15 @@ fn requested_faults(request: &HttpRequest) -> Result<RequestFaults, ApiError> {
 
 /// Delays the request as the instance's plan and its `Prefer` header say, then gives the answer
 /// a fault puts in its place, if any: a server error, Clerk's 429 or a reset connection.
-/// `preferences` says whether the request has a `Prefer` header at all.
+/// `prefers` says whether the request has a `Prefer` header at all; `operation` is its
+/// operation id, for the plan's rules per operation.
 async fn injected_fault(
     instance: &Instance,
     request: &HttpRequest,
-    context: &RequestContext,
+    prefers: bool,
+    operation: Option<&str>,
 ) -> Result<Option<HttpResponse>, ApiError> {
-    let wanted = if context.prefers {
+    let wanted = if prefers {
         requested_faults(request)?
     } else {
         RequestFaults::default()
@@ -101,10 +103,6 @@ async fn injected_fault(
     if wanted == RequestFaults::default() && plan.is_idle() {
         return Ok(None);
     }
-    let operation = context
-        .operation
-        .as_ref()
-        .map(|operation| operation.operation_id.as_str());
     let decision = faults.decide(&plan, operation, wanted);
     if !decision.delay.is_zero() {
         actix_web::rt::time::sleep(decision.delay).await;
@@ -134,15 +132,20 @@ pub async fn inject(
     // Read into a binding of its own: the borrow of the extensions must end before the request
     // goes on.
     let authenticated = request.extensions().get::<Authenticated>().cloned();
-    let (Some(context), Some(Authenticated(instance))) =
-        (RequestContext::of(request.request()), authenticated)
+    let planned = RequestContext::read(request.request(), |context| {
+        (context.prefers, context.operation.clone())
+    });
+    let (Some((prefers, operation)), Some(Authenticated(instance))) = (planned, authenticated)
     else {
         return next
             .call(request)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    match injected_fault(&instance, request.request(), &context).await {
+    let operation_id = operation
+        .as_ref()
+        .map(|operation| operation.operation_id.as_str());
+    match injected_fault(&instance, request.request(), prefers, operation_id).await {
         Ok(None) => next
             .call(request)
             .await

@@ -74,10 +74,14 @@ pub async fn force_status(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse, Error> {
-    if let Some(context) = RequestContext::of(request.request())
-        && context.prefers
-        && let Some(error) = forced_error(&request, &context, Stage::AfterAuthentication)
-    {
+    let forced = RequestContext::read(request.request(), |context| {
+        context
+            .prefers
+            .then(|| forced_error(&request, context, Stage::AfterAuthentication))
+            .flatten()
+    })
+    .flatten();
+    if let Some(error) = forced {
         return Ok(preference_applied(request.error_response(error)));
     }
     next.call(request)

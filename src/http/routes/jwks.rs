@@ -6,8 +6,20 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{answers, json_ok};
+use crate::error::ApiError;
 use crate::http::Caller;
+use crate::http::canonical::{CanonicalErrors, unknown_api_version};
 use crate::tokens::signing::Jwk;
+
+/// What `Prefer: code=` answers, and the spec shows, for each documented error.
+pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[CanonicalErrors {
+    operation_id: "GetJWKS",
+    error: |status, _| match status {
+        400 => Some(unknown_api_version()),
+        401 => Some(ApiError::MissingAuthorization),
+        _ => None,
+    },
+}];
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(get_jwks);

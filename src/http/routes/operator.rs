@@ -9,6 +9,26 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::json_ok;
 use crate::error::{ApiError, ClerkErrors};
 use crate::http::AppState;
+use crate::http::canonical::CanonicalErrors;
+
+/// The example each documented error shows in the spec.
+pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
+    CanonicalErrors {
+        operation_id: "Readyz",
+        error: |status, _| (status == 503).then_some(ApiError::NotReady),
+    },
+    CanonicalErrors {
+        operation_id: "GetPublicKeyPem",
+        error: |status, _| match status {
+            404 => Some(ApiError::NotFound {
+                resource: "Instance",
+                id: "ins_2NobodyHasThisInstance0000".to_owned(),
+            }),
+            503 => Some(ApiError::NotReady),
+            _ => None,
+        },
+    },
+];
 
 pub fn configure(config: &mut ServiceConfig) {
     config

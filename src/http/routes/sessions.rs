@@ -8,13 +8,61 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{ApiVersionHeader, answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::body::BodyFields;
-use crate::http::list_query::ListSessionsQuery;
-use crate::http::path::SessionIdSegment;
+use crate::http::canonical::{CanonicalErrors, malformed_body, unknown_api_version};
+use crate::http::extract::body::BodyFields;
+use crate::http::extract::list_query::ListSessionsQuery;
+use crate::http::extract::path::SessionIdSegment;
 use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
 use crate::http::{AppState, Caller};
 use crate::instance::{CreateSessionError, NewSession};
 use crate::store::{ListQuery, ListScope};
+
+/// What `Prefer: code=` answers, and the spec shows, for each documented error.
+pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
+    CanonicalErrors {
+        operation_id: "GetSessionList",
+        error: |status, _| match status {
+            400 => Some(ApiError::MissingListFilter),
+            401 => Some(ApiError::MissingAuthorization),
+            422 => Some(ApiError::param(ParamProblem::invalid_value(
+                "limit",
+                "must be between 1 and 500",
+            ))),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "createSession",
+        error: |status, _| match status {
+            400 => Some(malformed_body()),
+            401 => Some(ApiError::MissingAuthorization),
+            404 => Some(ApiError::NotFound {
+                resource: "User",
+                id: "user_2NobodyHasThisId00000000000".to_owned(),
+            }),
+            422 => Some(ApiError::param(ParamProblem::missing("user_id"))),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "GetSession",
+        error: session_operation_error,
+    },
+    CanonicalErrors {
+        operation_id: "RevokeSession",
+        error: session_operation_error,
+    },
+];
+
+/// The documented errors of an operation on one session: get and revoke.
+fn session_operation_error(status: u16, session_id: &str) -> Option<ApiError> {
+    match status {
+        400 => Some(unknown_api_version()),
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(session_not_found(session_id)),
+        _ => None,
+    }
+}
 
 pub fn configure(config: &mut ServiceConfig) {
     config

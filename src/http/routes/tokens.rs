@@ -10,10 +10,37 @@ use super::{ApiVersionHeader, answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
-use crate::http::body::BodyFields;
-use crate::http::path::SessionIdSegment;
+use crate::http::canonical::{CanonicalErrors, malformed_body};
+use crate::http::extract::body::BodyFields;
+use crate::http::extract::path::SessionIdSegment;
 use crate::instance::{MintError, TokenKind};
 use crate::tokens::TOKEN_LIFETIME_RANGE;
+
+/// What `Prefer: code=` answers, and the spec shows, for each documented error.
+pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
+    CanonicalErrors {
+        operation_id: "CreateSessionToken",
+        error: token_error,
+    },
+    CanonicalErrors {
+        operation_id: "CreateSessionTokenFromTemplate",
+        error: token_error,
+    },
+];
+
+/// The documented errors of both token operations.
+fn token_error(status: u16, session_id: &str) -> Option<ApiError> {
+    match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(session_not_found(session_id)),
+        422 => Some(ApiError::param(ParamProblem::invalid_value(
+            "expires_in_seconds",
+            "must be between 30 and 315360000",
+        ))),
+        _ => None,
+    }
+}
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -12,10 +12,26 @@ use super::sessions::{session_answer, session_not_found};
 use super::{ApiVersionHeader, answers};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::body::BodyFields;
-use crate::http::path::SessionIdSegment;
+use crate::http::canonical::CanonicalErrors;
+use crate::http::extract::body::BodyFields;
+use crate::http::extract::path::SessionIdSegment;
 use crate::http::{AppState, Caller};
 use crate::instance::VerifyError;
+
+/// What `Prefer: code=` answers, and the spec shows, for each documented error.
+pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[CanonicalErrors {
+    operation_id: "VerifySession",
+    error: |status, session_id| match status {
+        400 => Some(ApiError::InvalidSessionToken(
+            "the token has expired".to_owned(),
+        )),
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(session_not_found(session_id)),
+        410 => Some(ApiError::Gone),
+        422 => Some(ApiError::param(ParamProblem::missing("token"))),
+        _ => None,
+    },
+}];
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(verify_session);

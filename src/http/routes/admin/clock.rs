@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::body::BodyFields;
+use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_ok};
 use crate::instance::Instance;
 

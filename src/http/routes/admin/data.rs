@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::InstanceOwner;
 use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
-use crate::http::body::BodyFields;
+use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_bytes_ok, json_ok};
 
 /// The most a data document may weigh; larger ones get 413.

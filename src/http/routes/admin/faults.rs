@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
 use crate::faults::FaultPlan;
-use crate::http::body::BodyFields;
+use crate::http::extract::body::BodyFields;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::{answers, json_ok};
 

@@ -11,8 +11,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
+use crate::http::canonical::{CanonicalErrors, malformed_body};
 use crate::http::pipeline::authentication::{bearer_key, instance_for};
 use crate::instance::Instance;
 use crate::registry::RegistryError;
@@ -23,6 +24,124 @@ mod faults;
 mod instances;
 mod journal;
 mod sessions;
+
+/// The example each documented error shows in the spec. Admin operations are not subject to
+/// `Prefer`.
+pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
+    CanonicalErrors {
+        operation_id: "CreateInstance",
+        error: |status, _| (status == 409).then_some(ApiError::InstanceLimitReached(64)),
+    },
+    CanonicalErrors {
+        operation_id: "DeleteInstance",
+        error: |status, _| match status {
+            401 => Some(ApiError::MissingAuthorization),
+            403 => Some(ApiError::InstanceNotDeletable),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "ResetInstance",
+        error: unauthorized_only,
+    },
+    CanonicalErrors {
+        operation_id: "GetInstanceClock",
+        error: unauthorized_only,
+    },
+    CanonicalErrors {
+        operation_id: "ChangeInstanceClock",
+        error: |status, _| match status {
+            400 => Some(malformed_body()),
+            401 => Some(ApiError::MissingAuthorization),
+            422 => Some(ApiError::param(ParamProblem::invalid_type(
+                "advance_ms",
+                "a whole number",
+            ))),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "GetInstanceJournal",
+        error: journal_error,
+    },
+    CanonicalErrors {
+        operation_id: "CountInstanceJournal",
+        error: journal_error,
+    },
+    CanonicalErrors {
+        operation_id: "ClearInstanceJournal",
+        error: unauthorized_only,
+    },
+    CanonicalErrors {
+        operation_id: "CreateInstanceSession",
+        error: |status, _| match status {
+            400 => Some(malformed_body()),
+            401 => Some(ApiError::MissingAuthorization),
+            404 => Some(ApiError::NotFound {
+                resource: "User",
+                id: "user_2NobodyHasThisId00000000000".to_owned(),
+            }),
+            422 => Some(ApiError::param(ParamProblem::missing("user_id"))),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "LoadInstanceData",
+        error: |status, _| match status {
+            400 => Some(malformed_body()),
+            401 => Some(ApiError::MissingAuthorization),
+            413 => Some(ApiError::from_status(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            )),
+            422 => Some(ApiError::param(ParamProblem::invalid_value(
+                "sessions[0]",
+                "(no id): unknown user `user_2NobodyHasThisId00000000000`",
+            ))),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "ExportInstanceData",
+        error: unauthorized_only,
+    },
+    CanonicalErrors {
+        operation_id: "GetInstanceFaults",
+        error: unauthorized_only,
+    },
+    CanonicalErrors {
+        operation_id: "SetInstanceFaults",
+        error: |status, _| match status {
+            400 => Some(malformed_body()),
+            401 => Some(ApiError::MissingAuthorization),
+            422 => Some(ApiError::param(ParamProblem::invalid_value(
+                "default.error_rate",
+                "must be between 0 and 1",
+            ))),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
+        operation_id: "RestoreInstanceFaults",
+        error: unauthorized_only,
+    },
+];
+
+/// The documented errors of an operation whose only error is a missing or wrong key.
+fn unauthorized_only(status: u16, _: &str) -> Option<ApiError> {
+    (status == 401).then_some(ApiError::MissingAuthorization)
+}
+
+/// The documented errors of the journal's reads.
+fn journal_error(status: u16, _: &str) -> Option<ApiError> {
+    match status {
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_type(
+            "limit",
+            "a whole number",
+        ))),
+        _ => None,
+    }
+}
 
 /// Where the test-control surface lives.
 pub const ADMIN_PREFIX: &str = "/__admin";

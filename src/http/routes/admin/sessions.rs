@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
-use crate::http::body::BodyFields;
+use crate::http::extract::body::BodyFields;
 use crate::http::routes::answers;
 use crate::http::routes::json_ok;
 use crate::http::wire::SessionBody;
