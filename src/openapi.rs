@@ -3,12 +3,12 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{self, Components, RefOr};
 
-use crate::http::canonical::canonical_error;
+use crate::http::routes;
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 /// The fixed parts; the paths and schemas come from the handlers registered in
-/// [`crate::startup::configure_routes`].
+/// [`routes::configure`].
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -51,7 +51,7 @@ pub fn document() -> openapi::OpenApi {
     let mut document = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(crate::startup::configure_routes)
+        .configure(routes::configure)
         .split_for_parts()
         .1;
     add_error_examples(&mut document);
@@ -70,14 +70,16 @@ fn add_error_examples(document: &mut openapi::OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
-            let Some(operation_id) = operation.operation_id.clone() else {
+            let Some(declared) = routes::canonical_errors()
+                .find(|declared| Some(declared.operation_id) == operation.operation_id.as_deref())
+            else {
                 continue;
             };
             for (status, response) in &mut operation.responses.responses {
                 let (Ok(status), RefOr::T(response)) = (status.parse::<u16>(), response) else {
                     continue;
                 };
-                let Some(error) = canonical_error(&operation_id, status, None) else {
+                let Some(error) = declared.for_status(status, None) else {
                     continue;
                 };
                 let example = serde_json::json!({

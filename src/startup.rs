@@ -9,18 +9,16 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::fixtures::{FixtureError, Fixtures};
 use crate::http::AppState;
-use crate::http::extract::body::MAX_BODY_BYTES;
 use crate::http::fallback::no_route;
 use crate::http::pipeline::{self, faults};
 use crate::http::route_table::RouteTable;
+use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
-use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
 use crate::registry::{Registry, RegistryConfig};
 use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
@@ -71,19 +69,6 @@ impl std::fmt::Debug for Application {
             .field("port", &self.port)
             .finish_non_exhaustive()
     }
-}
-
-/// Registers every documented route; the OpenAPI document is generated from the same calls.
-/// Clerk's operations carry their `/v1` in their own paths rather than sit in a scope: a scope is
-/// one more router every request passes.
-pub fn configure_routes(config: &mut ServiceConfig) {
-    config.app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
-    sessions::configure(config);
-    tokens::configure(config);
-    verify::configure(config);
-    jwks::configure(config);
-    operator::configure(config);
-    admin::configure(config);
 }
 
 impl Application {
@@ -166,17 +151,20 @@ impl Application {
         });
 
         let openapi = crate::openapi::document();
-        let routes = web::Data::new(RouteTable::from_openapi(&openapi));
+        let route_table = web::Data::new(RouteTable::from_openapi(
+            &openapi,
+            routes::canonical_errors(),
+        ));
         let document = web::Data::new(OpenApiDocument(crate::openapi::document_json()));
         let cors_origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
-                .configure(configure_routes)
+                .configure(routes::configure)
                 .split_for_parts();
             let app = app
                 .app_data(state.clone())
-                .app_data(routes.clone())
+                .app_data(route_table.clone())
                 .app_data(document.clone())
                 .service(
                     SwaggerUi::new(format!("{SWAGGER_UI_PATH}{{_:.*}}")).config(

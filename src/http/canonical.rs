@@ -1,11 +1,10 @@
 //! Canonical errors: the error an operation answers for each of its documented error statuses,
 //! which `Prefer: code=<status>` returns and the OpenAPI document shows as that response's
 //! example. Each operation declares its own next to its handler (a `CANONICAL_ERRORS` list in
-//! its routes module); this module gathers them, so a new operation has none until it declares
-//! them, and never borrows another's.
+//! its routes module), and the route table carries each operation's declaration, so a new
+//! operation has none until it declares them, and never borrows another's.
 
 use crate::error::ApiError;
-use crate::http::routes::{admin, jwks, operator, sessions, tokens, verify};
 
 /// A session id quoted when the request names none.
 pub const EXAMPLE_SESSION_ID: &str = "sess_2AliceActiveZICgVFaEP1MWWEP";
@@ -19,28 +18,11 @@ pub struct CanonicalErrors {
     pub error: fn(status: u16, session_id: &str) -> Option<ApiError>,
 }
 
-/// Every operation's declaration.
-fn declared() -> impl Iterator<Item = &'static CanonicalErrors> {
-    [
-        sessions::CANONICAL_ERRORS,
-        tokens::CANONICAL_ERRORS,
-        verify::CANONICAL_ERRORS,
-        jwks::CANONICAL_ERRORS,
-        operator::CANONICAL_ERRORS,
-        admin::CANONICAL_ERRORS,
-    ]
-    .into_iter()
-    .flatten()
-}
-
-/// The error `operation_id` answers with `status`, about `session_id` where it names one.
-pub fn canonical_error(
-    operation_id: &str,
-    status: u16,
-    session_id: Option<&str>,
-) -> Option<ApiError> {
-    let declaration = declared().find(|declared| declared.operation_id == operation_id)?;
-    (declaration.error)(status, session_id.unwrap_or(EXAMPLE_SESSION_ID))
+impl CanonicalErrors {
+    /// The error for `status`, about `session_id` where the operation names one.
+    pub fn for_status(&self, status: u16, session_id: Option<&str>) -> Option<ApiError> {
+        (self.error)(status, session_id.unwrap_or(EXAMPLE_SESSION_ID))
+    }
 }
 
 /// 400 for an API version that does not exist.
@@ -58,6 +40,13 @@ mod tests {
     use actix_web::ResponseError as _;
 
     use super::*;
+    use crate::http::routes::canonical_errors;
+
+    fn canonical_error(operation_id: &str, status: u16) -> Option<ApiError> {
+        canonical_errors()
+            .find(|declared| declared.operation_id == operation_id)?
+            .for_status(status, None)
+    }
 
     /// `(operation id, documented statuses)` of every operation of the generated document.
     fn documented() -> Vec<(String, Vec<u16>)> {
@@ -85,7 +74,7 @@ mod tests {
         let mut missing = Vec::new();
         for (operation_id, statuses) in documented() {
             for status in statuses.into_iter().filter(|status| *status >= 400) {
-                match canonical_error(&operation_id, status, None) {
+                match canonical_error(&operation_id, status) {
                     Some(error) if error.status_code().as_u16() == status => {}
                     other => missing.push(format!("{operation_id} {status}: {other:?}")),
                 }
@@ -98,7 +87,7 @@ mod tests {
     fn every_declaration_names_a_documented_operation_once() {
         let documented: Vec<String> = documented().into_iter().map(|(id, _)| id).collect();
         let mut seen = std::collections::HashSet::new();
-        for operation_id in declared().map(|declared| declared.operation_id) {
+        for operation_id in canonical_errors().map(|declared| declared.operation_id) {
             assert!(
                 documented.iter().any(|id| id == operation_id),
                 "{operation_id} is not documented"

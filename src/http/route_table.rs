@@ -1,6 +1,6 @@
 //! The documented routes, read from the generated OpenAPI document: which methods a path
-//! answers, which operation each is, its documented statuses, and whether it is deprecated.
-//! Whatever is documented is known here.
+//! answers, which operation each is, its documented statuses, whether it is deprecated, and the
+//! canonical errors its handler declares. Whatever is documented is known here.
 
 use std::sync::Arc;
 
@@ -9,19 +9,34 @@ use actix_web::http::Method;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::Operation;
 
+use crate::error::ApiError;
+use crate::http::canonical::CanonicalErrors;
+
 /// One documented operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct OperationInfo {
     pub method: Method,
     pub operation_id: String,
     /// The documented statuses, ascending.
     pub statuses: Vec<u16>,
     pub deprecated: bool,
+    /// What its handler declares it answers for each documented error status.
+    pub canonical: Option<&'static CanonicalErrors>,
+}
+
+impl OperationInfo {
+    /// The operation's canonical error for `status`, about `session_id` where it names one.
+    pub fn canonical_error(&self, status: u16, session_id: Option<&str>) -> Option<ApiError> {
+        self.canonical?.for_status(status, session_id)
+    }
 }
 
 #[derive(Debug)]
 struct Route {
     resource: ResourceDef,
+    /// How many `/`-separated segments the path has, so that a request is matched only against
+    /// the routes of its own length.
+    segments: usize,
     operations: Vec<Arc<OperationInfo>>,
 }
 
@@ -32,7 +47,11 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
-    pub fn from_openapi(openapi: &OpenApi) -> Self {
+    /// The routes of `openapi`, each operation with the canonical errors `declared` for it.
+    pub fn from_openapi(
+        openapi: &OpenApi,
+        declared: impl Iterator<Item = &'static CanonicalErrors> + Clone,
+    ) -> Self {
         let routes = openapi
             .paths
             .paths
@@ -59,9 +78,13 @@ impl RouteTable {
                             .filter_map(|status| status.parse().ok())
                             .collect();
                         statuses.sort_unstable();
+                        let operation_id = operation.operation_id.clone().unwrap_or_default();
                         Some(Arc::new(OperationInfo {
                             method,
-                            operation_id: operation.operation_id.clone().unwrap_or_default(),
+                            canonical: declared
+                                .clone()
+                                .find(|declared| declared.operation_id == operation_id),
+                            operation_id,
                             statuses,
                             deprecated: matches!(
                                 operation.deprecated,
@@ -72,6 +95,7 @@ impl RouteTable {
                     .collect();
                 Route {
                     resource: ResourceDef::new(path.as_str()),
+                    segments: segments(path),
                     operations,
                 }
             })
@@ -80,9 +104,10 @@ impl RouteTable {
     }
 
     fn matching(&self, path: &str) -> impl Iterator<Item = &Arc<OperationInfo>> {
+        let length = segments(path);
         self.routes
             .iter()
-            .filter(move |route| route.resource.is_match(path))
+            .filter(move |route| route.segments == length && route.resource.is_match(path))
             .flat_map(|route| route.operations.iter())
     }
 
@@ -108,4 +133,10 @@ impl RouteTable {
             .map(|operation| operation.operation_id.as_str())
             .collect()
     }
+}
+
+/// The number of `/`-separated segments of a path (or path pattern, whose parameters never
+/// contain a `/`).
+fn segments(path: &str) -> usize {
+    path.bytes().filter(|byte| *byte == b'/').count()
 }

@@ -1,8 +1,8 @@
 //! Authentication: the bearer secret key picks the instance before anything else about an API
 //! request is looked at, so a 401 comes before any 400, 404, 422 or body limit.
 //! `Prefer: code=401` is answered first, as it needs no key. Handlers receive the outcome as a
-//! [`Caller`]; the admin surface's [`InstanceOwner`](crate::http::routes::admin::InstanceOwner)
-//! finds its instance through the same [`instance_for`].
+//! [`Caller`]; the admin surface's `InstanceOwner` finds its instance through the same
+//! [`instance_for`].
 
 use std::future::{Ready, ready};
 use std::sync::Arc;

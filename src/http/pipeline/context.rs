@@ -6,15 +6,18 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderName;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage as _, HttpRequest, web};
 
-use super::prefer::PREFER;
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::http::extract::api_version::requested_version;
 use crate::http::route_table::{OperationInfo, RouteTable};
 use crate::http::{AppState, is_api_path};
+
+/// The `Prefer` header (RFC 7240).
+pub const PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// What an API request is, as resolved when it arrived.
 #[derive(Debug, Clone)]

@@ -9,9 +9,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest};
 
-use super::context::{RequestContext, routed_path};
+use super::context::{PREFER, RequestContext, routed_path};
 use crate::error::ApiError;
-use crate::http::canonical::canonical_error;
 
 /// When in the pipeline a forced status is considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,9 +20,6 @@ pub enum Stage {
     /// After authentication: every other code.
     AfterAuthentication,
 }
-
-/// The `Prefer` header (RFC 7240).
-pub const PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// The value of the preference `name` in the request's `Prefer` headers, as given.
 pub fn preference(request: &HttpRequest, name: &str) -> Option<String> {
@@ -50,16 +46,14 @@ pub fn forced_error(
     let status = code.parse::<u16>().ok();
     let documented = status.filter(|status| operation.statuses.contains(status));
     match (stage, documented) {
-        (Stage::BeforeAuthentication, Some(401)) => {
-            canonical_error(&operation.operation_id, 401, None)
-        }
+        (Stage::BeforeAuthentication, Some(401)) => operation.canonical_error(401, None),
         (Stage::BeforeAuthentication, _) | (Stage::AfterAuthentication, Some(200)) => None,
         (Stage::AfterAuthentication, Some(status)) => {
             let session_id = routed_path(request.request())
                 .strip_prefix("/v1/sessions/")
                 .and_then(|rest| rest.split('/').next())
                 .filter(|id| !id.is_empty());
-            canonical_error(&operation.operation_id, status, session_id)
+            operation.canonical_error(status, session_id)
         }
         (Stage::AfterAuthentication, None) => Some(ApiError::UndocumentedStatus {
             requested: code.chars().take(20).collect(),

@@ -7,12 +7,43 @@ pub mod sessions;
 pub mod tokens;
 pub mod verify;
 
-use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::canonical::CanonicalErrors;
+use crate::http::extract::body::MAX_BODY_BYTES;
+
+/// Registers every documented route; the OpenAPI document is generated from the same calls.
+/// Clerk's operations carry their `/v1` in their own paths rather than sit in a scope: a scope is
+/// one more router every request passes.
+pub fn configure(config: &mut ServiceConfig) {
+    config.app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
+    sessions::configure(config);
+    tokens::configure(config);
+    verify::configure(config);
+    jwks::configure(config);
+    operator::configure(config);
+    admin::configure(config);
+}
+
+/// Every operation's canonical errors, as each routes module declares them.
+pub fn canonical_errors() -> impl Iterator<Item = &'static CanonicalErrors> + Clone {
+    [
+        sessions::CANONICAL_ERRORS,
+        tokens::CANONICAL_ERRORS,
+        verify::CANONICAL_ERRORS,
+        jwks::CANONICAL_ERRORS,
+        operator::CANONICAL_ERRORS,
+        admin::CANONICAL_ERRORS,
+    ]
+    .into_iter()
+    .flatten()
+}
 
 /// Answers 200 with `value` as JSON (`Content-Type: application/json`, nothing appended).
 pub fn json_ok<T: Serialize>(value: &T) -> HttpResponse {
