@@ -222,6 +222,15 @@ impl Instance {
         self.data.read().sessions.get(id).cloned()
     }
 
+    /// Presents a session while the instance is read, so that it is lent rather than copied.
+    pub fn present_session<R>(
+        &self,
+        id: SessionId,
+        present: impl FnOnce(&Session) -> R,
+    ) -> Option<R> {
+        self.data.read().sessions.get(id).map(present)
+    }
+
     /// Creates an active session for a user, optionally with an active organization and an
     /// impersonator.
     pub fn create_session(&self, wanted: NewSession<'_>) -> Result<Session, CreateSessionError> {

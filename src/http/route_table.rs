@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::Operation;
@@ -33,11 +32,27 @@ impl OperationInfo {
 
 #[derive(Debug)]
 struct Route {
-    resource: ResourceDef,
-    /// How many `/`-separated segments the path has, so that a request is matched only against
-    /// the routes of its own length.
-    segments: usize,
+    /// The path as documented, such as `/v1/sessions/{session_id}`.
+    pattern: String,
+    /// Its segments: `None` for a parameter, which matches any one non-empty segment.
+    segments: Vec<Option<String>>,
     operations: Vec<Arc<OperationInfo>>,
+}
+
+impl Route {
+    /// Whether `path` is this route: as many segments, equal but for the parameters. The
+    /// documented parameters take any segment, as the router's `{name}` does.
+    fn matches(&self, path: &str) -> bool {
+        let mut given = path.split('/');
+        self.segments
+            .iter()
+            .all(|segment| match (segment, given.next()) {
+                (Some(literal), Some(given)) => literal == given,
+                (None, Some(given)) => !given.is_empty(),
+                (_, None) => false,
+            })
+            && given.next().is_none()
+    }
 }
 
 /// Every documented path with its operations.
@@ -94,8 +109,14 @@ impl RouteTable {
                     })
                     .collect();
                 Route {
-                    resource: ResourceDef::new(path.as_str()),
-                    segments: segments(path),
+                    pattern: path.clone(),
+                    segments: path
+                        .split('/')
+                        .map(|segment| {
+                            let parameter = segment.starts_with('{') && segment.ends_with('}');
+                            (!parameter).then(|| segment.to_owned())
+                        })
+                        .collect(),
                     operations,
                 }
             })
@@ -104,10 +125,11 @@ impl RouteTable {
     }
 
     fn matching(&self, path: &str) -> impl Iterator<Item = &Arc<OperationInfo>> {
-        let length = segments(path);
+        // Routes of another length are passed over without looking at their segments.
+        let length = path.split('/').count();
         self.routes
             .iter()
-            .filter(move |route| route.segments == length && route.resource.is_match(path))
+            .filter(move |route| route.segments.len() == length && route.matches(path))
             .flat_map(|route| route.operations.iter())
     }
 
@@ -128,15 +150,39 @@ impl RouteTable {
     pub fn api_operation_ids(&self) -> Vec<&str> {
         self.routes
             .iter()
-            .filter(|route| super::is_api_path(route.resource.pattern().unwrap_or_default()))
+            .filter(|route| super::is_api_path(&route.pattern))
             .flat_map(|route| route.operations.iter())
             .map(|operation| operation.operation_id.as_str())
             .collect()
     }
 }
 
-/// The number of `/`-separated segments of a path (or path pattern, whose parameters never
-/// contain a `/`).
-fn segments(path: &str) -> usize {
-    path.bytes().filter(|byte| *byte == b'/').count()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(pattern: &str) -> Route {
+        Route {
+            pattern: pattern.to_owned(),
+            segments: pattern
+                .split('/')
+                .map(|segment| (!segment.starts_with('{')).then(|| segment.to_owned()))
+                .collect(),
+            operations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_route_matches_its_paths_and_no_other() {
+        let get = route("/v1/sessions/{session_id}");
+        assert!(get.matches("/v1/sessions/sess_123"));
+        assert!(!get.matches("/v1/sessions/"));
+        assert!(!get.matches("/v1/sessions"));
+        assert!(!get.matches("/v1/sessions/sess_123/revoke"));
+        assert!(!get.matches("/v2/sessions/sess_123"));
+        let list = route("/v1/sessions");
+        assert!(list.matches("/v1/sessions"));
+        assert!(!list.matches("/v1/sessions/"));
+        assert!(!list.matches("/v1"));
+    }
 }

@@ -4,12 +4,12 @@
 
 use std::time::Instant;
 
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage as _};
 
-use super::authentication::Authenticated;
+use super::context::RequestContext;
 use crate::error::{TraceId, new_trace_id};
 
 /// The longest path a line shows, in characters.
@@ -35,11 +35,8 @@ pub async fn log(
                 .extensions()
                 .get::<TraceId>()
                 .map_or_else(new_trace_id, |TraceId(id)| id.clone());
-            let instance = response
-                .request()
-                .extensions()
-                .get::<Authenticated>()
-                .map(|Authenticated(instance)| instance.id().to_string())
+            let instance = RequestContext::instance(response.request())
+                .map(|instance| instance.id().to_string())
                 .unwrap_or_default();
             tracing::info!(
                 target: "access",

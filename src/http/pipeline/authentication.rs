@@ -20,10 +20,6 @@ use crate::error::ApiError;
 use crate::http::AppState;
 use crate::instance::Instance;
 
-/// The instance an API request authenticated as, handed on with the request.
-#[derive(Debug, Clone)]
-pub struct Authenticated(pub Arc<Instance>);
-
 /// The authenticated caller of an API operation: its instance and the API version it speaks.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -36,18 +32,18 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let extensions = request.extensions();
-        let (Some(Authenticated(instance)), Some(context)) = (
-            extensions.get::<Authenticated>(),
-            extensions.get::<RequestContext>(),
-        ) else {
-            // Every API route is behind the authentication stage.
-            return ready(Err(ApiError::Internal));
-        };
-        let caller = context.version.clone().map(|version| Self {
-            instance: Arc::clone(instance),
-            version,
-        });
+        let caller = RequestContext::read(request, |context| {
+            let instance = context.instance.clone()?;
+            Some(
+                context
+                    .version
+                    .clone()
+                    .map(|version| Self { instance, version }),
+            )
+        })
+        .flatten()
+        // Every API route is behind the authentication stage.
+        .unwrap_or(Err(ApiError::Internal));
         ready(caller)
     }
 }
@@ -77,7 +73,9 @@ pub async fn authenticate(
         .and_then(|state| instance_for(state, request.request()));
     match instance {
         Ok(instance) => {
-            request.extensions_mut().insert(Authenticated(instance));
+            if let Some(context) = request.extensions_mut().get_mut::<RequestContext>() {
+                context.instance = Some(instance);
+            }
             next.call(request)
                 .await
                 .map(ServiceResponse::map_into_boxed_body)

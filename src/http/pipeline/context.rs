@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::http::extract::api_version::requested_version;
 use crate::http::route_table::{OperationInfo, RouteTable};
 use crate::http::{AppState, is_api_path};
+use crate::instance::Instance;
 
 /// The `Prefer` header (RFC 7240).
 pub const PREFER: HeaderName = HeaderName::from_static("prefer");
@@ -30,6 +31,8 @@ pub struct RequestContext {
     pub version: Result<ApiVersion, ApiError>,
     /// Whether the request has a `Prefer` header at all.
     pub prefers: bool,
+    /// The instance the request authenticated as, once the authentication stage found it.
+    pub instance: Option<Arc<Instance>>,
 }
 
 impl RequestContext {
@@ -37,6 +40,11 @@ impl RequestContext {
     /// request. The context is lent, not copied.
     pub fn read<T>(request: &HttpRequest, read: impl FnOnce(&Self) -> T) -> Option<T> {
         request.extensions().get::<Self>().map(read)
+    }
+
+    /// The instance an API request authenticated as, if it did.
+    pub fn instance(request: &HttpRequest) -> Option<Arc<Instance>> {
+        Self::read(request, |context| context.instance.clone()).flatten()
     }
 }
 
@@ -62,6 +70,7 @@ pub async fn resolve(
             operation: routes.operation(request.method(), path).cloned(),
             version: requested_version(request.request(), state.default_version),
             prefers: request.headers().contains_key(PREFER),
+            instance: None,
         };
         request.extensions_mut().insert(context);
     }

@@ -11,9 +11,8 @@ use actix_web::body::{BodyStream, MessageBody};
 use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::{Error, HttpMessage as _, HttpRequest, HttpResponse};
+use actix_web::{Error, HttpRequest, HttpResponse};
 
-use super::authentication::Authenticated;
 use super::context::RequestContext;
 use super::prefer::preference;
 use crate::error::ApiError;
@@ -129,14 +128,12 @@ pub async fn inject(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse, Error> {
-    // Read into a binding of its own: the borrow of the extensions must end before the request
-    // goes on.
-    let authenticated = request.extensions().get::<Authenticated>().cloned();
     let planned = RequestContext::read(request.request(), |context| {
-        (context.prefers, context.operation.clone())
-    });
-    let (Some((prefers, operation)), Some(Authenticated(instance))) = (planned, authenticated)
-    else {
+        let instance = context.instance.clone()?;
+        Some((instance, context.prefers, context.operation.clone()))
+    })
+    .flatten();
+    let Some((instance, prefers, operation)) = planned else {
         return next
             .call(request)
             .await

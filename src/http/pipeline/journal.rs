@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage as _};
 
-use super::authentication::Authenticated;
+use super::context::RequestContext;
 use super::faults::InjectedFault;
 use crate::domain::clock::wall_clock_ms;
 use crate::journal::{JournalEntry, clipped};
@@ -18,10 +18,7 @@ pub async fn record(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    // Read into a binding of its own: the borrow of the extensions must end before the request
-    // goes on.
-    let authenticated = request.extensions().get::<Authenticated>().cloned();
-    let Some(Authenticated(instance)) = authenticated else {
+    let Some(instance) = RequestContext::instance(request.request()) else {
         return next.call(request).await;
     };
     let started = Instant::now();

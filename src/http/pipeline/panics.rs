@@ -18,12 +18,13 @@ pub async fn contain(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse, actix_web::Error> {
-    let path = request.path().to_owned();
+    // The URI is shared, not copied, and read only if something fails.
+    let uri = request.uri().clone();
     let error = match AssertUnwindSafe(next.call(request)).catch_unwind().await {
         Ok(Ok(response)) => return Ok(response.map_into_boxed_body()),
         Ok(Err(error)) => {
             let status = error.as_response_error().status_code();
-            tracing::error!(%error, %status, path, "request failed outside a handler");
+            tracing::error!(%error, %status, path = uri.path(), "request failed outside a handler");
             ApiError::from_status(status)
         }
         Err(panic) => {
@@ -32,7 +33,7 @@ pub async fn contain(
                 .map(ToString::to_string)
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            tracing::error!(%reason, path, "a handler panicked");
+            tracing::error!(%reason, path = uri.path(), "a handler panicked");
             ApiError::Internal
         }
     };

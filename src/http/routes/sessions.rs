@@ -271,10 +271,15 @@ pub async fn get_session(
     caller: Caller,
     session_id: SessionIdSegment,
 ) -> Result<HttpResponse, ApiError> {
-    let session = SessionId::parse(&session_id)
-        .and_then(|id| caller.instance.session(id))
+    let now_ms = caller.instance.now_ms();
+    let body = SessionId::parse(&session_id)
+        .and_then(|id| {
+            caller.instance.present_session(id, |session| {
+                SessionBody::new(session, caller.version, now_ms)
+            })
+        })
         .ok_or_else(|| session_not_found(&session_id))?;
-    Ok(session_answer(&caller, &session))
+    Ok(json_ok(&body))
 }
 
 /// Revoke a session
