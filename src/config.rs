@@ -109,6 +109,17 @@ pub struct Settings {
     )]
     pub cors_origins: Vec<String>,
 
+    /// An origin browsers may call the test-control surface (`/__admin`) from (repeatable, or
+    /// comma-separated). None by default: a cross-origin request to `/__admin` is refused, so
+    /// that no web page open in a developer's browser can change the mock.
+    #[arg(
+        long = "admin-cors-origin",
+        env = "CLERK_MOCK_ADMIN_CORS_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub admin_cors_origins: Vec<String>,
+
     /// How many instances the admin API may create on demand at once.
     #[arg(long, env = "CLERK_MOCK_MAX_INSTANCES", default_value_t = 64)]
     pub max_instances: usize,
@@ -270,6 +281,7 @@ impl Settings {
             generate_signing_keys: false,
             retire_verify: false,
             cors_origins: Vec::new(),
+            admin_cors_origins: Vec::new(),
             max_instances: 64,
             instance_memory_mib: 1024,
             journal_size: 1000,

@@ -155,6 +155,8 @@ pub enum ApiError {
     InstanceMemoryExhausted(usize),
     #[error("only instances created on demand can be deleted")]
     InstanceNotDeletable,
+    #[error("cross-origin request to the admin surface from {0}")]
+    AdminOriginRefused(String),
     #[error("invalid session token: {0}")]
     InvalidSessionToken(String),
     #[error("no route for {method} {path}")]
@@ -284,6 +286,13 @@ impl ApiError {
                 "instance_limit_reached",
                 "Too many instances",
                 format!("One more instance would take the instances created on demand past {mib} MiB of memory (--instance-memory-mib); delete one first."),
+            )],
+            Self::AdminOriginRefused(origin) => vec![simple(
+                "origin_not_allowed",
+                "Origin not allowed",
+                format!(
+                    "The test-control surface (/__admin) takes cross-origin requests only from the origins listed with --admin-cors-origin, and {origin} is not one of them."
+                ),
             )],
             Self::InstanceNotDeletable => vec![simple(
                 "instance_not_deletable",
@@ -423,7 +432,7 @@ impl ResponseError for ApiError {
             Self::InstanceLimitReached(_) | Self::InstanceMemoryExhausted(_) => {
                 StatusCode::CONFLICT
             }
-            Self::InstanceNotDeletable => StatusCode::FORBIDDEN,
+            Self::InstanceNotDeletable | Self::AdminOriginRefused(_) => StatusCode::FORBIDDEN,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {
                 StatusCode::NOT_FOUND

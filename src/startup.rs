@@ -157,6 +157,7 @@ impl Application {
         ));
         let document = web::Data::new(OpenApiDocument(crate::openapi::document_json()));
         let cors_origins = settings.cors_origins.clone();
+        let admin_cors_origins = settings.admin_cors_origins.clone();
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -176,7 +177,10 @@ impl Application {
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(no_route));
-            pipeline::install(app, pipeline::cors::cors(&cors_origins))
+            pipeline::install(
+                app,
+                pipeline::cors::cors(&cors_origins, &admin_cors_origins),
+            )
         })
         .on_connect(faults::remember_socket)
         .shutdown_timeout(5)

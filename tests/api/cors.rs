@@ -117,3 +117,90 @@ async fn a_request_without_an_origin_is_not_cross_origin_and_gets_no_cors_header
         Some("true")
     );
 }
+
+/// `POST /__admin/instances` (which needs no key) as a page on `origin` would send it.
+async fn create_instance_from(app: &TestApp, origin: &str) -> Answer {
+    app.request(Method::POST, "/__admin/instances")
+        .authorization(None)
+        .header("Origin", origin)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn a_web_page_cannot_reach_the_admin_surface_unless_its_origin_is_listed() {
+    // One instance may exist on demand: had the refused request created one, the second
+    // request would be a 409.
+    let app = spawn_app_with(|settings| settings.max_instances = 1).await;
+    let refused = create_instance_from(&app, "https://evil.example").await;
+    let error = refused.assert_error(403, "origin_not_allowed");
+    assert!(
+        error["long_message"]
+            .as_str()
+            .is_some_and(|text| text.contains("--admin-cors-origin")),
+        "{error}"
+    );
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    let preflight = app
+        .client
+        .request(
+            Method::OPTIONS,
+            format!("{}/__admin/instance/faults", app.address),
+        )
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "PUT")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(preflight.status(), 403);
+    // The same server still answers a browser's API request, and a request with no Origin.
+    list_from_browser(&app).await.assert_status(200);
+    app.create_instance().await.assert_status(201);
+}
+
+#[tokio::test]
+async fn a_listed_origin_reaches_the_admin_surface_with_cors_headers() {
+    let app = spawn_app_with(|settings| {
+        settings.admin_cors_origins = vec!["http://localhost:5173/".to_owned()];
+    })
+    .await;
+    let created = create_instance_from(&app, "http://localhost:5173").await;
+    created.assert_status(201);
+    assert_eq!(
+        created.header("access-control-allow-origin"),
+        Some("http://localhost:5173")
+    );
+    create_instance_from(&app, "http://localhost:5174")
+        .await
+        .assert_error(403, "origin_not_allowed");
+}
+
+#[tokio::test]
+async fn the_servers_own_pages_reach_the_admin_surface() {
+    // Swagger UI, served by the mock itself: browsers send its origin on its POSTs too.
+    let app = spawn_app().await;
+    let own_origin = app.address.clone();
+    create_instance_from(&app, &own_origin)
+        .await
+        .assert_status(201);
+}
+
+#[tokio::test]
+async fn a_page_of_a_domain_pointed_at_the_server_does_not_pass_for_its_own() {
+    // DNS rebinding: the page's domain resolves to this machine, so Host and Origin agree.
+    let app = spawn_app().await;
+    let port = app
+        .address
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let answer = app
+        .request(Method::POST, "/__admin/instances")
+        .authorization(None)
+        .header("Host", &format!("rebind.example:{port}"))
+        .header("Origin", &format!("http://rebind.example:{port}"))
+        .send()
+        .await;
+    answer.assert_error(403, "origin_not_allowed");
+}

@@ -3,6 +3,11 @@
 //! browsers refuse with credentials), credentials are allowed, and the headers an SDK reads are
 //! exposed. `--cors-origin` restricts the origins.
 //!
+//! The test-control surface (`/__admin`) takes cross-origin requests only from the origins the
+//! operator lists with `--admin-cors-origin` (none by default); any other origin is refused with
+//! a 403 before anything runs, so that a web page open in a developer's browser cannot create
+//! instances or change data, faults or clocks.
+//!
 //! Only requests with an `Origin` header pass through `actix-cors`: the others (SDKs on a server,
 //! test suites, curl) are not cross-origin requests, and their answers need none of its headers.
 
@@ -10,6 +15,10 @@ use std::rc::Rc;
 
 use actix_cors::{Cors, CorsMiddleware};
 use actix_web::Error;
+
+use super::context::routed_path;
+use crate::error::ApiError;
+use crate::http::routes::admin::ADMIN_PREFIX;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::ORIGIN;
@@ -18,26 +27,47 @@ use futures_util::future::LocalBoxFuture;
 /// How long browsers may cache a preflight answer, in seconds.
 const PREFLIGHT_MAX_AGE: usize = 3600;
 
-/// The CORS stage for the configured origins (any when `origins` is empty).
-pub fn cors(origins: &[String]) -> CrossOrigin {
-    let cors = Cors::default()
+/// The CORS stage: the API for `origins` (any when empty), the admin surface for
+/// `admin_origins` only.
+pub fn cors(origins: &[String], admin_origins: &[String]) -> CrossOrigin {
+    let listed = |origins: &[String]| {
+        origins.iter().fold(base(), |cors, origin| {
+            cors.allowed_origin(origin.trim_end_matches('/'))
+        })
+    };
+    CrossOrigin {
+        api: if origins.is_empty() {
+            base().allow_any_origin()
+        } else {
+            listed(origins)
+        },
+        admin: (!admin_origins.is_empty()).then(|| listed(admin_origins)),
+        admin_origins: admin_origins
+            .iter()
+            .map(|origin| origin.trim_end_matches('/').to_owned())
+            .collect(),
+    }
+}
+
+/// What both surfaces allow, whatever the origin.
+fn base() -> Cors {
+    Cors::default()
         .allow_any_method()
         .allow_any_header()
         .supports_credentials()
         .expose_headers(["Deprecation", "Preference-Applied", "Retry-After", "Allow"])
-        .max_age(PREFLIGHT_MAX_AGE);
-    CrossOrigin(if origins.is_empty() {
-        cors.allow_any_origin()
-    } else {
-        origins.iter().fold(cors, |cors, origin| {
-            cors.allowed_origin(origin.trim_end_matches('/'))
-        })
-    })
+        .max_age(PREFLIGHT_MAX_AGE)
 }
 
 /// `actix-cors` for the requests that send an `Origin`; the others go straight on.
 #[derive(Debug)]
-pub struct CrossOrigin(Cors);
+pub struct CrossOrigin {
+    api: Cors,
+    /// `None`: the admin surface takes no cross-origin request.
+    admin: Option<Cors>,
+    /// The origins the admin surface takes cross-origin requests from.
+    admin_origins: Rc<[String]>,
+}
 
 /// The inner service, shared by the CORS path and the direct one.
 #[allow(missing_debug_implementations, reason = "holds an actix service")]
@@ -82,10 +112,21 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         let inner = Shared(Rc::new(service));
-        let cors = self.0.new_transform(inner.clone());
+        let api = self.api.new_transform(inner.clone());
+        let admin = self
+            .admin
+            .as_ref()
+            .map(|admin| admin.new_transform(inner.clone()));
+        let admin_origins = Rc::clone(&self.admin_origins);
         Box::pin(async move {
+            let admin = match admin {
+                Some(admin) => Some(admin.await?),
+                None => None,
+            };
             Ok(CrossOriginService {
-                cors: cors.await?,
+                api: api.await?,
+                admin,
+                admin_origins,
                 inner,
             })
         })
@@ -95,7 +136,9 @@ where
 /// The running stage of one worker.
 #[allow(missing_debug_implementations, reason = "holds actix services")]
 pub struct CrossOriginService<S> {
-    cors: CorsMiddleware<Shared<S>>,
+    api: CorsMiddleware<Shared<S>>,
+    admin: Option<CorsMiddleware<Shared<S>>>,
+    admin_origins: Rc<[String]>,
     inner: Shared<S>,
 }
 
@@ -111,12 +154,62 @@ where
     forward_ready!(inner);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        if request.headers().contains_key(ORIGIN) {
-            let answer = self.cors.call(request);
-            Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) })
-        } else {
+        let Some(origin) = request.headers().get(ORIGIN) else {
             let answer = self.inner.call(request);
-            Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) })
-        }
+            return Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) });
+        };
+        let cors = if routed_path(request.request()).starts_with(ADMIN_PREFIX) {
+            let origin_text = origin.to_str().unwrap_or_default().trim_end_matches('/');
+            // Browsers send `Origin` on a page's own requests too (Swagger UI's, here).
+            if is_same_origin(&request, origin_text) {
+                let answer = self.inner.call(request);
+                return Box::pin(
+                    async move { answer.await.map(ServiceResponse::map_into_boxed_body) },
+                );
+            }
+            let allowed = self.admin.as_ref().filter(|_| {
+                self.admin_origins
+                    .iter()
+                    .any(|listed| listed == origin_text)
+            });
+            match allowed {
+                Some(admin) => admin,
+                None => {
+                    let origin = String::from_utf8_lossy(origin.as_bytes())
+                        .chars()
+                        .take(100)
+                        .collect();
+                    let refused = request.error_response(ApiError::AdminOriginRefused(origin));
+                    return Box::pin(async move { Ok(refused) });
+                }
+            }
+        } else {
+            &self.api
+        };
+        let answer = cors.call(request);
+        Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) })
     }
+}
+
+/// Whether `origin` is the server's own, as the request reached it at an address or a local
+/// name. A domain name does not count: a page of a domain that an attacker points at this
+/// machine (DNS rebinding) would otherwise pass for the server's own.
+fn is_same_origin(request: &ServiceRequest, origin: &str) -> bool {
+    let connection = request.connection_info();
+    let host = connection.host();
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|byte| byte.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let local = name
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+        || name.eq_ignore_ascii_case("localhost")
+        || name.to_ascii_lowercase().ends_with(".localhost");
+    local
+        && origin
+            .strip_prefix(connection.scheme())
+            .and_then(|rest| rest.strip_prefix("://"))
+            .is_some_and(|own| own.eq_ignore_ascii_case(host))
 }
