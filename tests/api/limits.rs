@@ -136,3 +136,36 @@ async fn many_connections_at_once_are_all_answered() {
         futures_util::future::join_all((0..200).map(|_| app.get_session(ALICE_ACTIVE))).await;
     assert!(answers.iter().all(|answer| answer.status == 200));
 }
+
+#[tokio::test]
+async fn admin_bodies_take_the_api_limit_but_data_documents() {
+    let app = spawn_app().await;
+    // 100 KB: over the 64 KiB that clock, faults and session bodies may take.
+    let padded = serde_json::json!({ "padding": "x".repeat(100_000) });
+    for path in [
+        "/__admin/instance/clock",
+        "/__admin/instance/sessions",
+    ] {
+        app.post(path)
+            .json(&padded)
+            .send()
+            .await
+            .assert_error(413, "request_body_too_large");
+    }
+    app.request(reqwest::Method::PUT, "/__admin/instance/faults")
+        .json(&padded)
+        .send()
+        .await
+        .assert_error(413, "request_body_too_large");
+    // A data document of the same size is read: its users are loaded.
+    let users: Vec<serde_json::Value> = (0..1_000)
+        .map(|n| serde_json::json!({ "id": format!("user_2Padded{n:016}0000"), "first_name": "x".repeat(60) }))
+        .collect();
+    let document = serde_json::json!({ "users": users });
+    assert!(document.to_string().len() > 64 * 1024);
+    app.post("/__admin/instance/data")
+        .json(&document)
+        .send()
+        .await
+        .assert_status(200);
+}

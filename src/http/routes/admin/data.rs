@@ -49,7 +49,7 @@ pub struct LoadSummary {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/instance/data")]
+#[post("")]
 pub async fn load_data(
     owner: InstanceOwner,
     request: HttpRequest,
@@ -86,7 +86,7 @@ pub async fn load_data(
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/instance/data")]
+#[get("")]
 pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError> {
     let instance = Arc::clone(&owner.instance);
     // A large instance takes a while to export and serialise; keep it off the event loop.

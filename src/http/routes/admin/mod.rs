@@ -147,9 +147,15 @@ fn journal_error(status: u16, _: &str) -> Option<ApiError> {
 pub const ADMIN_PREFIX: &str = "/__admin";
 
 pub fn configure(config: &mut ServiceConfig) {
+    // Bodies take the API's limit (64 KiB), but data documents, which take 16 MiB.
     config.service(
         utoipa_actix_web::scope(ADMIN_PREFIX)
-            .app_data(web::PayloadConfig::new(data::MAX_DATASET_BYTES))
+            .service(
+                utoipa_actix_web::scope("/instance/data")
+                    .app_data(web::PayloadConfig::new(data::MAX_DATASET_BYTES))
+                    .service(data::load_data)
+                    .service(data::export_data),
+            )
             .service(instances::create_instance)
             .service(instances::delete_instance)
             .service(instances::reset_instance)
@@ -159,8 +165,6 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::count_journal)
             .service(journal::clear_journal)
             .service(sessions::create_session)
-            .service(data::load_data)
-            .service(data::export_data)
             .service(faults::get_faults)
             .service(faults::set_faults)
             .service(faults::restore_faults),
