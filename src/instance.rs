@@ -144,8 +144,12 @@ impl Instance {
             &self.clock,
         );
         let sessions = data.sessions.session_count();
-        *self.data.write() = data;
+        // Both swapped under the data's write lock, which every create holds while it draws an
+        // id: no create sees the new data with the old generator (drawing an id the new one
+        // draws again later) or the old data with the new one.
+        let mut current = self.data.write();
         *self.rng.lock() = rng;
+        *current = data;
         sessions
     }
 
