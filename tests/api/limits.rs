@@ -142,10 +142,7 @@ async fn admin_bodies_take_the_api_limit_but_data_documents() {
     let app = spawn_app().await;
     // 100 KB: over the 64 KiB that clock, faults and session bodies may take.
     let padded = serde_json::json!({ "padding": "x".repeat(100_000) });
-    for path in [
-        "/__admin/instance/clock",
-        "/__admin/instance/sessions",
-    ] {
+    for path in ["/__admin/instance/clock", "/__admin/instance/sessions"] {
         app.post(path)
             .json(&padded)
             .send()

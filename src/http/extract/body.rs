@@ -12,6 +12,17 @@ use crate::error::{ApiError, ParamProblem};
 /// The most any API request body may hold; larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// A request body type: the type that documents a body in the spec is the one that reads it.
+pub trait FromBody: Sized {
+    /// The type, from a body's fields: every bad field is reported, in one 422 error.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError>;
+
+    /// The type, from a body as it came (JSON or form data, see [`BodyFields::parse`]).
+    fn from_body(request: &HttpRequest, bytes: &[u8]) -> Result<Self, ApiError> {
+        Self::from_fields(&BodyFields::parse(request, bytes)?)
+    }
+}
+
 /// The fields of a request body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BodyFields {

@@ -9,7 +9,7 @@ use super::{ApiVersionHeader, answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::canonical::{CanonicalErrors, malformed_body, unknown_api_version};
-use crate::http::extract::body::BodyFields;
+use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::list_query::ListSessionsQuery;
 use crate::http::extract::path::SessionIdSegment;
 use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
@@ -146,13 +146,8 @@ fn list_scope(query: &ListSessionsQuery, lenient: bool) -> Result<ListScope, Api
     })
 }
 
-/// The body of `POST /v1/sessions`. Documentation only: the handler reads the fields one by one
-/// so that each bad field gets its own error.
+/// The body of `POST /v1/sessions`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
 pub struct CreateSessionRequest {
     /// The user the session is for.
     #[schema(example = "user_2AlicexBGaRy7HSnjHcaZabMn26", min_length = 1)]
@@ -190,19 +185,14 @@ pub async fn create_session(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = BodyFields::parse(&request, &body)?;
-    let wanted = NewSession::from_fields(&fields, None)?;
-    let session = caller.instance.create_session(wanted)?;
+    let wanted = CreateSessionRequest::from_body(&request, &body)?;
+    let session = caller.instance.create_session(wanted.new_session(None))?;
     Ok(session_answer(&caller, &session))
 }
 
-/// What a request asks a new session to be.
-impl<'a> NewSession<'a> {
-    /// Reads `user_id` and `active_organization_id` from a body; every bad field is reported.
-    pub fn from_fields(
-        fields: &'a BodyFields,
-        actor: Option<serde_json::Value>,
-    ) -> Result<Self, ApiError> {
+impl FromBody for CreateSessionRequest {
+    /// `user_id` is required and not empty; each bad field is reported.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError> {
         let mut problems = Vec::new();
         let user_id = match fields.string("user_id") {
             Ok(Some("")) => Err(ParamProblem::invalid_value("user_id", "must not be empty")),
@@ -210,19 +200,30 @@ impl<'a> NewSession<'a> {
             Err(problem) => Err(problem),
         }
         .map_err(|problem| problems.push(problem));
-        let organization = fields
-            .string("active_organization_id")
-            .unwrap_or_else(|problem| {
-                problems.push(problem);
-                None
-            });
+        let active_organization_id =
+            fields
+                .string("active_organization_id")
+                .unwrap_or_else(|problem| {
+                    problems.push(problem);
+                    None
+                });
         match user_id {
-            Ok(user) if problems.is_empty() => Ok(Self {
-                user,
-                organization,
-                actor,
+            Ok(user_id) if problems.is_empty() => Ok(Self {
+                user_id: user_id.to_owned(),
+                active_organization_id: active_organization_id.map(str::to_owned),
             }),
             _ => Err(ApiError::InvalidParams(problems)),
+        }
+    }
+}
+
+impl CreateSessionRequest {
+    /// What the request asks the instance for, with the impersonating `actor`, if any.
+    pub fn new_session(&self, actor: Option<serde_json::Value>) -> NewSession<'_> {
+        NewSession {
+            user: &self.user_id,
+            organization: self.active_organization_id.as_deref(),
+            actor,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
 use crate::http::canonical::{CanonicalErrors, malformed_body};
-use crate::http::extract::body::BodyFields;
+use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
 use crate::instance::{MintError, TokenKind};
 use crate::tokens::TOKEN_LIFETIME_RANGE;
@@ -50,10 +50,6 @@ pub fn configure(config: &mut ServiceConfig) {
 
 /// The optional body of the token operations.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
 pub struct TokenRequest {
     /// Overrides the token's lifetime, in seconds.
     #[schema(minimum = 30, maximum = 315360000, example = 120)]
@@ -107,7 +103,7 @@ pub async fn create_session_token(
     session_id: SessionIdSegment,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let lifetime = requested_lifetime(&request, &body)?;
+    let lifetime = TokenRequest::from_body(&request, &body)?.lifetime();
     mint(&caller, &session_id, TokenKind::Session, lifetime)
 }
 
@@ -143,7 +139,7 @@ pub async fn create_session_token_from_template(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let lifetime = requested_lifetime(&request, &body)?;
+    let lifetime = TokenRequest::from_body(&request, &body)?.lifetime();
     let (session_id, template) = path.into_inner();
     mint(
         &caller,
@@ -153,24 +149,32 @@ pub async fn create_session_token_from_template(
     )
 }
 
-/// `expires_in_seconds` from the body, checked against its range.
-fn requested_lifetime(request: &HttpRequest, body: &[u8]) -> Result<Option<u64>, ApiError> {
-    const PARAM: &str = "expires_in_seconds";
-    let fields = BodyFields::parse(request, body)?;
-    let Some(seconds) = fields.integer(PARAM).map_err(ApiError::param)? else {
-        return Ok(None);
-    };
-    if !TOKEN_LIFETIME_RANGE.contains(&seconds) {
-        return Err(ApiError::param(ParamProblem::invalid_value(
-            PARAM,
-            format!(
-                "must be between {} and {}",
-                TOKEN_LIFETIME_RANGE.start(),
-                TOKEN_LIFETIME_RANGE.end()
-            ),
-        )));
+impl FromBody for TokenRequest {
+    /// `expires_in_seconds`, when given, is a whole number of seconds within its range.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError> {
+        const PARAM: &str = "expires_in_seconds";
+        let expires_in_seconds = fields.integer(PARAM).map_err(ApiError::param)?;
+        if let Some(seconds) = expires_in_seconds
+            && !TOKEN_LIFETIME_RANGE.contains(&seconds)
+        {
+            return Err(ApiError::param(ParamProblem::invalid_value(
+                PARAM,
+                format!(
+                    "must be between {} and {}",
+                    TOKEN_LIFETIME_RANGE.start(),
+                    TOKEN_LIFETIME_RANGE.end()
+                ),
+            )));
+        }
+        Ok(Self { expires_in_seconds })
     }
-    Ok(Some(seconds.unsigned_abs()))
+}
+
+impl TokenRequest {
+    /// The lifetime asked for, in seconds, if any.
+    fn lifetime(&self) -> Option<u64> {
+        self.expires_in_seconds.map(i64::unsigned_abs)
+    }
 }
 
 fn mint(

@@ -13,7 +13,7 @@ use super::{ApiVersionHeader, answers};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::canonical::CanonicalErrors;
-use crate::http::extract::body::BodyFields;
+use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
 use crate::http::{AppState, Caller};
 use crate::instance::VerifyError;
@@ -40,13 +40,36 @@ pub fn configure(config: &mut ServiceConfig) {
 /// The body of the verify operation; no other field is allowed.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
 pub struct VerifyRequest {
     /// The session token (the `__session` cookie) to check against the session.
     pub token: String,
+}
+
+impl FromBody for VerifyRequest {
+    /// `token` is required; any other field is reported too.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError> {
+        let mut problems: Vec<ParamProblem> = fields
+            .unknown(&["token"])
+            .map(ParamProblem::unknown)
+            .collect();
+        let token = match fields.string("token") {
+            Ok(Some(token)) => Some(token),
+            Ok(None) => {
+                problems.push(ParamProblem::missing("token"));
+                None
+            }
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
+        match token.filter(|_| problems.is_empty()) {
+            Some(token) => Ok(Self {
+                token: token.to_owned(),
+            }),
+            None => Err(ApiError::InvalidParams(problems)),
+        }
+    }
 }
 
 /// Verify a session
@@ -89,27 +112,9 @@ pub async fn verify_session(
     if state.retire_verify || caller.version.retires_verify() {
         return Err(ApiError::Gone);
     }
-    let fields = BodyFields::parse(&request, &body)?;
-    let mut problems: Vec<ParamProblem> = fields
-        .unknown(&["token"])
-        .map(ParamProblem::unknown)
-        .collect();
-    let token = match fields.string("token") {
-        Ok(Some(token)) => Some(token),
-        Ok(None) => {
-            problems.push(ParamProblem::missing("token"));
-            None
-        }
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
-    let Some(token) = token.filter(|_| problems.is_empty()) else {
-        return Err(ApiError::InvalidParams(problems));
-    };
+    let VerifyRequest { token } = VerifyRequest::from_body(&request, &body)?;
     let id = SessionId::parse(&session_id).ok_or_else(|| session_not_found(&session_id))?;
-    match caller.instance.verify_session(id, token) {
+    match caller.instance.verify_session(id, &token) {
         Ok(session) => Ok(session_answer(&caller, &session)),
         Err(VerifyError::UnknownSession) => Err(session_not_found(&session_id)),
         Err(VerifyError::InvalidToken(reason)) => Err(ApiError::InvalidSessionToken(reason)),

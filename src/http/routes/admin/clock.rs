@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::extract::body::BodyFields;
+use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::routes::{answers, json_ok};
 use crate::instance::Instance;
 
@@ -34,10 +34,6 @@ impl ClockState {
 /// A change to an instance's clock, applied in this order: set, advance, freeze or unfreeze.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
 pub struct ClockChange {
     /// Show this instant (Unix milliseconds) from now on.
     #[schema(example = 1_767_225_600_000_i64)]
@@ -47,6 +43,37 @@ pub struct ClockChange {
     pub advance_ms: Option<i64>,
     /// Stop (`true`) or restart (`false`) the clock.
     pub frozen: Option<bool>,
+}
+
+impl FromBody for ClockChange {
+    /// Every field is optional and typed; any other field is reported too.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError> {
+        let mut problems: Vec<ParamProblem> = fields
+            .unknown(&["now_ms", "advance_ms", "frozen"])
+            .map(ParamProblem::unknown)
+            .collect();
+        let now_ms = fields.integer("now_ms").unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        let advance_ms = fields.integer("advance_ms").unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        let frozen = fields.boolean("frozen").unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        if problems.is_empty() {
+            Ok(Self {
+                now_ms,
+                advance_ms,
+                frozen,
+            })
+        } else {
+            Err(ApiError::InvalidParams(problems))
+        }
+    }
 }
 
 /// Read the caller's clock
@@ -87,26 +114,11 @@ pub async fn change_clock(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = BodyFields::parse(&request, &body)?;
-    let mut problems: Vec<ParamProblem> = fields
-        .unknown(&["now_ms", "advance_ms", "frozen"])
-        .map(ParamProblem::unknown)
-        .collect();
-    let now_ms = fields.integer("now_ms").unwrap_or_else(|problem| {
-        problems.push(problem);
-        None
-    });
-    let advance_ms = fields.integer("advance_ms").unwrap_or_else(|problem| {
-        problems.push(problem);
-        None
-    });
-    let frozen = fields.boolean("frozen").unwrap_or_else(|problem| {
-        problems.push(problem);
-        None
-    });
-    if !problems.is_empty() {
-        return Err(ApiError::InvalidParams(problems));
-    }
+    let ClockChange {
+        now_ms,
+        advance_ms,
+        frozen,
+    } = ClockChange::from_body(&request, &body)?;
     let clock = owner.instance.clock();
     if let Some(now_ms) = now_ms {
         clock.set(now_ms);

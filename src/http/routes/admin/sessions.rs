@@ -7,18 +7,15 @@ use utoipa::ToSchema;
 use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
-use crate::http::extract::body::BodyFields;
+use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::routes::answers;
 use crate::http::routes::json_ok;
+use crate::http::routes::sessions::CreateSessionRequest;
 use crate::http::wire::SessionBody;
 use crate::instance::NewSession;
 
 /// The body of an admin session creation.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
 pub struct AdminSessionRequest {
     /// The user the session is for.
     #[schema(example = "user_2BobJZrdAIU6kShB4Ir5nvFTMPp", min_length = 1)]
@@ -30,6 +27,34 @@ pub struct AdminSessionRequest {
     /// session's `actor` and as the `act` claim of its tokens.
     #[schema(value_type = Option<Object>, example = json!({"sub": "user_2CarolsZ1EoOyEZmEivtHY0phmf"}))]
     pub actor: Option<serde_json::Value>,
+}
+
+impl FromBody for AdminSessionRequest {
+    /// `actor`, when given, is an object with a string `sub`; the rest is read as
+    /// `POST /v1/sessions` reads it.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError> {
+        let actor = match fields.value("actor") {
+            None => None,
+            Some(actor) if actor.get("sub").is_some_and(serde_json::Value::is_string) => {
+                Some(actor.clone())
+            }
+            Some(_) => {
+                return Err(ApiError::param(ParamProblem::invalid_value(
+                    "actor",
+                    "must be an object with a string sub",
+                )));
+            }
+        };
+        let CreateSessionRequest {
+            user_id,
+            active_organization_id,
+        } = CreateSessionRequest::from_fields(fields)?;
+        Ok(Self {
+            user_id,
+            active_organization_id,
+            actor,
+        })
+    }
 }
 
 /// Create a session for the caller's instance
@@ -57,22 +82,12 @@ pub async fn create_session(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = BodyFields::parse(&request, &body)?;
-    let actor = match fields.value("actor") {
-        None => None,
-        Some(actor) if actor.get("sub").is_some_and(serde_json::Value::is_string) => {
-            Some(actor.clone())
-        }
-        Some(_) => {
-            return Err(ApiError::param(ParamProblem::invalid_value(
-                "actor",
-                "must be an object with a string sub",
-            )));
-        }
-    };
-    let session = owner
-        .instance
-        .create_session(NewSession::from_fields(&fields, actor)?)?;
+    let wanted = AdminSessionRequest::from_body(&request, &body)?;
+    let session = owner.instance.create_session(NewSession {
+        user: &wanted.user_id,
+        organization: wanted.active_organization_id.as_deref(),
+        actor: wanted.actor,
+    })?;
     let now_ms = owner.instance.now_ms();
     Ok(json_ok(&SessionBody::new(
         &session,
