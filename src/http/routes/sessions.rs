@@ -33,16 +33,7 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
     },
     CanonicalErrors {
         operation_id: "createSession",
-        error: |status, _| match status {
-            400 => Some(malformed_body()),
-            401 => Some(ApiError::MissingAuthorization),
-            404 => Some(ApiError::NotFound {
-                resource: "User",
-                id: "user_2NobodyHasThisId00000000000".to_owned(),
-            }),
-            422 => Some(ApiError::param(ParamProblem::missing("user_id"))),
-            _ => None,
-        },
+        error: create_session_error,
     },
     CanonicalErrors {
         operation_id: "GetSession",
@@ -53,6 +44,20 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
         error: session_operation_error,
     },
 ];
+
+/// The documented errors of creating a session, here and on the admin surface.
+pub fn create_session_error(status: u16, _: &str) -> Option<ApiError> {
+    match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(ApiError::NotFound {
+            resource: "User",
+            id: "user_2NobodyHasThisId00000000000".to_owned(),
+        }),
+        422 => Some(ApiError::param(ParamProblem::missing("user_id"))),
+        _ => None,
+    }
+}
 
 /// The documented errors of an operation on one session: get and revoke.
 fn session_operation_error(status: u16, session_id: &str) -> Option<ApiError> {

@@ -74,16 +74,7 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
     },
     CanonicalErrors {
         operation_id: "CreateInstanceSession",
-        error: |status, _| match status {
-            400 => Some(malformed_body()),
-            401 => Some(ApiError::MissingAuthorization),
-            404 => Some(ApiError::NotFound {
-                resource: "User",
-                id: "user_2NobodyHasThisId00000000000".to_owned(),
-            }),
-            422 => Some(ApiError::param(ParamProblem::missing("user_id"))),
-            _ => None,
-        },
+        error: super::sessions::create_session_error,
     },
     CanonicalErrors {
         operation_id: "LoadInstanceData",
