@@ -299,3 +299,36 @@ async fn generated_signing_keys_differ_per_instance() {
     let token = app.mint_verified(ALICE_ACTIVE, None, None).await;
     assert_eq!(token.claims["sid"], ALICE_ACTIVE);
 }
+
+#[tokio::test]
+async fn the_default_template_verifies_with_default_options_and_one_with_aud_needs_its_audience() {
+    // Verifiers such as PyJWT (the Python SDK) and clerk-rs refuse a token with an `aud` they
+    // were not told to expect; jsonwebtoken's default validation does the same.
+    let app = spawn_app().await;
+    let pem = app
+        .client
+        .get(format!("{}/jwt-public-key.pem", app.address))
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("pem");
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).expect("a public key");
+    let jwt_of = |answer: crate::helpers::Answer| {
+        answer.assert_status(200);
+        answer.body["jwt"].as_str().expect("jwt").to_owned()
+    };
+    let default_options = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+
+    let test = jwt_of(app.mint(ALICE_ACTIVE, Some("test"), None).await);
+    let claims = jsonwebtoken::decode::<Value>(&test, &key, &default_options).expect("verifies");
+    assert!(claims.claims.get("aud").is_none());
+
+    let supabase = jwt_of(app.mint(ALICE_ACTIVE, Some("supabase"), None).await);
+    assert!(jsonwebtoken::decode::<Value>(&supabase, &key, &default_options).is_err());
+    let mut told = default_options.clone();
+    told.set_audience(&["authenticated"]);
+    let claims = jsonwebtoken::decode::<Value>(&supabase, &key, &told).expect("verifies");
+    assert_eq!(claims.claims["aud"], "authenticated");
+}

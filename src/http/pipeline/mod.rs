@@ -3,7 +3,8 @@
 //!
 //! 1. [`access_log`]: one line per request, with its status, instance and trace id;
 //! 2. [`envelope`]: any error answer that is not JSON becomes Clerk's envelope;
-//! 3. [`cors`]: browsers' preflights and headers, for requests that send an `Origin`;
+//! 3. [`cors`]: browsers' preflights and headers, for requests that send an `Origin` (and
+//!    `/__admin` only from the origins the operator lists);
 //! 4. [`context`]: the request is resolved once into its [`RequestContext`] (operation, API
 //!    version, `Prefer`), which the later stages and the handlers read;
 //! 5. [`deprecation`]: the `Deprecation` header on every answer of a deprecated operation;
