@@ -8,6 +8,8 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::error::{ApiError, ParamProblem};
+
 /// One answered request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct JournalEntry {
@@ -46,12 +48,8 @@ pub fn clipped(text: &str, max_bytes: usize) -> String {
 }
 
 /// The journal's filters, all optional, all intersecting.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(
-    dead_code,
-    reason = "describes the query in the OpenAPI document; it is read by hand"
-)]
 pub struct JournalFilter {
     /// An HTTP method, such as `POST`.
     pub method: Option<String>,
@@ -63,6 +61,32 @@ pub struct JournalFilter {
     pub status: Option<u16>,
     /// At most this many entries (list only; default 100).
     pub limit: Option<usize>,
+}
+
+impl JournalFilter {
+    /// The filters a query string asks for; a `status` or `limit` that is not a number is a 422.
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
+        let mut filter = Self::default();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            match &*name {
+                "method" => filter.method = Some(value.to_uppercase()),
+                "operation_id" => filter.operation_id = Some(value.into_owned()),
+                "path" => filter.path = Some(value.into_owned()),
+                "status" => {
+                    filter.status = Some(value.parse().map_err(|_| {
+                        ApiError::param(ParamProblem::invalid_type("status", "an HTTP status"))
+                    })?);
+                }
+                "limit" => {
+                    filter.limit = Some(value.parse().map_err(|_| {
+                        ApiError::param(ParamProblem::invalid_type("limit", "a whole number"))
+                    })?);
+                }
+                _ => {}
+            }
+        }
+        Ok(filter)
+    }
 }
 
 /// The last `capacity` requests of an instance, oldest first.

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::InstanceOwner;
+use super::{InstanceOwner, LoadMode};
 use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::BodyFields;
@@ -38,7 +38,7 @@ pub struct LoadSummary {
 #[utoipa::path(
     operation_id = "LoadInstanceData",
     tag = "Admin",
-    params(super::LoadMode),
+    params(LoadMode),
     request_body(content = Dataset, content_type = "application/json"),
     responses(
         (status = 200, description = "The document is loaded", body = LoadSummary),
@@ -55,7 +55,9 @@ pub async fn load_data(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let replace = replace_mode(&request)?;
+    let replace = LoadMode::from_query(request.query_string())?
+        .replace
+        .unwrap_or(false);
     let instance = Arc::clone(&owner.instance);
     // A large document takes a while to parse, check and index; keep it off the event loop.
     let outcome = web::block(move || {
@@ -95,25 +97,6 @@ pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError>
         .map_err(|_| ApiError::Internal)?
         .map_err(|_| ApiError::Internal)?;
     Ok(json_bytes_ok(body))
-}
-
-fn replace_mode(request: &HttpRequest) -> Result<bool, ApiError> {
-    let mut replace = false;
-    for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
-        if name == "replace" {
-            replace = match &*value {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    return Err(ApiError::param(ParamProblem::invalid_type(
-                        "replace",
-                        "true or false",
-                    )));
-                }
-            };
-        }
-    }
-    Ok(replace)
 }
 
 fn entry_problems(problems: Vec<EntryProblem>) -> ApiError {

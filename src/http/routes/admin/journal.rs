@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::InstanceOwner;
-use crate::error::{ApiError, ParamProblem};
+use crate::error::ApiError;
 use crate::http::route_table::RouteTable;
 use crate::http::routes::{answers, json_ok};
 use crate::instance::Instance;
@@ -43,31 +43,7 @@ fn journal_records(
     request: &HttpRequest,
     routes: &RouteTable,
 ) -> Result<(Vec<JournalRecord>, usize), ApiError> {
-    let mut filter = JournalFilter {
-        method: None,
-        operation_id: None,
-        path: None,
-        status: None,
-        limit: None,
-    };
-    for (name, value) in form_urlencoded::parse(request.query_string().as_bytes()) {
-        match &*name {
-            "method" => filter.method = Some(value.to_uppercase()),
-            "operation_id" => filter.operation_id = Some(value.into_owned()),
-            "path" => filter.path = Some(value.into_owned()),
-            "status" => {
-                filter.status = Some(value.parse().map_err(|_| {
-                    ApiError::param(ParamProblem::invalid_type("status", "an HTTP status"))
-                })?);
-            }
-            "limit" => {
-                filter.limit = Some(value.parse().map_err(|_| {
-                    ApiError::param(ParamProblem::invalid_type("limit", "a whole number"))
-                })?);
-            }
-            _ => {}
-        }
-    }
+    let filter = JournalFilter::from_query(request.query_string())?;
     let operation_of = |entry: &JournalEntry| {
         routes
             .operation(&entry.method, &entry.path)

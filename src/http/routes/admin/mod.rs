@@ -165,15 +165,33 @@ pub fn configure(config: &mut ServiceConfig) {
 /// How a document is loaded.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(
-    dead_code,
-    reason = "describes the query in the OpenAPI document; it is read by hand"
-)]
 pub struct LoadMode {
     /// `true`: the document replaces everything the instance holds, so that it holds exactly
     /// the document (an export loaded this way reproduces the exported instance).
     /// `false` (default): the document adds to it, an entry replacing one with its id.
     pub replace: Option<bool>,
+}
+
+impl LoadMode {
+    /// The mode a query string asks for; a `replace` that is neither `true` nor `false` is a 422.
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
+        let mut mode = Self { replace: None };
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if name == "replace" {
+                mode.replace = Some(match &*value {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(ApiError::param(ParamProblem::invalid_type(
+                            "replace",
+                            "true or false",
+                        )));
+                    }
+                });
+            }
+        }
+        Ok(mode)
+    }
 }
 
 /// The instance a request's secret key names, and the key itself (never shown or logged).
