@@ -262,6 +262,18 @@ impl TestApp {
             .unwrap_or_else(|problem| panic!("token does not verify: {problem}"))
     }
 
+    /// The public key of the first configured instance, as PEM (`GET /jwt-public-key.pem`).
+    pub async fn public_key_pem(&self) -> String {
+        self.client
+            .get(format!("{}/jwt-public-key.pem", self.address))
+            .send()
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("text")
+    }
+
     /// Every session of `user`, newest first, in one page.
     pub async fn all_sessions_of(&self, user: &str) -> Vec<Value> {
         let answer = self

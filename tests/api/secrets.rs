@@ -140,15 +140,7 @@ async fn the_private_signing_key_never_leaves_the_server() {
         .collect();
     fields.sort_unstable();
     assert_eq!(fields, ["alg", "e", "kid", "kty", "n", "use"]);
-    let pem = app
-        .client
-        .get(format!("{}/jwt-public-key.pem", app.address))
-        .send()
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("text");
+    let pem = app.public_key_pem().await;
     assert!(pem.contains("PUBLIC KEY") && !pem.contains("PRIVATE"));
     let document = app
         .client

@@ -305,15 +305,7 @@ async fn the_default_template_verifies_with_default_options_and_one_with_aud_nee
     // Verifiers such as PyJWT (the Python SDK) and clerk-rs refuse a token with an `aud` they
     // were not told to expect; jsonwebtoken's default validation does the same.
     let app = spawn_app().await;
-    let pem = app
-        .client
-        .get(format!("{}/jwt-public-key.pem", app.address))
-        .send()
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("pem");
+    let pem = app.public_key_pem().await;
     let key = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).expect("a public key");
     let jwt_of = |answer: crate::helpers::Answer| {
         answer.assert_status(200);
