@@ -159,58 +159,58 @@ impl Registry {
         LookupKey(self.hasher.hash(key.as_bytes()).as_u128())
     }
 
-    /// The instance of `key`, if the server accepts it.
-    pub fn instance(&self, key: &str) -> Option<Arc<Instance>> {
-        let lookup_key = self.lookup_key(key);
-        if let Some(registered) = self.instances.read().get(&lookup_key) {
-            return Some(Arc::clone(&registered.instance));
+    /// The instance of `key`: `Ok(None)` if the server does not accept the key. With
+    /// `--accept-any-test-key`, a new `sk_test_` key's instance is created on demand, within the
+    /// same bounds as those the admin API creates (an error names the bound reached).
+    pub fn instance(&self, key: &str) -> Result<Option<Arc<Instance>>, RegistryError> {
+        if let Some(registered) = self.instances.read().get(&self.lookup_key(key)) {
+            return Ok(Some(Arc::clone(&registered.instance)));
         }
         if !(self.config.accept_any_test_key && is_test_key(key)) {
-            return None;
+            return Ok(None);
         }
-        let mut instances = self.instances.write();
-        if let Some(registered) = instances.get(&lookup_key) {
-            return Some(Arc::clone(&registered.instance));
-        }
-        let instance = Arc::new(Self::seed_instance(&self.config, digest(key)).ok()?);
-        let registered = Registered {
-            instance: Arc::clone(&instance),
-            on_demand: false,
-        };
-        instances.insert(lookup_key, registered);
-        Some(instance)
+        self.create_on_demand_for(key).map(Some)
     }
 
     /// Creates an instance with a fresh random `sk_test_` key; returns the key and the instance.
     pub fn create_on_demand(&self) -> Result<(String, Arc<Instance>), RegistryError> {
-        let count = self
-            .instances
-            .read()
-            .values()
-            .filter(|r| r.on_demand)
-            .count();
-        if count >= self.config.max_on_demand {
-            return Err(RegistryError::LimitReached(self.config.max_on_demand));
-        }
-        self.check_memory_budget()?;
         let key = format!("{TEST_KEY_PREFIX}{}", random_key_body());
+        let instance = self.create_on_demand_for(&key)?;
+        Ok((key, instance))
+    }
+
+    /// The instance of `key`, seeded on demand within the bounds of instances created on demand
+    /// (their number and their memory). Seeding, the slow part, happens outside the registry's
+    /// lock; if the key's instance appeared meanwhile, that one is kept.
+    fn create_on_demand_for(&self, key: &str) -> Result<Arc<Instance>, RegistryError> {
+        let within_count = |instances: &Instances| {
+            if instances.values().filter(|r| r.on_demand).count() >= self.config.max_on_demand {
+                Err(RegistryError::LimitReached(self.config.max_on_demand))
+            } else {
+                Ok(())
+            }
+        };
+        within_count(&self.instances.read())?;
+        self.check_memory_budget()?;
         let instance = Arc::new(
-            Self::seed_instance(&self.config, digest(&key))
+            Self::seed_instance(&self.config, digest(key))
                 .map_err(|error| RegistryError::Key(error.to_string()))?,
         );
+        let lookup_key = self.lookup_key(key);
         let mut instances = self.instances.write();
-        // Checked again under the write lock: creations may race.
-        if instances.values().filter(|r| r.on_demand).count() >= self.config.max_on_demand {
-            return Err(RegistryError::LimitReached(self.config.max_on_demand));
+        if let Some(registered) = instances.get(&lookup_key) {
+            return Ok(Arc::clone(&registered.instance));
         }
+        // Checked again under the write lock: creations may race.
+        within_count(&instances)?;
         instances.insert(
-            self.lookup_key(&key),
+            lookup_key,
             Registered {
                 instance: Arc::clone(&instance),
                 on_demand: true,
             },
         );
-        Ok((key, instance))
+        Ok(instance)
     }
 
     /// Refuses a new instance on demand when it would take the instances created on demand past
@@ -317,21 +317,37 @@ mod tests {
     #[test]
     fn only_configured_keys_are_accepted_by_default() {
         let registry = Registry::new(config(false), &["sk_test_one".to_owned()]).expect("registry");
-        assert!(registry.instance("sk_test_one").is_some());
-        assert!(registry.instance("sk_test_two").is_none());
+        assert!(
+            registry
+                .instance("sk_test_one")
+                .expect("within bounds")
+                .is_some()
+        );
+        assert!(
+            registry
+                .instance("sk_test_two")
+                .expect("within bounds")
+                .is_none()
+        );
     }
 
     #[test]
     fn any_test_key_gets_its_own_stable_instance_when_enabled() {
         let registry = Registry::new(config(true), &[]).expect("registry");
-        let first = registry.instance("sk_test_ci_job_1").expect("accepted");
-        let again = registry.instance("sk_test_ci_job_1").expect("accepted");
-        let other = registry.instance("sk_test_ci_job_2").expect("accepted");
+        let accepted = |key: &str| registry.instance(key).ok().flatten().expect("accepted");
+        let first = accepted("sk_test_ci_job_1");
+        let again = accepted("sk_test_ci_job_1");
+        let other = accepted("sk_test_ci_job_2");
         assert!(Arc::ptr_eq(&first, &again));
         assert_ne!(first.id(), other.id());
-        assert!(registry.instance("sk_live_abc").is_none());
-        assert!(registry.instance("sk_test_").is_none());
-        assert!(registry.instance("sk_test_has space").is_none());
+        for refused in ["sk_live_abc", "sk_test_", "sk_test_has space"] {
+            assert!(
+                registry
+                    .instance(refused)
+                    .expect("no bound involved")
+                    .is_none()
+            );
+        }
     }
 
     #[test]
@@ -340,7 +356,7 @@ mod tests {
         let (first, _) = registry.create_on_demand().expect("created");
         let (second, _) = registry.create_on_demand().expect("created");
         assert_ne!(first, second);
-        assert!(registry.instance(&first).is_some());
+        assert!(registry.instance(&first).expect("within bounds").is_some());
         assert_eq!(
             registry.create_on_demand().err(),
             Some(RegistryError::LimitReached(2))
@@ -350,7 +366,7 @@ mod tests {
             Err(RegistryError::NotDeletable)
         );
         assert!(registry.delete(&first).is_ok());
-        assert!(registry.instance(&first).is_none());
+        assert!(registry.instance(&first).expect("within bounds").is_none());
         assert!(registry.create_on_demand().is_ok());
     }
 
@@ -358,8 +374,16 @@ mod tests {
     fn instances_are_found_by_id_and_the_first_key_is_primary() {
         let keys = ["sk_test_one".to_owned(), "sk_test_two".to_owned()];
         let registry = Registry::new(config(false), &keys).expect("registry");
-        let one = registry.instance("sk_test_one").expect("accepted");
-        let two = registry.instance("sk_test_two").expect("accepted");
+        let one = registry
+            .instance("sk_test_one")
+            .ok()
+            .flatten()
+            .expect("accepted");
+        let two = registry
+            .instance("sk_test_two")
+            .ok()
+            .flatten()
+            .expect("accepted");
         assert_eq!(
             registry.instance_by_id(None).map(|i| i.id()),
             Some(one.id())

@@ -494,3 +494,38 @@ async fn an_impersonated_session_can_be_created_and_its_tokens_carry_act() {
         assert_eq!(error["errors"][0]["code"], code, "{body}");
     }
 }
+
+#[tokio::test]
+async fn keys_accepted_on_first_use_share_the_bounds_of_instances_on_demand_and_can_be_deleted() {
+    let app = spawn_app_with(|settings| {
+        settings.accept_any_test_key = true;
+        settings.max_instances = 2;
+    })
+    .await;
+    let jwks_of = |key: &str| {
+        let app = app.with_key(key);
+        async move { app.get("/v1/jwks").send().await }
+    };
+    jwks_of("sk_test_first_ci_job").await.assert_status(200);
+    jwks_of("sk_test_second_ci_job").await.assert_status(200);
+    // A third key would be a third instance: the bound is named.
+    let refused = jwks_of("sk_test_third_ci_job").await;
+    let error = refused.assert_error(409, "instance_limit_reached");
+    assert!(
+        error["long_message"]
+            .as_str()
+            .is_some_and(|text| text.contains("--max-instances")),
+        "{error}"
+    );
+    // The admin API counts against the same bound.
+    app.create_instance().await.assert_status(409);
+    // Deleting one makes room; its key is then a new instance.
+    app.with_key("sk_test_first_ci_job")
+        .request(Method::DELETE, "/__admin/instance")
+        .send()
+        .await
+        .assert_status(200);
+    jwks_of("sk_test_third_ci_job").await.assert_status(200);
+    // The configured key is no instance on demand, and still answers.
+    app.get("/v1/jwks").send().await.assert_status(200);
+}

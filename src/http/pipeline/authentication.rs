@@ -88,7 +88,7 @@ pub async fn authenticate(
 pub fn instance_for(state: &AppState, request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
     let registry = state.registry()?;
     let key = bearer_key(request)?;
-    registry.instance(key).ok_or(ApiError::InvalidSecretKey)
+    registry.instance(key)?.ok_or(ApiError::InvalidSecretKey)
 }
 
 /// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110), and

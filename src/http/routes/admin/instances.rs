@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, delete, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{InstanceOwner, registry_error};
+use super::InstanceOwner;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::routes::{answers, json_ok};
@@ -55,7 +55,7 @@ pub struct InstanceState {
 #[post("/instances")]
 pub async fn create_instance(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let registry = state.registry()?;
-    let (secret_key, instance) = registry.create_on_demand().map_err(registry_error)?;
+    let (secret_key, instance) = registry.create_on_demand()?;
     Ok(HttpResponse::Created().json(CreatedInstance {
         object: "instance",
         id: instance.id().to_string(),
@@ -83,10 +83,7 @@ pub async fn delete_instance(
     owner: InstanceOwner,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = state
-        .registry()?
-        .delete(&owner.key)
-        .map_err(registry_error)?;
+    let id = state.registry()?.delete(&owner.key)?;
     Ok(json_ok(&InstanceState {
         object: "instance",
         id: id.to_string(),

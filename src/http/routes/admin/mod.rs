@@ -217,14 +217,16 @@ impl FromRequest for InstanceOwner {
     }
 }
 
-fn registry_error(error: RegistryError) -> ApiError {
-    match error {
-        RegistryError::LimitReached(max) => ApiError::InstanceLimitReached(max),
-        RegistryError::MemoryBudget(mib) => ApiError::InstanceMemoryExhausted(mib),
-        RegistryError::NotDeletable => ApiError::InstanceNotDeletable,
-        RegistryError::Key(reason) => {
-            tracing::error!(%reason, "creating an instance failed");
-            ApiError::Internal
+impl From<RegistryError> for ApiError {
+    fn from(error: RegistryError) -> Self {
+        match error {
+            RegistryError::LimitReached(max) => Self::InstanceLimitReached(max),
+            RegistryError::MemoryBudget(mib) => Self::InstanceMemoryExhausted(mib),
+            RegistryError::NotDeletable => Self::InstanceNotDeletable,
+            RegistryError::Key(reason) => {
+                tracing::error!(%reason, "creating an instance failed");
+                Self::Internal
+            }
         }
     }
 }
