@@ -30,6 +30,12 @@ impl InjectedFault {
 }
 
 /// A second handle on a connection's socket, so that a fault can reset it.
+///
+/// It is taken for every connection, though few are ever reset: `on_connect` is the only moment
+/// actix shows a connection's socket, before any request says whether it wants a reset (a
+/// `Prefer: fault=reset` can come on any request), and keeping the descriptor's number to
+/// borrow it later would need `unsafe`, which the project forbids. The price is a second file
+/// descriptor per open connection.
 #[derive(Debug, Clone)]
 struct ConnectionSocket(Rc<OwnedFd>);
 
