@@ -25,6 +25,7 @@ use crate::fixtures::{
     SESSION_ABANDON_AFTER, SESSION_LIFETIME, check_template, duration_ms,
 };
 use crate::seed::InstanceData;
+use crate::store::SessionStore;
 use crate::tokens::JwtTemplate;
 
 /// The image a loaded user without `image_url` gets.
@@ -129,6 +130,54 @@ fn active() -> SessionStatus {
     SessionStatus::Active
 }
 
+/// A checked document, ready to take the place of what it was checked against.
+#[derive(Debug)]
+pub struct Loaded {
+    counts: DatasetCounts,
+    organizations: Vec<Organization>,
+    users: Vec<User>,
+    sessions: LoadedSessions,
+    templates: Vec<JwtTemplate>,
+}
+
+/// The sessions of a load, as they are cheapest to put in place.
+#[derive(Debug)]
+enum LoadedSessions {
+    /// A few, against the instance's many: inserted one by one, each in O(log n).
+    Inserted(Vec<Session>),
+    /// Many: the whole store after the load, built in bulk in O(n log n) while the instance
+    /// was only read.
+    Rebuilt(SessionStore),
+}
+
+/// A document with more sessions than this share of the instance's rebuilds the store in bulk
+/// rather than inserting them one by one.
+const REBUILD_SHARE: usize = 8;
+
+impl Loaded {
+    /// Puts the loaded data into `data`, the data it was prepared against: a short step.
+    pub fn apply(self, data: &mut InstanceData) -> DatasetCounts {
+        for organization in self.organizations {
+            data.organizations.insert(organization.id, organization);
+        }
+        for user in self.users {
+            data.users.insert(user.id, user);
+        }
+        for template in self.templates {
+            data.templates.insert(template.name.clone(), template);
+        }
+        match self.sessions {
+            LoadedSessions::Inserted(sessions) => {
+                for session in sessions {
+                    data.sessions.insert(session);
+                }
+            }
+            LoadedSessions::Rebuilt(store) => data.sessions = store,
+        }
+        self.counts
+    }
+}
+
 /// One thing wrong with a document, named by where it is (`sessions[3]`) and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryProblem {
@@ -222,38 +271,49 @@ impl Dataset {
         }
     }
 
-    /// Checks the document against itself and against `data` (which the document adds to),
-    /// then adds it: an entry whose id (a template: whose name) exists replaces the existing
-    /// one. Nothing changes unless every entry is valid.
-    pub fn load_into(
+    /// Checks the document against `data` and builds what loading it makes of `data`, without
+    /// changing it: the caller reads `data` meanwhile, and swaps the result in with [`Loaded::apply`].
+    /// Nothing is built unless every entry is valid.
+    pub fn prepare(
         self,
-        data: &mut InstanceData,
+        data: &InstanceData,
         rng: &mut ChaCha8Rng,
         now_ms: i64,
-    ) -> Result<DatasetCounts, Vec<EntryProblem>> {
+    ) -> Result<Loaded, Vec<EntryProblem>> {
         let counts = self.counts();
         let templates = self.check(data)?;
-        for organization in self.organizations {
-            data.organizations.insert(
-                organization.id,
-                Organization {
-                    id: organization.id,
-                    name: Arc::from(organization.name),
-                    slug: Arc::from(organization.slug),
-                },
-            );
-        }
-        for user in self.users {
-            let user = user_of(user, now_ms);
-            data.users.insert(user.id, user);
-        }
-        for session in self.sessions {
-            data.sessions.insert(session_of(session, rng, now_ms));
-        }
-        for template in templates {
-            data.templates.insert(template.name.clone(), template);
-        }
-        Ok(counts)
+        let organizations = self
+            .organizations
+            .into_iter()
+            .map(|organization| Organization {
+                id: organization.id,
+                name: Arc::from(organization.name),
+                slug: Arc::from(organization.slug),
+            })
+            .collect();
+        let users = self
+            .users
+            .into_iter()
+            .map(|user| user_of(user, now_ms))
+            .collect();
+        let sessions: Vec<Session> = self
+            .sessions
+            .into_iter()
+            .map(|session| session_of(session, rng, now_ms))
+            .collect();
+        let few = sessions.len().saturating_mul(REBUILD_SHARE) < data.sessions.session_count();
+        let sessions = if few {
+            LoadedSessions::Inserted(sessions)
+        } else {
+            LoadedSessions::Rebuilt(data.sessions.with(sessions))
+        };
+        Ok(Loaded {
+            counts,
+            organizations,
+            users,
+            sessions,
+            templates,
+        })
     }
 
     /// Every problem of the document (up to [`MAX_PROBLEMS`]), and its templates once checked.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Mutex, RwLock, RwLockUpgradableReadGuard};
 use rand_chacha::ChaCha8Rng;
 
 use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
@@ -155,16 +155,27 @@ impl Instance {
 
     /// Adds a document's data (replacing what was there first when `replace` is set); nothing
     /// changes unless every entry is valid.
+    ///
+    /// The document is checked and the new data built while the instance is only read, so that
+    /// gets and lists go on answering from the old data; writes wait, so that none is lost.
+    /// Then the new data takes the old one's place in one short step.
     pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, Vec<EntryProblem>> {
         let now_ms = self.now_ms();
-        let mut data = self.data.write();
-        let loaded = if replace {
+        // Writes wait for this load, so none is lost and no create draws from the generator
+        // meanwhile.
+        let current = self.data.upgradable_read();
+        let mut rng = self.rng.lock();
+        let (data, loaded) = if replace {
             let mut fresh = InstanceData::empty(self.spec.list_all);
-            let loaded = dataset.load_into(&mut fresh, &mut self.rng.lock(), now_ms)?;
+            let loaded = dataset.prepare(&fresh, &mut rng, now_ms)?.apply(&mut fresh);
+            let mut data = RwLockUpgradableReadGuard::upgrade(current);
             *data = fresh;
-            loaded
+            (data, loaded)
         } else {
-            dataset.load_into(&mut data, &mut self.rng.lock(), now_ms)?
+            let prepared = dataset.prepare(&current, &mut rng, now_ms)?;
+            let mut data = RwLockUpgradableReadGuard::upgrade(current);
+            let loaded = prepared.apply(&mut data);
+            (data, loaded)
         };
         Ok(LoadOutcome {
             loaded,

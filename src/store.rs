@@ -150,6 +150,18 @@ impl SessionStore {
         store
     }
 
+    /// Whether the store keeps the index that lists every session (lenient mode).
+    pub fn lists_all(&self) -> bool {
+        self.all.is_some()
+    }
+
+    /// A new store holding this one's sessions and then `more`, a later one replacing an earlier
+    /// with its id: built in bulk, one sort per index, so that adding many sessions costs
+    /// O(n log n) rather than an ordered insert each.
+    pub fn with(&self, more: impl IntoIterator<Item = Session>) -> Self {
+        Self::from_sessions(self.slots.iter().cloned().chain(more), self.lists_all())
+    }
+
     /// Stores `session` in its slot (a new one, or the one of an earlier session with its id,
     /// which is returned).
     fn put(&mut self, session: Session) -> Option<Session> {

@@ -302,3 +302,47 @@ async fn a_document_over_the_limit_is_413() {
         .await
         .assert_error(413, "request_body_too_large");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_instance_keeps_answering_from_its_old_data_while_a_large_document_loads() {
+    let app = spawn_app().await;
+    // 100,000 sessions of one user, newest first: the order that costs most to insert one at a
+    // time into the user's sorted index.
+    let now_ms = 1_790_000_000_000_i64;
+    let sessions: Vec<Value> = (0..100_000_i64)
+        .map(|n| json!({ "user_id": ALICE, "created_at": now_ms - n * 1_000 }))
+        .collect();
+    let document = json!({ "sessions": sessions });
+    let loading = {
+        let app = app.with_key(&app.key);
+        let document = document.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let answer = load(&app, &app.key, "", &document).await;
+            (answer, started.elapsed())
+        })
+    };
+    let mut slowest_get = std::time::Duration::ZERO;
+    let mut gets_during_load = 0;
+    while !loading.is_finished() {
+        let started = std::time::Instant::now();
+        app.get(&format!("/v1/sessions/{ALICE_ACTIVE}"))
+            .send()
+            .await
+            .assert_status(200);
+        slowest_get = slowest_get.max(started.elapsed());
+        gets_during_load += 1;
+    }
+    let (answer, load_took) = loading.await.expect("the load finishes");
+    answer.assert_status(200);
+    assert_eq!(answer.body["loaded"]["sessions"], 100_000);
+    assert!(
+        gets_during_load >= 3,
+        "{gets_during_load} gets during a {load_took:?} load"
+    );
+    // A get never waits for the load: it is answered from the data the load replaces.
+    assert!(
+        slowest_get * 3 < load_took,
+        "the slowest get took {slowest_get:?} of a {load_took:?} load"
+    );
+}
