@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::domain::free_form;
 use crate::domain::session::SessionTask;
 use crate::domain::user::Membership;
 use crate::domain::{
@@ -369,6 +370,14 @@ impl Dataset {
                     "metadata must be a JSON object".into(),
                 );
             }
+            for (name, metadata) in [
+                ("public_metadata", &user.public_metadata),
+                ("unsafe_metadata", &user.unsafe_metadata),
+            ] {
+                if let Some(problem) = free_form::too_large(name, metadata) {
+                    fail("users", index, &user.id, problem);
+                }
+            }
         }
         let is_member = |user: UserId, organization: OrganizationId| match users.get(&user) {
             Some(entry) => entry
@@ -412,15 +421,19 @@ impl Dataset {
                     ),
                 );
             }
-            if let Some(actor) = &session.actor
-                && !actor.get("sub").is_some_and(Value::is_string)
-            {
-                fail(
-                    "sessions",
-                    index,
-                    name,
-                    "actor must have a string `sub`".into(),
-                );
+            if let Some(actor) = &session.actor {
+                if !actor.get("sub").is_some_and(Value::is_string) {
+                    fail(
+                        "sessions",
+                        index,
+                        name,
+                        "actor must have a string `sub`".into(),
+                    );
+                }
+                if let Some(problem) = free_form::too_large("actor", &Value::Object(actor.clone()))
+                {
+                    fail("sessions", index, name, problem);
+                }
             }
             if !session.tasks.is_empty() && session.status != SessionStatus::Pending {
                 fail(

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{ClientId, OrganizationId, SessionId, SessionStatus, UserId};
+use crate::domain::{ClientId, OrganizationId, SessionId, SessionStatus, UserId, free_form};
 use crate::tokens::{JwtTemplate, KeyMaterial, TOKEN_LIFETIME_RANGE, shortcodes};
 
 /// How long a session lives before it expires (Clerk's default maximum lifetime).
@@ -371,6 +371,9 @@ pub fn check_template(template: FixtureTemplate) -> Result<JwtTemplate, String> 
     }
     if !template.claims.is_object() {
         return Err("claims must be a JSON object".into());
+    }
+    if let Some(problem) = free_form::too_large("claims", &template.claims) {
+        return Err(problem);
     }
     shortcodes::check(&template.claims)?;
     if !TOKEN_LIFETIME_RANGE.contains(&template.lifetime) {

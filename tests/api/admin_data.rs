@@ -346,3 +346,35 @@ async fn the_instance_keeps_answering_from_its_old_data_while_a_large_document_l
         "the slowest get took {slowest_get:?} of a {load_took:?} load"
     );
 }
+
+#[tokio::test]
+async fn free_form_json_over_8_kib_is_refused_naming_the_entry() {
+    let app = spawn_app().await;
+    let large = "x".repeat(9 * 1024);
+    let document = json!({
+        "users": [{ "id": "user_2LargeMetadataxYz8Kp3Wq1Rtz", "public_metadata": { "notes": large } }],
+        "sessions": [{ "user_id": ALICE, "actor": { "sub": "user_2CarolsZ1EoOyEZmEivtHY0phmf", "notes": large } }],
+    });
+    let refused = load(&app, &app.key, "", &document).await;
+    refused.assert_status(422);
+    let errors = refused.body["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let named: Vec<&str> = errors
+        .iter()
+        .filter_map(|error| error["meta"]["param_name"].as_str())
+        .collect();
+    assert_eq!(named, ["users[0]", "sessions[0]"], "{errors:?}");
+    assert!(
+        errors.iter().all(|error| error["long_message"]
+            .as_str()
+            .is_some_and(|text| text.contains("8 KiB"))),
+        "{errors:?}"
+    );
+    app.post("/__admin/instance/sessions")
+        .json(&json!({ "user_id": ALICE, "actor": { "sub": "user_2CarolsZ1EoOyEZmEivtHY0phmf", "notes": large } }))
+        .send()
+        .await
+        .assert_error(422, "form_param_value_invalid");
+}

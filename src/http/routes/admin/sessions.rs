@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::InstanceOwner;
+use crate::domain::free_form;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
 use crate::http::extract::body::{BodyFields, FromBody};
@@ -36,6 +37,11 @@ impl FromBody for AdminSessionRequest {
         let actor = match fields.value("actor") {
             None => None,
             Some(actor) if actor.get("sub").is_some_and(serde_json::Value::is_string) => {
+                if let Some(problem) = free_form::too_large("actor", actor) {
+                    return Err(ApiError::param(ParamProblem::invalid_value(
+                        "actor", problem,
+                    )));
+                }
                 Some(actor.clone())
             }
             Some(_) => {
