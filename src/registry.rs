@@ -2,9 +2,8 @@
 //!
 //! Keys are looked up by a 128-bit SipHash under a key drawn at start-up, so finding an instance
 //! takes the same time however much of a guessed key is right, and the registry keeps no key in
-//! clear (a connection keeps the header it sent itself: see `http::connection_key`). Each
-//! instance's data follows from the key's SHA-256 digest instead, which is the same from run to
-//! run; it is computed only when an instance is seeded.
+//! clear. Each instance's data follows from the key's SHA-256 digest instead, which is the same
+//! from run to run; it is computed only when an instance is seeded.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
