@@ -101,3 +101,29 @@ pub fn document_json() -> String {
     json.push('\n');
     json
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::http::extract::list_query::{DEFAULT_LIMIT, MAX_LIMIT};
+    use crate::tokens::TOKEN_LIFETIME_RANGE;
+
+    /// utoipa takes only literals for a schema's bounds; this holds them to the constants the
+    /// server checks, so that each bound is decided in one place.
+    #[test]
+    fn the_documented_bounds_are_the_ones_the_server_checks() {
+        let document: Value = serde_json::from_str(&super::document_json()).expect("JSON");
+        let limit = document["paths"]["/v1/sessions"]["get"]["parameters"]
+            .as_array()
+            .and_then(|parameters| parameters.iter().find(|p| p["name"] == "limit"))
+            .map(|parameter| parameter["schema"].clone())
+            .expect("the limit parameter");
+        assert_eq!(limit["maximum"], MAX_LIMIT);
+        assert_eq!(limit["default"], DEFAULT_LIMIT);
+        let lifetime =
+            &document["components"]["schemas"]["TokenRequest"]["properties"]["expires_in_seconds"];
+        assert_eq!(lifetime["minimum"], *TOKEN_LIFETIME_RANGE.start());
+        assert_eq!(lifetime["maximum"], *TOKEN_LIFETIME_RANGE.end());
+    }
+}
