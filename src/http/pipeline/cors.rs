@@ -155,17 +155,13 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let Some(origin) = request.headers().get(ORIGIN) else {
-            let answer = self.inner.call(request);
-            return Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) });
+            return boxed(self.inner.call(request));
         };
         let cors = if routed_path(request.request()).starts_with(ADMIN_PREFIX) {
             let origin_text = origin.to_str().unwrap_or_default().trim_end_matches('/');
             // Browsers send `Origin` on a page's own requests too (Swagger UI's, here).
             if is_same_origin(&request, origin_text) {
-                let answer = self.inner.call(request);
-                return Box::pin(
-                    async move { answer.await.map(ServiceResponse::map_into_boxed_body) },
-                );
+                return boxed(self.inner.call(request));
             }
             let allowed = self.admin.as_ref().filter(|_| {
                 self.admin_origins
@@ -186,9 +182,15 @@ where
         } else {
             &self.api
         };
-        let answer = cors.call(request);
-        Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) })
+        boxed(cors.call(request))
     }
+}
+
+/// An answer on its way, with its body boxed.
+fn boxed<B: MessageBody + 'static>(
+    answer: impl Future<Output = Result<ServiceResponse<B>, Error>> + 'static,
+) -> LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, Error>> {
+    Box::pin(async move { answer.await.map(ServiceResponse::map_into_boxed_body) })
 }
 
 /// Whether `origin` is the server's own, as the request reached it at an address or a local
