@@ -3,13 +3,20 @@
 mod common;
 
 use common::spawn_mock;
-use std::process::Command;
+use std::process::{Command, Output};
 
 const KEY: &str = "sk_test_conformance_cli_secret_value";
 const ALICE: &str = "user_2AlicexBGaRy7HSnjHcaZabMn26";
 
 fn conformance() -> Command {
     Command::new(env!("CARGO_BIN_EXE_clerk-conformance"))
+}
+
+/// Runs `command` off the test's runtime, which serves the mock it talks to.
+async fn output(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().expect("runs"))
+        .await
+        .expect("joins")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -19,28 +26,21 @@ async fn a_passing_run_exits_0_with_junit_and_json_reports_that_never_show_the_k
     std::fs::create_dir_all(&dir).expect("temp dir");
     let junit = dir.join("report.xml");
     let json = dir.join("report.json");
-    let output = tokio::task::spawn_blocking({
-        let (junit, json) = (junit.clone(), json.clone());
-        move || {
-            conformance()
-                .args([
-                    "--base-url",
-                    &address,
-                    "--user-id",
-                    ALICE,
-                    "--allow-mutations",
-                ])
-                .arg("--junit")
-                .arg(&junit)
-                .arg("--json")
-                .arg(&json)
-                .env("CLERK_SECRET_KEY", KEY)
-                .output()
-                .expect("runs")
-        }
-    })
-    .await
-    .expect("joins");
+    let mut command = conformance();
+    command
+        .args([
+            "--base-url",
+            &address,
+            "--user-id",
+            ALICE,
+            "--allow-mutations",
+        ])
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--json")
+        .arg(&json)
+        .env("CLERK_SECRET_KEY", KEY);
+    let output = output(command).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -147,30 +147,23 @@ async fn known_deviations_and_selection_shape_the_run() {
     )
     .expect("written");
     let spec = "clerk-2021-02-05";
-    let output = tokio::task::spawn_blocking({
-        let deviations = deviations.clone();
-        move || {
-            conformance()
-                .args([
-                    "--base-url",
-                    &address,
-                    "--secret-key",
-                    KEY,
-                    "--user-id",
-                    ALICE,
-                    "--only",
-                    "contract,AUTH-001",
-                    "--spec",
-                    spec,
-                ])
-                .arg("--deviations")
-                .arg(&deviations)
-                .output()
-                .expect("runs")
-        }
-    })
-    .await
-    .expect("joins");
+    let mut command = conformance();
+    command
+        .args([
+            "--base-url",
+            &address,
+            "--secret-key",
+            KEY,
+            "--user-id",
+            ALICE,
+            "--only",
+            "contract,AUTH-001",
+            "--spec",
+            spec,
+        ])
+        .arg("--deviations")
+        .arg(&deviations);
+    let output = output(command).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
@@ -198,31 +191,22 @@ async fn a_copied_binary_checks_against_each_builtin_spec_from_a_folder_without_
         ("clerk-2021-02-05", "2021-02-05"),
         ("clerk-2026-05-12", "2026-05-12"),
     ] {
-        let output = tokio::task::spawn_blocking({
-            let (binary, dir, address) = (binary.clone(), dir.clone(), address.clone());
-            move || {
-                Command::new(binary)
-                    .current_dir(dir)
-                    .args([
-                        "--base-url",
-                        &address,
-                        "--secret-key",
-                        KEY,
-                        "--user-id",
-                        ALICE,
-                        "--spec",
-                        spec,
-                        "--api-version",
-                        version,
-                        "--only",
-                        "contract",
-                    ])
-                    .output()
-                    .expect("runs")
-            }
-        })
-        .await
-        .expect("joins");
+        let mut command = Command::new(&binary);
+        command.current_dir(&dir).args([
+            "--base-url",
+            &address,
+            "--secret-key",
+            KEY,
+            "--user-id",
+            ALICE,
+            "--spec",
+            spec,
+            "--api-version",
+            version,
+            "--only",
+            "contract",
+        ]);
+        let output = output(command).await;
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(0), "{spec}: {stdout}");
         // The official files' known deviation is applied without a --deviations file.
