@@ -96,7 +96,12 @@ fn add_error_examples(document: &mut openapi::OpenApi) {
 
 /// The document as served: pretty JSON with a final newline, byte-identical on every run.
 pub fn document_json() -> String {
-    let mut json = serde_json::to_string_pretty(&document())
+    to_json(&document())
+}
+
+/// `document` as served: pretty JSON with a final newline.
+pub fn to_json(document: &openapi::OpenApi) -> String {
+    let mut json = serde_json::to_string_pretty(document)
         .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
     json.push('\n');
     json

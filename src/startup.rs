@@ -155,7 +155,7 @@ impl Application {
             &openapi,
             routes::canonical_errors(),
         ));
-        let document = web::Data::new(OpenApiDocument(crate::openapi::document_json()));
+        let document = web::Data::new(OpenApiDocument(crate::openapi::to_json(&openapi)));
         let cors_origins = settings.cors_origins.clone();
         let admin_cors_origins = settings.admin_cors_origins.clone();
         let server = HttpServer::new(move || {
