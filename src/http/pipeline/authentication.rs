@@ -27,6 +27,33 @@ pub struct Caller {
     pub version: ApiVersion,
 }
 
+/// An operation that takes a [`Caller`] speaks the version the request asks for; the OpenAPI
+/// document shows that as the `Clerk-API-Version` header. The query parameter
+/// `__clerk_api_version` is its alternative rather than a parameter of its own: a request giving
+/// both is a 400, which a list of independent optional parameters cannot say.
+impl utoipa::IntoParams for Caller {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        vec![
+            ParameterBuilder::new()
+                .name("Clerk-API-Version")
+                .parameter_in(ParameterIn::Header)
+                .description(Some(API_VERSION_DESCRIPTION))
+                .required(utoipa::openapi::Required::False)
+                .schema(Some(<ApiVersion as utoipa::PartialSchema>::schema()))
+                .build(),
+        ]
+    }
+}
+
+const API_VERSION_DESCRIPTION: &str =
+    "The API version this request speaks (the server's default when absent). Sessions gain
+`tasks` and the `pending` status in 2025-03-12; verify answers 410 from 2025-04-10. Clients
+that cannot set headers may give the query parameter `__clerk_api_version` instead; both
+at once is a 400 `api_version_invalid`.";
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

@@ -12,7 +12,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::http::canonical::CanonicalErrors;
@@ -59,23 +58,6 @@ pub fn json_bytes_ok(body: impl MessageBody + 'static) -> HttpResponse {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
-}
-
-/// Selecting the API version. Documentation only: [`crate::http::Caller`] reads the version.
-///
-/// The query parameter `__clerk_api_version` is described here rather than listed as a
-/// parameter of its own: the two are alternatives, and a request giving both is a 400, which a
-/// list of independent optional parameters cannot say.
-#[derive(Debug, IntoParams)]
-#[allow(dead_code, reason = "describes the parameter in the OpenAPI document")]
-#[into_params(parameter_in = Header)]
-pub struct ApiVersionHeader {
-    /// The API version this request speaks (the server's default when absent). Sessions gain
-    /// `tasks` and the `pending` status in 2025-03-12; verify answers 410 from 2025-04-10. Clients
-    /// that cannot set headers may give the query parameter `__clerk_api_version` instead; both
-    /// at once is a 400 `api_version_invalid`.
-    #[param(rename = "Clerk-API-Version", inline, nullable = false)]
-    pub clerk_api_version: Option<crate::domain::ApiVersion>,
 }
 
 /// The documented error answers, each a Clerk envelope; operations list the ones they give.

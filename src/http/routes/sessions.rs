@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{ApiVersionHeader, answers, json_ok};
+use super::{answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::canonical::{CanonicalErrors, malformed_body, unknown_api_version};
@@ -92,7 +92,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[utoipa::path(
     operation_id = "GetSessionList",
     tag = "Sessions",
-    params(ListSessionsQuery, ApiVersionHeader),
+    params(ListSessionsQuery, Caller),
     responses(
         (status = 200, description = "Success", body = SessionList),
         answers::BadRequest,
@@ -173,7 +173,7 @@ pub struct CreateSessionRequest {
 #[utoipa::path(
     operation_id = "createSession",
     tag = "Sessions",
-    params(ApiVersionHeader),
+    params(Caller),
     request_body(content = CreateSessionRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = SessionBody),
@@ -262,7 +262,7 @@ impl From<CreateSessionError> for ApiError {
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
-        ApiVersionHeader,
+        Caller,
     ),
     responses(
         (status = 200, description = "Success", body = SessionBody),
@@ -298,7 +298,7 @@ pub async fn get_session(
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
-        ApiVersionHeader,
+        Caller,
     ),
     responses(
         (status = 200, description = "Success", body = SessionBody),

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::sessions::session_not_found;
-use super::{ApiVersionHeader, answers, json_ok};
+use super::{answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
@@ -84,7 +84,7 @@ pub struct TokenBody {
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
-        ApiVersionHeader,
+        Caller,
     ),
     request_body(content = Option<TokenRequest>, content_type = "application/json"),
     responses(
@@ -120,7 +120,7 @@ pub async fn create_session_token(
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
         ("template_name" = String, Path, description = "The name of the JWT template defined in your instance (e.g. `custom_hasura`).", example = "test"),
-        ApiVersionHeader,
+        Caller,
     ),
     request_body(content = Option<TokenRequest>, content_type = "application/json"),
     responses(

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::answers;
 use super::sessions::{session_answer, session_not_found};
-use super::{ApiVersionHeader, answers};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::canonical::CanonicalErrors;
@@ -87,7 +87,7 @@ impl FromBody for VerifyRequest {
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
-        ApiVersionHeader,
+        Caller,
     ),
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
