@@ -5,13 +5,13 @@ use std::sync::Arc;
 use parking_lot::{Mutex, RwLock, RwLockUpgradableReadGuard};
 use rand_chacha::ChaCha8Rng;
 
-use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
+use crate::data::Fixtures;
+use crate::data::seed::{self, InstanceData, SeedSpec};
+use crate::data::{Dataset, DatasetCounts, EntryProblem};
 use crate::domain::clock::wall_clock_ms;
 use crate::domain::{Clock, InstanceId, OrganizationId, Session, SessionId, UserId};
 use crate::faults::{FaultPlan, Faults};
-use crate::fixtures::Fixtures;
 use crate::journal::Journal;
-use crate::seed::{self, InstanceData, SeedSpec};
 use crate::store::{ListQuery, Page};
 use crate::tokens::session_claims::{self, SessionClaims, TokenSubject};
 use crate::tokens::signing::{InvalidToken, Jwk};

@@ -54,15 +54,18 @@ fn banner(settings: &Settings, application: &Application) -> String {
         .map_or_else(|| "any sk_test_... key".to_owned(), |key| shown_key(key));
     let fixtures = application.fixtures();
     let user = fixtures
+        .data
         .users
         .first()
         .map(|user| user.id.to_string())
         .unwrap_or_default();
     let session = fixtures
+        .data
         .sessions
         .iter()
         .find(|session| session.status.is_live() && session.actor.is_none())
-        .map(|session| session.id.to_string())
+        .and_then(|session| session.id)
+        .map(|id| id.to_string())
         .unwrap_or_default();
     let template = fixtures
         .templates

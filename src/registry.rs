@@ -13,11 +13,11 @@ use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 use siphasher::sip128::SipHasher13;
 
+use crate::data::Fixtures;
+use crate::data::SeedSpec;
 use crate::domain::InstanceId;
 use crate::faults::FaultPlan;
-use crate::fixtures::Fixtures;
 use crate::instance::Instance;
-use crate::seed::SeedSpec;
 use crate::tokens::signing::KeyError;
 use crate::tokens::{KeyMaterial, TokenSettings};
 
@@ -217,8 +217,8 @@ impl Registry {
     fn check_memory_budget(&self) -> Result<(), RegistryError> {
         let fixtures = &self.config.fixtures;
         let seeded = Instance::estimate_bytes(
-            fixtures.sessions.len() + self.config.spec.sessions,
-            fixtures.users.len() + self.config.spec.users,
+            fixtures.data.sessions.len() + self.config.spec.sessions,
+            fixtures.data.users.len() + self.config.spec.users,
         );
         let held: usize = self
             .instances

@@ -12,7 +12,8 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
-use crate::fixtures::{FixtureError, Fixtures};
+use crate::data::SeedSpec;
+use crate::data::{FixtureError, Fixtures};
 use crate::http::AppState;
 use crate::http::fallback::no_route;
 use crate::http::pipeline::{self, faults};
@@ -20,7 +21,6 @@ use crate::http::route_table::RouteTable;
 use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::registry::{Registry, RegistryConfig};
-use crate::seed::SeedSpec;
 use crate::tokens::TokenSettings;
 
 /// Where Swagger UI is served.

@@ -1,12 +1,18 @@
 //! A session and its lifecycle: statuses, the activity that created it, and how time ends it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(doc)]
 use super::ActivityId;
 use super::{ApiVersion, ClientId, OrganizationId, SessionId, UserId};
+
+/// How long a session lives before it expires (Clerk's default maximum lifetime).
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long after creation a session is abandoned.
+pub const SESSION_ABANDON_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// A session's status as Clerk names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

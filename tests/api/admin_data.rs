@@ -146,6 +146,36 @@ async fn a_session_loaded_again_is_served_as_loaded_even_just_after_being_read()
 }
 
 #[tokio::test]
+async fn times_may_be_written_as_how_long_ago_on_the_instance_clock() {
+    let server = spawn_app().await;
+    let app = server.with_key(&new_instance_key(&server).await);
+    let now = 1_800_000_000_000_i64;
+    app.request(Method::POST, "/__admin/instance/clock")
+        .key(&app.key)
+        .json(&json!({ "now_ms": now, "frozen": true }))
+        .send()
+        .await
+        .assert_status(200);
+    let document = json!({ "sessions": [{
+        "id": DAVE_LAPTOP, "user_id": ALICE,
+        "created_at": "2d ago", "last_active_at": "1h 30m ago", "expire_at": now + 1000
+    }] });
+    load(&app, &app.key, "", &document).await.assert_status(200);
+    let session = app.get_session(DAVE_LAPTOP).await;
+    session.assert_status(200);
+    assert_eq!(session.body["created_at"], now - 2 * 86_400_000);
+    assert_eq!(session.body["last_active_at"], now - 90 * 60_000);
+    assert_eq!(session.body["expire_at"], now + 1000);
+
+    let bad = json!({ "sessions": [{ "user_id": ALICE, "created_at": "2d" }] });
+    let refused = load(&app, &app.key, "", &bad).await;
+    refused.assert_status(422);
+    let errors = named_errors(&refused);
+    assert_eq!(errors[0].0, "sessions[0]");
+    assert!(errors[0].1.contains("how long ago"), "{errors:?}");
+}
+
+#[tokio::test]
 async fn a_bad_document_names_every_bad_entry_and_changes_nothing() {
     let app = spawn_app().await;
     let key = new_instance_key(&app).await;

@@ -28,8 +28,9 @@ async fn a_session_is_returned_with_its_fields() {
 #[tokio::test]
 async fn every_fixture_session_is_returned_in_its_status() {
     let app = spawn_app().await;
-    for fixture in fixtures().sessions {
-        let answer = app.get_session(&fixture.id.to_string()).await;
+    for fixture in fixtures().data.sessions {
+        let id = fixture.id.expect("the embedded fixture sessions have ids");
+        let answer = app.get_session(&id.to_string()).await;
         answer.assert_status(200);
         let expected = serde_json::to_value(fixture.status).expect("status");
         let expected = if expected == "pending" {
@@ -37,7 +38,7 @@ async fn every_fixture_session_is_returned_in_its_status() {
         } else {
             expected
         };
-        assert_eq!(answer.body["status"], expected, "{}", fixture.id);
+        assert_eq!(answer.body["status"], expected, "{id}");
     }
 }
 

@@ -13,7 +13,12 @@ fn ids(sessions: &[Value]) -> Vec<&str> {
 
 /// The generated user with the most sessions, found through a lenient server's full list.
 async fn busiest_generated_user(app: &crate::helpers::TestApp) -> String {
-    let fixture_users: Vec<String> = fixtures().users.iter().map(|u| u.id.to_string()).collect();
+    let fixture_users: Vec<String> = fixtures()
+        .data
+        .users
+        .iter()
+        .map(|u| u.id.to_string())
+        .collect();
     let all = app.list_sessions(&[("limit", "500")]).await;
     all.assert_status(200);
     let mut counts = std::collections::HashMap::<String, usize>::new();
@@ -52,6 +57,7 @@ async fn listing_by_user_returns_only_their_sessions_newest_first() {
     let app = spawn_app().await;
     let sessions = app.all_sessions_of(ALICE).await;
     let expected = fixtures()
+        .data
         .sessions
         .iter()
         .filter(|s| s.user_id.to_string() == ALICE)
@@ -271,7 +277,7 @@ async fn lenient_mode_lists_every_session_without_a_filter() {
         .list_sessions(&[("paginated", "true"), ("limit", "500")])
         .await;
     answer.assert_status(200);
-    let expected = 100 + fixtures().sessions.len();
+    let expected = 100 + fixtures().data.sessions.len();
     assert_eq!(answer.body["total_count"], expected);
     let data = answer.body["data"].as_array().expect("data");
     assert_eq!(data.len(), expected);

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{InstanceOwner, LoadMode};
-use crate::dataset::{Dataset, DatasetCounts, EntryProblem};
+use crate::data::{Dataset, DatasetCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_bytes_ok, json_ok};
@@ -103,7 +103,7 @@ fn entry_problems(problems: Vec<EntryProblem>) -> ApiError {
     ApiError::InvalidParams(
         problems
             .into_iter()
-            .map(|EntryProblem { at, problem }| ParamProblem::invalid_value(&at, problem))
+            .map(|problem| ParamProblem::invalid_value(&problem.at(), problem.message()))
             .collect(),
     )
 }

@@ -11,14 +11,13 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
+use super::entries::duration_ms;
+use super::fixtures::Fixtures;
+use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME};
 use crate::domain::user::Membership;
 use crate::domain::{
     ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
     User, UserId,
-};
-use crate::fixtures::{
-    FixtureActivity, FixtureSession, FixtureUser, Fixtures, SESSION_ABANDON_AFTER,
-    SESSION_LIFETIME, duration_ms,
 };
 use crate::store::SessionStore;
 use crate::tokens::JwtTemplate;
@@ -75,32 +74,28 @@ pub fn seed(
     progress: &mut dyn FnMut(usize, usize),
 ) -> InstanceData {
     let organizations: HashMap<_, _> = fixtures
+        .data
         .organizations
         .iter()
-        .map(|organization| {
-            let organization = Organization {
-                id: organization.id,
-                name: Arc::from(organization.name.as_str()),
-                slug: Arc::from(organization.slug.as_str()),
-            };
-            (organization.id, organization)
-        })
+        .map(|organization| (organization.id, organization.to_organization()))
         .collect();
 
     let mut users: HashMap<_, _> = fixtures
+        .data
         .users
         .iter()
-        .map(|user| (user.id, fixture_user(user, now_ms)))
+        .map(|user| (user.id, user.to_user(now_ms)))
         .collect();
 
     let mut sessions: Vec<Session> = fixtures
+        .data
         .sessions
         .iter()
-        .map(|session| fixture_session(session, now_ms))
+        .map(|session| session.to_session(rng, now_ms))
         .collect();
 
     let catalog = Catalog::new();
-    let organization_ids: Vec<_> = fixtures.organizations.iter().map(|o| o.id).collect();
+    let organization_ids: Vec<_> = fixtures.data.organizations.iter().map(|o| o.id).collect();
     let generated_users: Vec<User> = (0..spec.users)
         .map(|n| generated_user(n, rng, &organization_ids, now_ms))
         .collect();
@@ -171,82 +166,6 @@ pub fn new_session(
         abandon_at: now_ms.saturating_add(duration_ms(SESSION_ABANDON_AFTER)),
         created_at: now_ms,
         updated_at: now_ms,
-    }
-}
-
-fn optional(text: Option<&String>) -> Option<Arc<str>> {
-    text.map(|text| Arc::from(text.as_str()))
-}
-
-fn fixture_user(user: &FixtureUser, now_ms: i64) -> User {
-    User {
-        id: user.id,
-        first_name: optional(user.first_name.as_ref()),
-        last_name: optional(user.last_name.as_ref()),
-        username: optional(user.username.as_ref()),
-        primary_email_address: optional(user.email_address.as_ref()),
-        email_verified: user.email_verified,
-        primary_phone_number: optional(user.phone_number.as_ref()),
-        phone_number_verified: user.phone_number_verified,
-        image_url: Arc::from(user.image_url.as_str()),
-        public_metadata: user.public_metadata.clone(),
-        unsafe_metadata: user.unsafe_metadata.clone(),
-        memberships: user
-            .memberships
-            .iter()
-            .map(|membership| Membership {
-                organization_id: membership.organization_id,
-                role: Arc::from(membership.role.as_str()),
-            })
-            .collect(),
-        created_at: user.created_ago.before(now_ms),
-    }
-}
-
-pub(crate) fn fixture_activity(activity: &FixtureActivity) -> SessionActivity {
-    SessionActivity {
-        device_type: Arc::from(activity.device_type.as_str()),
-        is_mobile: activity.is_mobile,
-        browser_name: Arc::from(activity.browser_name.as_str()),
-        browser_version: Arc::from(activity.browser_version.as_str()),
-        ip_address: Arc::from(activity.ip_address.to_string()),
-        city: Arc::from(activity.city.as_str()),
-        country: Arc::from(activity.country.as_str()),
-    }
-}
-
-fn fixture_session(session: &FixtureSession, now_ms: i64) -> Session {
-    let created_at = session.created_ago.before(now_ms);
-    let last_active_at = session.last_active_ago.before(now_ms);
-    Session {
-        id: session.id,
-        user_id: session.user_id,
-        client_id: session.client_id,
-        status: session.status,
-        actor: session
-            .actor
-            .clone()
-            .map(|actor| Arc::new(serde_json::Value::Object(actor))),
-        last_active_organization_id: session.active_organization_id,
-        latest_activity: session
-            .activity
-            .as_ref()
-            .map(|activity| Arc::new(fixture_activity(activity))),
-        tasks: session
-            .tasks
-            .iter()
-            .map(|key| crate::domain::session::SessionTask {
-                key: Arc::from(key.as_str()),
-            })
-            .collect(),
-        last_active_at,
-        expire_at: created_at.saturating_add(duration_ms(SESSION_LIFETIME)),
-        abandon_at: created_at.saturating_add(duration_ms(SESSION_ABANDON_AFTER)),
-        created_at,
-        updated_at: session
-            .updated_ago
-            .map_or(last_active_at, |ago| ago.before(now_ms))
-            .max(created_at),
     }
 }
 
@@ -491,9 +410,9 @@ mod tests {
         let second = all_sessions(&seeded(b"two"));
         assert_ne!(first, second);
         let fixtures = Fixtures::embedded().expect("embedded fixtures");
-        for fixture in &fixtures.sessions {
-            assert!(first.iter().any(|session| session.id == fixture.id));
-            assert!(second.iter().any(|session| session.id == fixture.id));
+        for fixture in &fixtures.data.sessions {
+            assert!(first.iter().any(|session| Some(session.id) == fixture.id));
+            assert!(second.iter().any(|session| Some(session.id) == fixture.id));
         }
     }
 
@@ -503,7 +422,7 @@ mod tests {
         let sessions = all_sessions(&data);
         assert_eq!(
             sessions.len(),
-            SPEC.sessions + Fixtures::embedded().map_or(0, |f| f.sessions.len())
+            SPEC.sessions + Fixtures::embedded().map_or(0, |f| f.data.sessions.len())
         );
         for session in &sessions {
             assert_eq!(session.status_at(NOW), session.status, "{session:?}");
