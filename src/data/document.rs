@@ -15,7 +15,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::entries::{OrganizationEntry, SessionEntry, TemplateEntry, UserEntry};
-use super::seed::InstanceData;
+use super::held::InstanceData;
 use crate::domain::{
     Organization, OrganizationId, Session, SessionStatus, User, UserId, free_form,
 };

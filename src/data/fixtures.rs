@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::document::{Dataset, EntryProblem};
-use super::seed::InstanceData;
+use super::held::InstanceData;
 use crate::domain::clock::wall_clock_ms;
 use crate::tokens::{JwtTemplate, KeyMaterial};
 

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod entries;
 pub mod fixtures;
+pub mod held;
 pub mod seed;
 
 pub use document::{Dataset, DatasetCounts, EntryProblem};

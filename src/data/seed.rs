@@ -13,14 +13,13 @@ use sha2::{Digest, Sha256};
 
 use super::entries::duration_ms;
 use super::fixtures::Fixtures;
+pub use super::held::InstanceData;
 use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME};
 use crate::domain::user::Membership;
 use crate::domain::{
-    ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
-    User, UserId,
+    ClientId, OrganizationId, Session, SessionActivity, SessionId, SessionStatus, User, UserId,
 };
 use crate::store::SessionStore;
-use crate::tokens::JwtTemplate;
 
 /// How much to generate on top of the fixtures, and from which seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,27 +29,6 @@ pub struct SeedSpec {
     pub sessions: usize,
     /// Keep an index of every session, for lists without a filter (lenient mode).
     pub list_all: bool,
-}
-
-/// An instance's data: who exists, which sessions they have, and the JWT templates.
-#[derive(Debug)]
-pub struct InstanceData {
-    pub users: HashMap<UserId, User>,
-    pub organizations: HashMap<OrganizationId, Organization>,
-    pub sessions: SessionStore,
-    pub templates: HashMap<String, JwtTemplate>,
-}
-
-impl InstanceData {
-    /// No users, organizations, sessions or templates.
-    pub fn empty(list_all: bool) -> Self {
-        Self {
-            users: HashMap::new(),
-            organizations: HashMap::new(),
-            sessions: SessionStore::from_sessions([], list_all),
-            templates: HashMap::new(),
-        }
-    }
 }
 
 /// The random generator for an instance: a function of the seed and the instance's key digest.
