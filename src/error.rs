@@ -159,6 +159,8 @@ pub enum ApiError {
     AdminOriginRefused(String),
     #[error("invalid session token: {0}")]
     InvalidSessionToken(String),
+    #[error("session not refreshed: {0}")]
+    RefreshRefused(String),
     #[error("no route for {method} {path}")]
     RouteNotFound { method: String, path: String },
     #[error("method not allowed; allowed: {allowed:?}")]
@@ -304,6 +306,11 @@ impl ApiError {
                 "Invalid session token",
                 format!("The session token is not valid for this session: {reason}."),
             )],
+            Self::RefreshRefused(reason) => vec![simple(
+                "authentication_invalid",
+                "Invalid authentication",
+                format!("The session cannot be refreshed: {reason}."),
+            )],
             Self::RouteNotFound { method, path } => vec![simple(
                 "resource_not_found",
                 "not found",
@@ -418,9 +425,10 @@ pub fn new_trace_id() -> String {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::MissingAuthorization | Self::MalformedAuthorization | Self::InvalidSecretKey => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::MissingAuthorization
+            | Self::MalformedAuthorization
+            | Self::InvalidSecretKey
+            | Self::RefreshRefused(_) => StatusCode::UNAUTHORIZED,
             Self::InvalidApiVersion(_)
             | Self::ConflictingApiVersions
             | Self::MissingListFilter

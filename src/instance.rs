@@ -15,7 +15,7 @@ use crate::journal::Journal;
 use crate::store::{ListQuery, Page};
 use crate::tokens::session_claims::{self, SessionClaims, TokenSubject};
 use crate::tokens::signing::{InvalidToken, Jwk};
-use crate::tokens::{KeyMaterial, SigningKey, TokenSettings};
+use crate::tokens::{KeyMaterial, PublishableKey, RefreshTokens, SigningKey, TokenSettings};
 
 /// Why a session could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +59,33 @@ pub enum VerifyError {
     InvalidToken(String),
 }
 
+/// Why a session was not refreshed. Each is a 401 to the caller, which the SDKs read as "fall
+/// back to the handshake".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefreshError {
+    #[error("the expired token was not issued by this instance: {0}")]
+    ForeignToken(String),
+    #[error("the expired token belongs to another session")]
+    OtherSession,
+    #[error("no session has this id")]
+    UnknownSession,
+    #[error("the refresh token is not this session's")]
+    WrongRefreshToken,
+    #[error("the session is {0} and can no longer be refreshed")]
+    Ended(&'static str),
+    #[error("signing failed: {0}")]
+    Signing(String),
+}
+
+/// What a refresh presents: the session's expired token, its refresh token, and the origin the
+/// new token is for (its `azp`).
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshProof<'a> {
+    pub expired_token: &'a str,
+    pub refresh_token: &'a str,
+    pub origin: &'a str,
+}
+
 /// Which token to mint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind<'a> {
@@ -79,6 +106,7 @@ pub struct Instance {
     clock: Clock,
     signing: SigningKey,
     tokens: Arc<TokenSettings>,
+    refresh_tokens: RefreshTokens,
     data: RwLock<InstanceData>,
     /// Draws the ids of sessions created later, so they too follow from the seed.
     rng: Mutex<ChaCha8Rng>,
@@ -108,6 +136,8 @@ impl Instance {
             clock,
             signing: SigningKey::new(id, key_material),
             tokens,
+            // Keyed by the digest of the secret key, which only the key's holder can compute.
+            refresh_tokens: RefreshTokens::new(&key_digest),
             data: RwLock::new(data),
             rng: Mutex::new(rng),
             journal: Journal::new(journal_size),
@@ -298,6 +328,66 @@ impl Instance {
         kind: TokenKind<'_>,
         lifetime_secs: Option<u64>,
     ) -> Result<String, MintError> {
+        self.mint(id, kind, lifetime_secs, &self.tokens)
+    }
+
+    /// The refresh token of a session of this instance, whatever its status.
+    pub fn refresh_token(&self, id: SessionId) -> Option<String> {
+        self.data
+            .read()
+            .sessions
+            .get(id)
+            .map(|_| self.refresh_tokens.token_for(id))
+    }
+
+    /// A new session token for a live session, given its expired token and its refresh token;
+    /// the token's `azp` is the origin the refresh is for.
+    pub fn refresh_session(
+        &self,
+        id: SessionId,
+        proof: RefreshProof<'_>,
+    ) -> Result<String, RefreshError> {
+        /// All a refresh reads of the expired token.
+        #[derive(serde::Deserialize)]
+        struct Names {
+            sid: String,
+        }
+        let claims: Names = self
+            .signing
+            .verify_signature(proof.expired_token)
+            .map_err(|InvalidToken(reason)| RefreshError::ForeignToken(reason))?;
+        if claims.sid != id.to_string() {
+            return Err(RefreshError::OtherSession);
+        }
+        let session = self.session(id).ok_or(RefreshError::UnknownSession)?;
+        if !self.refresh_tokens.is_token_for(proof.refresh_token, id) {
+            return Err(RefreshError::WrongRefreshToken);
+        }
+        let status = session.status_at(self.now_ms());
+        if !status.is_live() {
+            return Err(RefreshError::Ended(status.as_str()));
+        }
+        let tokens = TokenSettings {
+            issuer: self.tokens.issuer.clone(),
+            authorized_party: Some(proof.origin.to_owned()),
+        };
+        self.mint(id, TokenKind::Session, None, &tokens)
+            .map_err(|error| match error {
+                MintError::Signing(reason) => RefreshError::Signing(reason),
+                // The session ended, or went, between the check and the mint.
+                MintError::UnknownSession
+                | MintError::SessionNotActive
+                | MintError::UnknownTemplate(_) => RefreshError::Ended("no longer active"),
+            })
+    }
+
+    fn mint(
+        &self,
+        id: SessionId,
+        kind: TokenKind<'_>,
+        lifetime_secs: Option<u64>,
+        tokens: &TokenSettings,
+    ) -> Result<String, MintError> {
         let now_ms = self.now_ms();
         let (session, user, organization, template) = {
             let mut data = self.data.write();
@@ -346,18 +436,13 @@ impl Instance {
             None => {
                 let lifetime =
                     lifetime_secs.unwrap_or(crate::tokens::DEFAULT_SESSION_TOKEN_LIFETIME_SECS);
-                let claims =
-                    session_claims::session_claims(subject, &self.tokens, seconds(lifetime));
+                let claims = session_claims::session_claims(subject, tokens, seconds(lifetime));
                 self.signing.sign(&claims)
             }
             Some(template) => {
                 let lifetime = lifetime_secs.unwrap_or(template.lifetime_secs);
-                let claims = session_claims::template_claims(
-                    subject,
-                    template,
-                    &self.tokens,
-                    seconds(lifetime),
-                );
+                let claims =
+                    session_claims::template_claims(subject, template, tokens, seconds(lifetime));
                 self.signing.sign(&claims)
             }
         };
@@ -387,6 +472,11 @@ impl Instance {
     /// The instance's public signing key as a JWK.
     pub fn jwk(&self) -> Jwk {
         self.signing.jwk()
+    }
+
+    /// The publishable key that goes with the instance's tokens.
+    pub fn publishable_key(&self) -> PublishableKey {
+        self.tokens.publishable_key()
     }
 
     /// The instance's public signing key in PEM form.

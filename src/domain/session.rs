@@ -30,6 +30,20 @@ pub enum SessionStatus {
 }
 
 impl SessionStatus {
+    /// The status as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+            Self::Ended => "ended",
+            Self::Expired => "expired",
+            Self::Removed => "removed",
+            Self::Abandoned => "abandoned",
+            Self::Replaced => "replaced",
+            Self::Pending => "pending",
+        }
+    }
+
     /// Statuses in which the session still authenticates its user.
     pub fn is_live(self) -> bool {
         matches!(self, Self::Active | Self::Pending)
@@ -191,6 +205,25 @@ mod tests {
         );
         assert!(!session.revoke(3_000));
         assert_eq!(session.updated_at, 2_000);
+    }
+
+    #[test]
+    fn a_status_is_spelled_as_serde_writes_it() {
+        for status in [
+            SessionStatus::Active,
+            SessionStatus::Revoked,
+            SessionStatus::Ended,
+            SessionStatus::Expired,
+            SessionStatus::Removed,
+            SessionStatus::Abandoned,
+            SessionStatus::Replaced,
+            SessionStatus::Pending,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::Value::from(status.as_str()))
+            );
+        }
     }
 
     #[test]

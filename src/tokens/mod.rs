@@ -1,10 +1,14 @@
 //! Tokens: signing keys and JWKS, session token claims, JWT templates and their shortcodes.
 
+pub mod publishable_key;
+pub mod refresh;
 pub mod session_claims;
 pub mod shortcodes;
 pub mod signing;
 pub mod template;
 
+pub use publishable_key::PublishableKey;
+pub use refresh::RefreshTokens;
 pub use signing::{KeyMaterial, SigningKey};
 pub use template::JwtTemplate;
 
@@ -22,4 +26,11 @@ pub struct TokenSettings {
     pub issuer: String,
     /// The `azp` claim, when configured: the origin of the application.
     pub authorized_party: Option<String>,
+}
+
+impl TokenSettings {
+    /// The publishable key whose Frontend API host is the issuer's.
+    pub fn publishable_key(&self) -> PublishableKey {
+        PublishableKey::for_issuer(&self.issuer)
+    }
 }

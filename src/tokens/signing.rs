@@ -195,6 +195,21 @@ impl SigningKey {
         token: &str,
         leeway_secs: u64,
     ) -> Result<T, InvalidToken> {
+        self.decode(token, Some(leeway_secs))
+    }
+
+    /// The claims of `token` if this key signed it (RS256, this `kid`), whatever its lifetime:
+    /// a refresh presents a token that has expired.
+    pub fn verify_signature<T: DeserializeOwned>(&self, token: &str) -> Result<T, InvalidToken> {
+        self.decode(token, None)
+    }
+
+    /// Checks the signature, and the lifetime give or take `leeway_secs` when that is given.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        leeway_secs: Option<u64>,
+    ) -> Result<T, InvalidToken> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|error| InvalidToken(format!("not a JWT: {error}")))?;
         if header.kid.as_deref() != Some(self.kid.to_string().as_str()) {
@@ -203,8 +218,16 @@ impl SigningKey {
             ));
         }
         let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = leeway_secs;
-        validation.validate_nbf = true;
+        match leeway_secs {
+            Some(leeway) => {
+                validation.leeway = leeway;
+                validation.validate_nbf = true;
+            }
+            None => {
+                validation.validate_exp = false;
+                validation.required_spec_claims.clear();
+            }
+        }
         validation.validate_aud = false;
         jsonwebtoken::decode::<T>(token, &self.material.decoding, &validation)
             .map(|data| data.claims)

@@ -30,6 +30,7 @@ pub struct VersionSchemas {
     pub session: BodySchema,
     pub errors: BodySchema,
     pub token: BodySchema,
+    pub refresh: BodySchema,
     pub jwks: BodySchema,
 }
 
@@ -41,6 +42,9 @@ fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
         token: spec
             .response_schema("post", "/sessions/{session_id}/tokens", 200)
             .expect("token schema"),
+        refresh: spec
+            .response_schema("post", "/sessions/{session_id}/refresh", 200)
+            .expect("refresh schema"),
         jwks: spec.schema("JWKS").expect("JWKS schema"),
     }
 }
@@ -262,6 +266,21 @@ impl TestApp {
             .unwrap_or_else(|problem| panic!("token does not verify: {problem}"))
     }
 
+    /// The refresh token of a session of the caller's instance, from the admin API.
+    pub async fn refresh_token(&self, session: &str) -> String {
+        let answer = self
+            .get(&format!(
+                "/__admin/instance/sessions/{session}/refresh_token"
+            ))
+            .send()
+            .await;
+        answer.assert_status(200);
+        answer.body["refresh_token"]
+            .as_str()
+            .expect("a refresh token")
+            .to_owned()
+    }
+
     /// The public key of the first configured instance, as PEM (`GET /jwt-public-key.pem`).
     pub async fn public_key_pem(&self) -> String {
         self.client
@@ -434,6 +453,8 @@ impl Answer {
         let schemas = official_schemas(&self.version);
         let violations = if self.body.get("object") == Some(&"token".into()) {
             schemas.token.violations(&self.body)
+        } else if self.body.get("object") == Some(&"cookies".into()) {
+            schemas.refresh.violations(&self.body)
         } else if self.body.get("keys").is_some() {
             schemas.jwks.violations(&self.body)
         } else if (200..300).contains(&self.status) {

@@ -19,6 +19,7 @@ mod limits;
 mod list;
 mod memory;
 mod openapi;
+mod refresh;
 mod revoke;
 mod routing;
 mod sdk_js;

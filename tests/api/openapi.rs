@@ -93,6 +93,12 @@ fn every_operation_matches_the_contract() {
             ),
             (
                 "post",
+                "/v1/sessions/{session_id}/refresh",
+                "RefreshSession",
+                vec![200, 400, 401, 422]
+            ),
+            (
+                "post",
                 "/v1/sessions/{session_id}/revoke",
                 "RevokeSession",
                 vec![200, 400, 401, 404]

@@ -15,7 +15,7 @@ struct Cell {
     path: &'static str,
     status: u16,
     code: &'static str,
-    trigger: for<'a> fn(&'a TestApp, &str) -> TestRequest<'a>,
+    trigger: for<'a> fn(&'a TestApp, &Known) -> TestRequest<'a>,
 }
 
 const NO_USER: &str = "user_2NobodyHasThisId00000000000";
@@ -24,8 +24,23 @@ fn session_path(suffix: &str) -> String {
     format!("/v1/sessions/{ALICE_ACTIVE}{suffix}")
 }
 
-/// The natural trigger of every documented (operation, status). The second argument is a live
-/// session token of `ALICE_ACTIVE`, for verify.
+/// What a trigger may need to know of `ALICE_ACTIVE`: a live session token (for verify and
+/// refresh) and its refresh token.
+struct Known {
+    session_token: String,
+    refresh_token: String,
+}
+
+/// The body of a refresh of `ALICE_ACTIVE` that succeeds.
+fn refresh_body(known: &Known) -> serde_json::Value {
+    json!({
+        "expired_token": known.session_token,
+        "refresh_token": known.refresh_token,
+        "request_origin": "http://localhost:3000",
+    })
+}
+
+/// The natural trigger of every documented (operation, status).
 fn cells() -> Vec<Cell> {
     macro_rules! cell {
         ($operation:literal, $method:literal, $path:literal, $status:literal, $code:literal, $trigger:expr) => {
@@ -192,14 +207,60 @@ fn cells() -> Vec<Cell> {
             |app, _| { app.post(&format!("/v1/sessions/{UNKNOWN_SESSION}/revoke")) }
         ),
         cell!(
+            "RefreshSession",
+            "post",
+            "/v1/sessions/{session_id}/refresh",
+            200,
+            "",
+            |app, known| app
+                .post(&session_path("/refresh"))
+                .json(&refresh_body(known))
+        ),
+        cell!(
+            "RefreshSession",
+            "post",
+            "/v1/sessions/{session_id}/refresh",
+            400,
+            "request_body_invalid",
+            |app, _| {
+                app.post(&session_path("/refresh"))
+                    .body("application/json", b"{not json".to_vec())
+            }
+        ),
+        cell!(
+            "RefreshSession",
+            "post",
+            "/v1/sessions/{session_id}/refresh",
+            401,
+            "authentication_invalid",
+            |app, known| {
+                let mut body = refresh_body(known);
+                body["refresh_token"] = json!("not-this-sessions-refresh-token");
+                app.post(&session_path("/refresh")).json(&body)
+            }
+        ),
+        cell!(
+            "RefreshSession",
+            "post",
+            "/v1/sessions/{session_id}/refresh",
+            422,
+            "form_param_missing",
+            |app, known| {
+                let mut body = refresh_body(known);
+                body.as_object_mut()
+                    .map(|body| body.remove("refresh_token"));
+                app.post(&session_path("/refresh")).json(&body)
+            }
+        ),
+        cell!(
             "VerifySession",
             "post",
             "/v1/sessions/{session_id}/verify",
             200,
             "",
-            |app, token| {
+            |app, known| {
                 app.post(&session_path("/verify"))
-                    .json(&json!({"token": token}))
+                    .json(&json!({"token": known.session_token}))
             }
         ),
         cell!(
@@ -219,9 +280,9 @@ fn cells() -> Vec<Cell> {
             "/v1/sessions/{session_id}/verify",
             401,
             "authentication_invalid",
-            |app, token| {
+            |app, known| {
                 app.post(&session_path("/verify"))
-                    .json(&json!({"token": token}))
+                    .json(&json!({"token": known.session_token}))
                     .authorization(None)
             }
         ),
@@ -231,9 +292,9 @@ fn cells() -> Vec<Cell> {
             "/v1/sessions/{session_id}/verify",
             404,
             "resource_not_found",
-            |app, token| {
+            |app, known| {
                 app.post(&format!("/v1/sessions/{UNKNOWN_SESSION}/verify"))
-                    .json(&json!({"token": token}))
+                    .json(&json!({"token": known.session_token}))
             }
         ),
         cell!(
@@ -242,9 +303,9 @@ fn cells() -> Vec<Cell> {
             "/v1/sessions/{session_id}/verify",
             410,
             "operation_deprecated",
-            |app, token| {
+            |app, known| {
                 app.post(&session_path("/verify"))
-                    .json(&json!({"token": token}))
+                    .json(&json!({"token": known.session_token}))
                     .version("2025-04-10")
             }
         ),
@@ -373,12 +434,19 @@ fn generated_spec() -> Spec {
     Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses")
 }
 
-/// A fresh server and a live session token of `ALICE_ACTIVE` on it.
-async fn app_and_token() -> (TestApp, String) {
+/// A fresh server and what the triggers need to know of `ALICE_ACTIVE` on it.
+async fn app_and_token() -> (TestApp, Known) {
     let app = spawn_app().await;
     let minted = app.mint(ALICE_ACTIVE, None, None).await;
-    let token = minted.body["jwt"].as_str().expect("jwt").to_owned();
-    (app, token)
+    let session_token = minted.body["jwt"].as_str().expect("jwt").to_owned();
+    let refresh_token = app.refresh_token(ALICE_ACTIVE).await;
+    (
+        app,
+        Known {
+            session_token,
+            refresh_token,
+        },
+    )
 }
 
 #[test]
@@ -403,8 +471,8 @@ fn every_documented_status_has_a_natural_trigger_and_no_trigger_is_stale() {
 #[tokio::test]
 async fn every_documented_status_is_reachable_naturally() {
     for cell in cells() {
-        let (app, token) = app_and_token().await;
-        let answer = (cell.trigger)(&app, &token).send().await;
+        let (app, known) = app_and_token().await;
+        let answer = (cell.trigger)(&app, &known).send().await;
         let name = format!("{} {} (natural)", cell.operation, cell.status);
         assert_eq!(answer.status, cell.status, "{name}: {:#}", answer.body);
         if !cell.code.is_empty() {
@@ -417,12 +485,12 @@ async fn every_documented_status_is_reachable_naturally() {
 async fn every_documented_status_can_be_forced_with_prefer() {
     let spec = generated_spec();
     for cell in cells() {
-        let (app, token) = app_and_token().await;
+        let (app, known) = app_and_token().await;
         let success = cells()
             .into_iter()
             .find(|other| other.operation == cell.operation && other.status == 200)
             .expect("every operation documents 200");
-        let answer = (success.trigger)(&app, &token)
+        let answer = (success.trigger)(&app, &known)
             .header("Prefer", &format!("code={}", cell.status))
             .send()
             .await;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod jwks;
 pub mod operator;
+pub mod refresh;
 pub mod sessions;
 pub mod tokens;
 pub mod verify;
@@ -24,6 +25,7 @@ pub fn configure(config: &mut ServiceConfig) {
     config.app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
     sessions::configure(config);
     tokens::configure(config);
+    refresh::configure(config);
     verify::configure(config);
     jwks::configure(config);
     operator::configure(config);
@@ -35,6 +37,7 @@ pub fn canonical_errors() -> impl Iterator<Item = &'static CanonicalErrors> + Cl
     [
         sessions::CANONICAL_ERRORS,
         tokens::CANONICAL_ERRORS,
+        refresh::CANONICAL_ERRORS,
         verify::CANONICAL_ERRORS,
         jwks::CANONICAL_ERRORS,
         operator::CANONICAL_ERRORS,

@@ -77,6 +77,14 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
         error: super::sessions::create_session_error,
     },
     CanonicalErrors {
+        operation_id: "GetInstanceSessionRefreshToken",
+        error: |status, session_id| match status {
+            401 => Some(ApiError::MissingAuthorization),
+            404 => Some(super::sessions::session_not_found(session_id)),
+            _ => None,
+        },
+    },
+    CanonicalErrors {
         operation_id: "LoadInstanceData",
         error: |status, _| match status {
             400 => Some(malformed_body()),
@@ -156,6 +164,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::count_journal)
             .service(journal::clear_journal)
             .service(sessions::create_session)
+            .service(sessions::get_refresh_token)
             .service(faults::get_faults)
             .service(faults::set_faults)
             .service(faults::restore_faults),

@@ -1,17 +1,19 @@
-//! Sessions made by the test-control surface: impersonated ones, with an actor.
+//! Sessions made by the test-control surface (impersonated ones, with an actor), and the refresh
+//! token of any session, which the API never shows.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::InstanceOwner;
-use crate::domain::free_form;
+use crate::domain::{SessionId, free_form};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
 use crate::http::extract::body::{BodyFields, FromBody};
+use crate::http::extract::path::SessionIdSegment;
 use crate::http::routes::answers;
 use crate::http::routes::json_ok;
-use crate::http::routes::sessions::CreateSessionRequest;
+use crate::http::routes::sessions::{CreateSessionRequest, session_not_found};
 use crate::http::wire::SessionBody;
 use crate::instance::NewSession;
 
@@ -63,17 +65,75 @@ impl FromBody for AdminSessionRequest {
     }
 }
 
+/// A session made by the test-control surface: the Session, and its refresh token beside its
+/// fields.
+#[derive(Debug, Serialize)]
+pub struct AdminSessionBody {
+    #[serde(flatten)]
+    pub session: SessionBody,
+    pub refresh_token: String,
+}
+
+const REFRESH_TOKEN_EXAMPLE: &str = "lXf2vJQ0b9c1yXb1d2Zr3kq8Jm4nWc7t5sUoPe6aRgM";
+
+/// In the OpenAPI document, the Session's own object with one more property: a Session does not
+/// allow other properties, so `allOf` with it could not describe the answer.
+impl utoipa::PartialSchema for AdminSessionBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        let mut schema = <SessionBody as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.description =
+                Some("A session made by the test-control surface, with its refresh token.".into());
+            object.properties.insert(
+                "refresh_token".to_owned(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(
+                        "What the browser's `__refresh` cookie would hold: `RefreshSession` takes it.",
+                    ))
+                    .into(),
+            );
+            object.required.push("refresh_token".to_owned());
+            let mut example = crate::http::wire::session_example();
+            example["refresh_token"] = REFRESH_TOKEN_EXAMPLE.into();
+            object.example = None;
+            object.examples = vec![example];
+        }
+        schema
+    }
+}
+
+impl ToSchema for AdminSessionBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "AdminSession".into()
+    }
+}
+
+/// A session's refresh token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefreshTokenBody {
+    #[schema(example = "refresh_token")]
+    pub object: &'static str,
+    #[schema(value_type = String, example = "sess_2AliceActiveZICgVFaEP1MWWEP")]
+    pub session_id: SessionId,
+    /// What the browser's `__refresh` cookie would hold: `RefreshSession` takes it.
+    #[schema(example = "lXf2vJQ0b9c1yXb1d2Zr3kq8Jm4nWc7t5sUoPe6aRgM")]
+    pub refresh_token: String,
+}
+
 /// Create a session for the caller's instance
 ///
 /// Like `POST /v1/sessions`, and also for an impersonated session: `actor` (an object with a
 /// string `sub`, the impersonator) shows in the Session and as `act` in its tokens. The session
-/// is answered as the server's default API version presents it.
+/// is answered as the server's default API version presents it, with its `refresh_token`.
 #[utoipa::path(
     operation_id = "CreateInstanceSession",
     tag = "Admin",
     request_body(content = AdminSessionRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The new session", body = SessionBody),
+        (status = 200, description = "The new session", body = AdminSessionBody),
         answers::BadRequest,
         answers::Unauthorized,
         answers::NotFound,
@@ -95,9 +155,44 @@ pub async fn create_session(
         actor: wanted.actor,
     })?;
     let now_ms = owner.instance.now_ms();
-    Ok(json_ok(&SessionBody::new(
-        &session,
-        state.default_version,
-        now_ms,
-    )))
+    Ok(json_ok(&AdminSessionBody {
+        session: SessionBody::new(&session, state.default_version, now_ms),
+        refresh_token: owner.instance.refresh_token(session.id).unwrap_or_default(),
+    }))
+}
+
+/// Read a session's refresh token
+///
+/// The refresh token of any session of the caller's instance, whatever its status: what a
+/// browser's `__refresh` cookie would hold, for tests of `RefreshSession` and of
+/// `authenticateRequest`'s refresh. A session's refresh token never changes, and it refreshes
+/// for as long as its session is active or pending. An unknown session is a 404.
+#[utoipa::path(
+    operation_id = "GetInstanceSessionRefreshToken",
+    tag = "Admin",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+    ),
+    responses(
+        (status = 200, description = "The session's refresh token", body = RefreshTokenBody),
+        answers::Unauthorized,
+        answers::NotFound,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[get("/instance/sessions/{session_id}/refresh_token")]
+pub async fn get_refresh_token(
+    owner: InstanceOwner,
+    session_id: SessionIdSegment,
+) -> Result<HttpResponse, ApiError> {
+    let id = SessionId::parse(&session_id).ok_or_else(|| session_not_found(&session_id))?;
+    let refresh_token = owner
+        .instance
+        .refresh_token(id)
+        .ok_or_else(|| session_not_found(&session_id))?;
+    Ok(json_ok(&RefreshTokenBody {
+        object: "refresh_token",
+        session_id: id,
+        refresh_token,
+    }))
 }
