@@ -52,6 +52,7 @@ fn banner(settings: &Settings, application: &Application) -> String {
         .secret_keys
         .first()
         .map_or_else(|| "any sk_test_... key".to_owned(), |key| shown_key(key));
+    let publishable_key = application.publishable_key();
     let fixtures = application.fixtures();
     let user = fixtures
         .data
@@ -76,6 +77,7 @@ fn banner(settings: &Settings, application: &Application) -> String {
         "clerk-sessions-mock ready on {base}\n\
          \x20 Swagger UI:   {base}{SWAGGER_UI_PATH}\n\
          \x20 Secret key:   {key}\n\
+         \x20 Publishable key: {publishable_key} (for authenticateRequest, with apiUrl {base})\n\
          \x20 Try: user {user}, active session {session}, JWT template {template}\n\
          \x20 curl -H 'Authorization: Bearer {key}' '{base}/v1/sessions?user_id={user}'"
     )

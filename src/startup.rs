@@ -61,6 +61,7 @@ pub struct Application {
     server: Server,
     seeding: watch::Receiver<Seeding>,
     fixtures: Arc<Fixtures>,
+    publishable_key: String,
 }
 
 impl std::fmt::Debug for Application {
@@ -120,6 +121,10 @@ impl Application {
             settings.retire_verify,
         ));
         let (seeding_sender, seeding) = watch::channel(Seeding::Running);
+        let tokens = Arc::new(TokenSettings {
+            issuer: settings.issuer.clone().unwrap_or_else(|| base_url.clone()),
+            authorized_party: settings.authorized_party.clone(),
+        });
         let registry_config = RegistryConfig {
             fixtures: Arc::clone(&fixtures),
             spec: SeedSpec {
@@ -134,10 +139,7 @@ impl Application {
             on_demand_memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
             journal_size: settings.journal_size,
             faults: Arc::new(faults),
-            tokens: Arc::new(TokenSettings {
-                issuer: settings.issuer.clone().unwrap_or_else(|| base_url.clone()),
-                authorized_party: settings.authorized_party.clone(),
-            }),
+            tokens: Arc::clone(&tokens),
         };
         let seeding_state = state.clone();
         std::thread::spawn(move || match Registry::new(registry_config, &keys) {
@@ -199,6 +201,7 @@ impl Application {
             server,
             seeding,
             fixtures,
+            publishable_key: tokens.publishable_key().as_str().to_owned(),
         })
     }
 
@@ -210,6 +213,12 @@ impl Application {
     /// Where the server answers: `http://` or, with a certificate, `https://`, then host and port.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The publishable key `@clerk/backend`'s `authenticateRequest` needs besides the secret
+    /// key: its Frontend API host is the host of the tokens' issuer.
+    pub fn publishable_key(&self) -> &str {
+        &self.publishable_key
     }
 
     /// The fixtures every instance starts with.

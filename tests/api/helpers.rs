@@ -23,6 +23,8 @@ pub const BOB_IMPERSONATED: &str = "sess_2BobImpersonatedkoVnHobLeLg";
 pub const ACME: &str = "org_2Acmet3kU1slpIuojlEroXRG9xb";
 pub const GLOBEX: &str = "org_2GlobexVGQT1v7E7Zi2T6IuzA7C";
 pub const CAROL: &str = "user_2CarolsZ1EoOyEZmEivtHY0phmf";
+/// The fixture signing key, which every instance uses unless fresh keys are asked for.
+pub const FIXTURE_KEY_PEM: &str = include_str!("../../fixtures/signing_key.pem");
 pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist000";
 
 /// The schemas a family of API versions answers with.
@@ -66,6 +68,8 @@ pub fn official_schemas(version: &str) -> &'static VersionSchemas {
 pub struct TestApp {
     pub address: String,
     pub key: String,
+    /// The publishable key that goes with the server's token issuer.
+    pub publishable_key: String,
     pub default_version: String,
     pub client: reqwest::Client,
 }
@@ -122,11 +126,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     configure(&mut settings);
     let application = Application::build(&settings).expect("application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let publishable_key = application.publishable_key().to_owned();
     let ready = application.ready();
     tokio::spawn(application.run_until_stopped());
     ready.await.expect("seeding succeeds");
     TestApp {
         address,
+        publishable_key,
         key: settings
             .secret_keys
             .first()
@@ -198,6 +204,7 @@ impl TestApp {
     pub fn with_key(&self, key: &str) -> TestApp {
         TestApp {
             address: self.address.clone(),
+            publishable_key: self.publishable_key.clone(),
             key: key.to_owned(),
             default_version: self.default_version.clone(),
             client: self.client.clone(),
@@ -264,6 +271,28 @@ impl TestApp {
         let jwt = answer.body["jwt"].as_str().expect("jwt");
         jwt::verify(jwt, &self.jwks().await, jwt::now_secs(), 5)
             .unwrap_or_else(|problem| panic!("token does not verify: {problem}"))
+    }
+
+    /// A session token of `session` (a session of Alice's) that expired a minute ago, signed with
+    /// the fixture key under the caller's `kid`: what a browser holds when its token ran out.
+    pub async fn expired_token(&self, session: &str) -> String {
+        self.expired_token_signed_with(session, FIXTURE_KEY_PEM)
+            .await
+    }
+
+    /// [`TestApp::expired_token`], signed with the private key `pem` instead.
+    pub async fn expired_token_signed_with(&self, session: &str, pem: &str) -> String {
+        let jwks = self.jwks().await;
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = jwks["keys"][0]["kid"].as_str().map(str::to_owned);
+        let now = jwt::now_secs();
+        let claims = serde_json::json!({
+            "sid": session, "sub": ALICE, "iss": self.address, "v": 2, "sts": "active",
+            "fva": [2, -1], "iat": now - 120, "nbf": now - 125, "exp": now - 60,
+            "jti": "expired0000000000000",
+        });
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).expect("an RSA key");
+        jsonwebtoken::encode(&header, &claims, &key).expect("signs")
     }
 
     /// The refresh token of a session of the caller's instance, from the admin API.

@@ -3,7 +3,6 @@
 //! refresh tokens the admin API hands out.
 
 use clerk_conformance::jwt;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -14,7 +13,6 @@ use crate::helpers::{
 
 const ORIGIN: &str = "http://localhost:3000";
 const ALICE_ENDED: &str = "sess_2AliceEndedNZXhLuDnkqBS6AQq";
-const FIXTURE_KEY: &str = include_str!("../../fixtures/signing_key.pem");
 const OTHER_KEY: &str = include_str!("../data/pkcs1_test_key.pem");
 
 async fn refresh(app: &TestApp, session: &str, body: &Value) -> Answer {
@@ -38,25 +36,10 @@ async fn session_token(app: &TestApp, session: &str) -> String {
     minted.body["jwt"].as_str().expect("jwt").to_owned()
 }
 
-/// A session token for `session` signed with `pem` under the caller's `kid`, expired a minute
-/// ago: what a browser holds when its token ran out.
-async fn expired_token(app: &TestApp, session: &str, pem: &str) -> String {
-    let jwks = app.jwks().await;
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = jwks["keys"][0]["kid"].as_str().map(str::to_owned);
-    let now = jwt::now_secs();
-    let claims = json!({
-        "sid": session, "sub": ALICE, "iss": app.address, "v": 2, "sts": "active",
-        "iat": now - 120, "nbf": now - 125, "exp": now - 60, "jti": "expired0000000000000",
-    });
-    let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("an RSA key");
-    jsonwebtoken::encode(&header, &claims, &key).expect("signs")
-}
-
 #[tokio::test]
 async fn an_expired_token_and_the_refresh_token_give_a_new_session_token_for_the_origin() {
     let app = spawn_app().await;
-    let expired = expired_token(&app, ALICE_ACME, FIXTURE_KEY).await;
+    let expired = app.expired_token(ALICE_ACME).await;
     let refresh_token = app.refresh_token(ALICE_ACME).await;
     for version in ["2021-02-05", "2026-05-12"] {
         let answer = app
@@ -162,7 +145,7 @@ async fn everything_that_may_not_refresh_is_a_401() {
             "a token signed with another key",
             ALICE_ACTIVE,
             body(
-                &expired_token(&app, ALICE_ACTIVE, OTHER_KEY).await,
+                &app.expired_token_signed_with(ALICE_ACTIVE, OTHER_KEY).await,
                 &refresh_token,
             ),
         ),
@@ -190,7 +173,7 @@ async fn everything_that_may_not_refresh_is_a_401() {
             "a revoked session",
             ALICE_REVOKED,
             body(
-                &expired_token(&app, ALICE_REVOKED, FIXTURE_KEY).await,
+                &app.expired_token(ALICE_REVOKED).await,
                 &app.refresh_token(ALICE_REVOKED).await,
             ),
         ),
@@ -198,17 +181,14 @@ async fn everything_that_may_not_refresh_is_a_401() {
             "an ended session",
             ALICE_ENDED,
             body(
-                &expired_token(&app, ALICE_ENDED, FIXTURE_KEY).await,
+                &app.expired_token(ALICE_ENDED).await,
                 &app.refresh_token(ALICE_ENDED).await,
             ),
         ),
         (
             "an unknown session",
             UNKNOWN_SESSION,
-            body(
-                &expired_token(&app, UNKNOWN_SESSION, FIXTURE_KEY).await,
-                &refresh_token,
-            ),
+            body(&app.expired_token(UNKNOWN_SESSION).await, &refresh_token),
         ),
         (
             "a token that is not a JWT",

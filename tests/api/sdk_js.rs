@@ -1,11 +1,15 @@
 //! The official `@clerk/backend` SDK, pointed at the server: lists, gets, mints, verifies with
-//! `verifyToken` through `/v1/jwks`, creates, revokes, and reads the error envelope.
+//! `verifyToken` through `/v1/jwks`, creates, revokes, and reads the error envelope; and its
+//! `authenticateRequest`, as a backend's middleware runs it.
 //!
 //! Needs Node.js and npm; the SDK is installed from `tests/sdk/js/package-lock.json` on first use.
 
-use serde_json::Value;
+use reqwest::Method;
+use serde_json::{Value, json};
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, node_package, spawn_app};
+use crate::helpers::{
+    ACME, ALICE, ALICE_ACME, ALICE_ACTIVE, BOB, BOB_IMPERSONATED, CAROL, node_package, spawn_app,
+};
 
 #[tokio::test]
 async fn the_official_js_sdk_works_against_the_mock() {
@@ -67,4 +71,150 @@ async fn the_official_js_sdk_works_against_the_mock() {
             .is_some_and(|seconds| (1..=10).contains(&seconds)),
         "{seen:#}"
     );
+}
+
+/// `authenticateRequest` (behind `clerkMiddleware` and `@clerk/express`) against the mock, for the
+/// five requests a backend's middleware meets: a Bearer token, the browser's cookies, an expired
+/// cookie token with a refresh cookie, the same for a revoked session, and another instance's
+/// token.
+#[tokio::test]
+async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk() {
+    let dir = node_package("sdk/js", "@clerk/backend");
+    let server = spawn_app().await;
+    let app = &server;
+    let token = |session: &'static str| async move {
+        let minted = app.mint(session, None, None).await;
+        minted.assert_status(200);
+        minted.body["jwt"].as_str().expect("jwt").to_owned()
+    };
+
+    // A session of Alice's that is revoked before the middleware sees its expired token.
+    let doomed = app
+        .request(Method::POST, "/__admin/instance/sessions")
+        .json(&json!({ "user_id": ALICE }))
+        .send()
+        .await;
+    doomed.assert_status(200);
+    let doomed_id = doomed.body["id"].as_str().expect("id").to_owned();
+    let doomed_refresh = doomed.body["refresh_token"]
+        .as_str()
+        .expect("refresh token");
+    let doomed_expired = app.expired_token(&doomed_id).await;
+    app.revoke_session(&doomed_id).await.assert_status(200);
+
+    let other = app.create_instance().await;
+    let other = app.with_key(other.body["secret_key"].as_str().expect("key"));
+    let other_token = other.mint(ALICE_ACTIVE, None, None).await.body["jwt"].clone();
+
+    // The browser's cookies: its token, when the client last changed (at or before the token's
+    // `iat`), and the development instance's dev-browser token.
+    let client_uat = (clerk_conformance::jwt::now_secs() - 600).to_string();
+    let browser = |session_token: &str, refresh: Option<&str>| {
+        let mut cookies = json!({
+            "__session": session_token,
+            "__client_uat": client_uat,
+            "__clerk_db_jwt": "dvb_2MockDevBrowser000000000000",
+        });
+        if let Some(refresh) = refresh {
+            cookies["__refresh"] = refresh.into();
+        }
+        json!({ "cookies": cookies })
+    };
+    let cases = json!({
+        "bearer": { "bearer": token(ALICE_ACTIVE).await },
+        "bearerOrganization": { "bearer": token(ALICE_ACME).await },
+        "bearerImpersonated": { "bearer": token(BOB_IMPERSONATED).await },
+        "cookies": browser(&token(ALICE_ACTIVE).await, None),
+        "refreshed": browser(
+            &app.expired_token(ALICE_ACTIVE).await,
+            Some(&app.refresh_token(ALICE_ACTIVE).await),
+        ),
+        "revoked": browser(&doomed_expired, Some(doomed_refresh)),
+        "otherInstance": { "bearer": other_token },
+    });
+    app.request(Method::DELETE, "/__admin/instance/journal")
+        .send()
+        .await
+        .assert_status(200);
+
+    let output = tokio::process::Command::new("node")
+        .arg("middleware.mjs")
+        .current_dir(&dir)
+        .env("CLERK_API_URL", &app.address)
+        .env("CLERK_SECRET_KEY", &app.key)
+        .env("CLERK_PUBLISHABLE_KEY", &app.publishable_key)
+        .env("CASES", cases.to_string())
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "the middleware script failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+
+    for case in [
+        "bearer",
+        "bearerOrganization",
+        "bearerImpersonated",
+        "cookies",
+    ] {
+        assert_eq!(seen[case]["status"], "signed-in", "{case}: {seen:#}");
+    }
+    assert_eq!(seen["bearer"]["userId"], ALICE);
+    assert_eq!(seen["bearer"]["sessionId"], ALICE_ACTIVE);
+    assert_eq!(seen["bearerOrganization"]["orgId"], ACME);
+    assert_eq!(seen["bearerImpersonated"]["userId"], BOB);
+    assert_eq!(seen["bearerImpersonated"]["actor"]["sub"], CAROL);
+    assert_eq!(seen["cookies"]["sessionId"], ALICE_ACTIVE);
+
+    // The expired cookie token was refreshed through RefreshSession: signed in, with the new
+    // token in Set-Cookie, issued for the request's origin.
+    let refreshed = &seen["refreshed"];
+    assert_eq!(refreshed["status"], "signed-in", "{seen:#}");
+    assert_eq!(refreshed["sessionId"], ALICE_ACTIVE);
+    assert_eq!(refreshed["azp"], "http://localhost:3000");
+    let set_cookies = refreshed["setCookies"].as_array().expect("Set-Cookie list");
+    assert!(
+        set_cookies.iter().any(|cookie| cookie
+            .as_str()
+            .is_some_and(|c| c.starts_with("__session=ey"))),
+        "{seen:#}"
+    );
+
+    // A revoked session is not refreshed: the SDK falls back to the handshake (or signs out).
+    let revoked = &seen["revoked"]["status"];
+    assert!(
+        revoked == "handshake" || revoked == "signed-out",
+        "{seen:#}"
+    );
+    let journal = app
+        .get("/__admin/instance/journal")
+        .query("operation_id", "RefreshSession")
+        .send()
+        .await;
+    journal.assert_status(200);
+    let statuses: Vec<(Value, Value)> = journal.body["data"]
+        .as_array()
+        .expect("journal entries")
+        .iter()
+        .map(|entry| (entry["path"].clone(), entry["status"].clone()))
+        .collect();
+    assert!(
+        statuses.contains(&(
+            json!(format!("/v1/sessions/{doomed_id}/refresh")),
+            json!(401)
+        )),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&(
+            json!(format!("/v1/sessions/{ALICE_ACTIVE}/refresh")),
+            json!(200)
+        )),
+        "{statuses:?}"
+    );
+
+    assert_eq!(seen["otherInstance"]["status"], "signed-out", "{seen:#}");
 }
