@@ -6,11 +6,10 @@
 //! Schemathesis is installed from `fuzz/requirements.txt` into a virtual environment under the
 //! target directory on first use (Python 3 with `venv` is needed).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Mutex;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, python_environment, spawn_app};
 
 fn repository() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -18,41 +17,11 @@ fn repository() -> PathBuf {
 
 /// The `schemathesis` command, installed once per target directory.
 fn schemathesis() -> PathBuf {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schemathesis-venv");
-    let command = venv.join("bin/schemathesis");
-    if command.exists() {
-        return command;
-    }
-    let created = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .expect("python3 runs (Python 3 with venv is needed for the fuzz tests)");
-    assert!(
-        created.success(),
-        "cannot create a virtual environment at {}",
-        venv.display()
-    );
-    let installed = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-cache-dir",
-            "-r",
-        ])
-        .arg(repository().join("fuzz/requirements.txt"))
-        .status()
-        .expect("pip runs");
-    assert!(
-        installed.success(),
-        "pip could not install fuzz/requirements.txt"
-    );
-    command
+    python_environment(
+        "schemathesis-venv",
+        &repository().join("fuzz/requirements.txt"),
+    )
+    .join("schemathesis")
 }
 
 /// Runs Schemathesis with `config` on `location` and fails the test with its report unless it

@@ -174,6 +174,51 @@ pub fn node_package(folder: &str, package: &str) -> PathBuf {
     dir
 }
 
+/// The `bin` folder of a Python virtual environment named `name` under the target directory,
+/// with `requirements` installed: created on first use, one at a time.
+pub fn python_environment(name: &str, requirements: &std::path::Path) -> PathBuf {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let bin = venv.join("bin");
+    // Written last, so that an interrupted install is done again.
+    let done = venv.join("installed.txt");
+    let wanted = std::fs::read_to_string(requirements).expect("the requirements file reads");
+    if std::fs::read_to_string(&done).is_ok_and(|installed| installed == wanted) {
+        return bin;
+    }
+    let created = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("python3 runs (Python 3 with venv is needed for the fuzz and Python SDK tests)");
+    assert!(
+        created.success(),
+        "cannot create a virtual environment at {}",
+        venv.display()
+    );
+    let installed = std::process::Command::new(bin.join("pip"))
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-cache-dir",
+            "-r",
+        ])
+        .arg(requirements)
+        .status()
+        .expect("pip runs");
+    assert!(
+        installed.success(),
+        "pip could not install {}",
+        requirements.display()
+    );
+    std::fs::write(&done, wanted).expect("the install is recorded");
+    bin
+}
+
 pub fn fixtures() -> Fixtures {
     Fixtures::embedded().expect("fixtures load")
 }

@@ -23,6 +23,7 @@ mod refresh;
 mod revoke;
 mod routing;
 mod sdk_js;
+mod sdk_python;
 mod secrets;
 mod shutdown;
 mod startup;

@@ -1,0 +1,56 @@
+//! The official Python SDK (`clerk-backend-api`), pointed at the server as a backend uses it:
+//! lists, gets and mints through `Clerk(server_url=...)`, `authenticate_request` verifying
+//! networklessly with the PEM the server publishes, `verify_token` fetching the JWKS, and a
+//! refresh.
+//!
+//! The SDK installs itself from `tests/sdk/python/requirements.txt` into a virtual environment
+//! under the target directory on first use (Python 3 with `venv` is needed).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::helpers::{ALICE, ALICE_ACTIVE, python_environment, spawn_app};
+
+#[tokio::test]
+async fn the_official_python_sdk_authenticates_and_verifies_with_its_default_options() {
+    let sdk = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/python");
+    let python =
+        python_environment("python-sdk-venv", &sdk.join("requirements.txt")).join("python");
+    let app = spawn_app().await;
+
+    let output = tokio::process::Command::new(python)
+        .arg("check.py")
+        .current_dir(&sdk)
+        .env("CLERK_API_URL", &app.address)
+        .env("CLERK_SECRET_KEY", &app.key)
+        .env("CLERK_USER_ID", ALICE)
+        .env("CLERK_SESSION_ID", ALICE_ACTIVE)
+        .env("CLERK_REFRESH_TOKEN", app.refresh_token(ALICE_ACTIVE).await)
+        .output()
+        .await
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "the SDK script failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+
+    assert_eq!(
+        seen["list"]["ids"].as_array().map(Vec::len),
+        Some(3),
+        "{seen:#}"
+    );
+    assert_eq!(seen["list"]["userIds"], serde_json::json!([ALICE]));
+    assert_eq!(seen["session"]["id"], ALICE_ACTIVE);
+    assert_eq!(seen["authenticated"]["signedIn"], true, "{seen:#}");
+    assert_eq!(seen["authenticated"]["sub"], ALICE);
+    assert_eq!(seen["authenticated"]["sid"], ALICE_ACTIVE);
+    assert_eq!(seen["malformed"]["signedIn"], false);
+    assert_eq!(seen["verifiedSession"]["sid"], ALICE_ACTIVE);
+    assert_eq!(seen["verifiedTemplate"]["sub"], ALICE, "{seen:#}");
+    assert_eq!(seen["verifiedTemplate"]["email"], "alice@example.com");
+    assert_eq!(seen["refreshed"]["sid"], ALICE_ACTIVE);
+    assert_eq!(seen["refreshed"]["azp"], "http://localhost:8000");
+}

@@ -1,0 +1,64 @@
+"""Drives the official Python SDK (clerk-backend-api) against a running mock and prints what it saw
+as JSON.
+
+Inputs (environment): CLERK_API_URL, CLERK_SECRET_KEY, CLERK_USER_ID, CLERK_SESSION_ID,
+and CLERK_REFRESH_TOKEN (the session's, from the mock's admin API).
+"""
+
+import json
+import os
+
+import httpx
+from clerk_backend_api import Clerk
+from clerk_backend_api.security import authenticate_request, verify_token
+from clerk_backend_api.security.types import AuthenticateRequestOptions, VerifyTokenOptions
+
+api_url = os.environ["CLERK_API_URL"]
+secret_key = os.environ["CLERK_SECRET_KEY"]
+user_id = os.environ["CLERK_USER_ID"]
+session_id = os.environ["CLERK_SESSION_ID"]
+
+clerk = Clerk(bearer_auth=secret_key, server_url=f"{api_url}/v1")
+seen = {}
+
+sessions = clerk.sessions.list(user_id=user_id, limit=3)
+seen["list"] = {"ids": [s.id for s in sessions], "userIds": sorted({s.user_id for s in sessions})}
+seen["session"] = {"id": clerk.sessions.get(session_id=session_id).id}
+
+session_token = clerk.sessions.create_token(session_id=session_id).jwt
+template_token = clerk.sessions.create_token_from_template(
+    session_id=session_id, template_name="test"
+).jwt
+
+
+# authenticate_request takes no API URL: it verifies networklessly with the PEM the mock serves.
+jwt_key = httpx.get(f"{api_url}/jwt-public-key.pem").text
+request = httpx.Request(
+    "GET", "http://localhost:8000/api/me", headers={"Authorization": f"Bearer {session_token}"}
+)
+state = authenticate_request(request, AuthenticateRequestOptions(jwt_key=jwt_key))
+seen["authenticated"] = {
+    "signedIn": state.is_signed_in,
+    "sub": (state.payload or {}).get("sub"),
+    "sid": (state.payload or {}).get("sid"),
+}
+malformed = httpx.Request(
+    "GET", "http://localhost:8000/api/me", headers={"Authorization": "Bearer x.y.z"}
+)
+state = authenticate_request(malformed, AuthenticateRequestOptions(jwt_key=jwt_key))
+seen["malformed"] = {"signedIn": state.is_signed_in}
+
+# verify_token fetches the JWKS from api_url with the secret key; otherwise default options.
+options = VerifyTokenOptions(secret_key=secret_key, api_url=api_url)
+seen["verifiedSession"] = verify_token(session_token, options)
+seen["verifiedTemplate"] = verify_token(template_token, options)
+
+refreshed = clerk.sessions.refresh(
+    session_id=session_id,
+    expired_token=session_token,
+    refresh_token=os.environ["CLERK_REFRESH_TOKEN"],
+    request_origin="http://localhost:8000",
+)
+seen["refreshed"] = verify_token(refreshed.jwt, options)
+
+print(json.dumps(seen))
