@@ -7,7 +7,6 @@
 //! target directory on first use (Python 3 with `venv` is needed).
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use crate::helpers::{TestApp, python_environment, spawn_app};
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use actix_web::http::header::HttpDate;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -42,8 +42,9 @@ pub fn configure(config: &mut ServiceConfig) {
 /// token inside expires long before, and is refreshed.
 const SESSION_COOKIE_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
-/// The body of a refresh.
-#[derive(Debug, ToSchema)]
+/// The body of a refresh; no other field is allowed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The session's expired token, from the `__session` cookie. It must be signed by this
     /// instance and name this session; its expiry does not matter.
@@ -76,8 +77,8 @@ pub struct RefreshRequest {
 }
 
 /// The shape of a refresh's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ToSchema)]
-#[schema(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum RefreshFormat {
     #[default]
     Token,
