@@ -121,6 +121,8 @@ pub struct Request {
     pub body: Option<(String, Vec<u8>)>,
     /// `None`: the target's selected version; `Some("")`: no version header at all.
     pub version: Option<String>,
+    /// Under `/v1` (the API), or at the server's root (a path such as `/__admin/...`).
+    pub under_v1: bool,
 }
 
 impl Request {
@@ -133,6 +135,16 @@ impl Request {
             auth: Auth::SecretKey,
             body: None,
             version: None,
+            under_v1: true,
+        }
+    }
+
+    /// A GET of `path` at the server's root rather than under `/v1`: what a target may offer
+    /// besides the API, such as clerk-sessions-mock's `/__admin`.
+    pub fn get_outside_api(path: impl Into<String>) -> Self {
+        Self {
+            under_v1: false,
+            ..Self::get(path)
         }
     }
 
@@ -173,9 +185,18 @@ impl Request {
         self
     }
 
+    /// The path from the server's root.
+    pub fn full_path(&self) -> String {
+        if self.under_v1 {
+            format!("/v1{}", self.path)
+        } else {
+            self.path.clone()
+        }
+    }
+
     /// `METHOD /v1/path?query` for reports.
     pub fn describe(&self) -> String {
-        let mut text = format!("{} /v1{}", self.method, self.path);
+        let mut text = format!("{} {}", self.method, self.full_path());
         if !self.query.is_empty() {
             let query: Vec<String> = self
                 .query
@@ -283,7 +304,7 @@ impl Target {
         if let Ok(mut last) = self.last_request.lock() {
             *last = Some(described.clone());
         }
-        let url = format!("{}/v1{}", self.base_url, request.path);
+        let url = format!("{}{}", self.base_url, request.full_path());
         let mut builder = self.http.request(request.method.clone(), url);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);

@@ -41,6 +41,7 @@ enum Bug {
     TokenFromAnotherInstance,
     VerifyIgnoresTheSessionOfTheToken,
     MethodNotAllowedWithoutAllow,
+    RefreshIgnoresTheRefreshToken,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -63,6 +64,10 @@ fn is_revoke(path: &str) -> bool {
 
 fn is_verify(path: &str) -> bool {
     path.starts_with("/v1/sessions/") && path.ends_with("/verify")
+}
+
+fn is_refresh(path: &str) -> bool {
+    path.starts_with("/v1/sessions/") && path.ends_with("/refresh")
 }
 
 fn is_token(path: &str) -> bool {
@@ -248,6 +253,16 @@ async fn forward(
             _ => {}
         }
     }
+    if bug == Bug::RefreshIgnoresTheRefreshToken
+        && is_refresh(&path)
+        && status == 401
+        && request_body_has_a_jwt
+    {
+        // The expired token handed back as the new one: whatever the refresh token said.
+        let sent: Value = serde_json::from_slice(&body).unwrap_or_default();
+        status = 200;
+        json = Some(serde_json::json!({"object": "token", "jwt": sent["expired_token"]}));
+    }
     if bug == Bug::VerifyIgnoresTheSessionOfTheToken
         && is_verify(&path)
         && status == 400
@@ -369,7 +384,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 16] = [
+const PLANTED: [(Bug, &str); 17] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -386,6 +401,7 @@ const PLANTED: [(Bug, &str); 16] = [
     (Bug::TokenFromAnotherInstance, "TOKEN-002"),
     (Bug::VerifyIgnoresTheSessionOfTheToken, "BEHAV-013"),
     (Bug::MethodNotAllowedWithoutAllow, "CONTRACT-008"),
+    (Bug::RefreshIgnoresTheRefreshToken, "REFRESH-004"),
 ];
 
 #[tokio::test]

@@ -4,6 +4,7 @@ mod auth;
 mod behaviour;
 mod contract;
 mod input;
+mod refresh;
 mod robustness;
 mod tokens;
 
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(input::checks());
     checks.extend(behaviour::checks());
     checks.extend(tokens::checks());
+    checks.extend(refresh::checks());
     checks.extend(robustness::checks());
     checks
 }
@@ -57,6 +59,9 @@ pub fn one_request_per_operation(user: Option<&str>, session: Option<&str>) -> V
             .json(&serde_json::json!({ "token": "x" })),
         Request::post(format!("/sessions/{session}/tokens")),
         Request::post(format!("/sessions/{session}/tokens/conformance_template")),
+        Request::post(format!("/sessions/{session}/refresh")).json(&serde_json::json!({
+            "expired_token": "x", "refresh_token": "x", "request_origin": "https://conformance.example"
+        })),
         Request::get("/jwks"),
     ]
 }
