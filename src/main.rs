@@ -75,8 +75,8 @@ fn banner(settings: &Settings, application: &Application) -> String {
         .unwrap_or_default();
     format!(
         "clerk-sessions-mock ready on {base}\n\
-         \x20 Swagger UI:   {base}{SWAGGER_UI_PATH}\n\
-         \x20 Secret key:   {key}\n\
+         \x20 Swagger UI:      {base}{SWAGGER_UI_PATH}\n\
+         \x20 Secret key:      {key}\n\
          \x20 Publishable key: {publishable_key} (for authenticateRequest, with apiUrl {base})\n\
          \x20 Try: user {user}, active session {session}, JWT template {template}\n\
          \x20 curl -H 'Authorization: Bearer {key}' '{base}/v1/sessions?user_id={user}'"

@@ -1,4 +1,4 @@
-//! Start-up: fixtures read from a directory, and what a broken one says.
+//! Start-up: fixtures read from a directory, what a broken one says, and the banner.
 
 use std::path::PathBuf;
 
@@ -156,4 +156,45 @@ async fn the_api_answers_503_until_seeding_is_done() {
         .await
         .expect("answered");
     assert_eq!(readyz.status(), 200);
+}
+
+/// The publishable key of the banner, decoded: the Frontend API host it names.
+fn banner_frontend_api(flags: &[&str]) -> (String, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+        .args(["--port", "0"])
+        .args(flags)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let banner: Vec<String> = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .take(4)
+        .map(|line| line.expect("text"))
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    let base = banner[0].rsplit(' ').next().unwrap_or_default().to_owned();
+    let key = banner
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("Publishable key: "))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no publishable key in {banner:#?}"));
+    let encoded = key
+        .strip_prefix("pk_test_")
+        .expect("a test publishable key");
+    let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+        .expect("base64");
+    (base, String::from_utf8(decoded).expect("text"))
+}
+
+#[test]
+fn the_banner_gives_the_publishable_key_of_the_tokens_issuer() {
+    let (base, frontend_api) = banner_frontend_api(&[]);
+    assert_eq!(
+        frontend_api,
+        format!("{}$", base.trim_start_matches("http://"))
+    );
+    let (_, frontend_api) = banner_frontend_api(&["--issuer", "https://clerk.example.com"]);
+    assert_eq!(frontend_api, "clerk.example.com$");
 }
