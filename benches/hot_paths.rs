@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use clerk_sessions_mock::Fixtures;
 use clerk_sessions_mock::hot_paths::{
-    ApiVersion, FaultPlan, Instance, InstanceData, ListQuery, ListScope, SeedSpec, SessionBody,
-    SessionId, SessionList, TokenKind, TokenSettings, TokenSubject, UserId, instance_rng, seed,
-    template_claims,
+    ApiVersion, FaultPlan, Instance, InstanceData, InstanceDefaults, ListQuery, ListScope,
+    MemoryBudget, SeedSpec, SessionBody, SessionId, SessionList, TokenKind, TokenSettings,
+    TokenSubject, UserId, instance_rng, seed, template_claims,
 };
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
@@ -100,18 +100,23 @@ fn page_json(c: &mut Criterion) {
 /// Minting a session token and a template token: claims, then one RS256 signature.
 fn minting(c: &mut Criterion) {
     let fixtures = fixtures();
-    let instance = Instance::seeded(
-        Arc::clone(&fixtures),
-        spec(100),
-        [7; 32],
-        Arc::clone(&fixtures.signing_key),
-        Arc::new(TokenSettings {
+    let defaults = InstanceDefaults {
+        fixtures: Arc::clone(&fixtures),
+        spec: spec(100),
+        tokens: Arc::new(TokenSettings {
             issuer: "http://127.0.0.1:8080".to_owned(),
             authorized_party: None,
         }),
-        0,
-        Arc::new(FaultPlan::default()),
-    );
+        journal_size: 0,
+        faults: Arc::new(FaultPlan::default()),
+    };
+    let instance = Instance::seeded(
+        &defaults,
+        [7; 32],
+        Arc::clone(&fixtures.signing_key),
+        Arc::new(MemoryBudget::new(usize::MAX)),
+    )
+    .expect("an unbounded budget takes any data");
     let session = SessionId::parse(ALICE_ACTIVE).expect("a session id");
     let mut group = c.benchmark_group("mint");
     group.sample_size(20);

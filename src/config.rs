@@ -124,8 +124,8 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_MAX_INSTANCES", default_value_t = 64)]
     pub max_instances: usize,
 
-    /// How much memory, in MiB, the instances created on demand may take together (estimated
-    /// from their sessions and users); past it, creating one more is refused.
+    /// How much memory, in MiB, each configured instance's data may take, and the instances
+    /// created on demand together; writes past it are refused.
     #[arg(long, env = "CLERK_MOCK_INSTANCE_MEMORY_MIB", default_value_t = 1024)]
     pub instance_memory_mib: usize,
 

@@ -153,6 +153,8 @@ pub enum ApiError {
     InstanceLimitReached(usize),
     #[error("instances created on demand may take no more than {0} MiB")]
     InstanceMemoryExhausted(usize),
+    #[error("the instance's data may take no more than {0} MiB")]
+    InstanceFull(usize),
     #[error("only instances created on demand can be deleted")]
     InstanceNotDeletable,
     #[error("cross-origin request to the admin surface from {0}")]
@@ -288,6 +290,11 @@ impl ApiError {
                 "instance_limit_reached",
                 "Too many instances",
                 format!("One more instance would take the instances created on demand past {mib} MiB of memory (--instance-memory-mib); delete one first."),
+            )],
+            Self::InstanceFull(mib) => vec![simple(
+                "instance_memory_exhausted",
+                "Instance full",
+                format!("This write would take the instance's data past {mib} MiB (--instance-memory-mib, which bounds each configured instance and the instances created on demand together). Reset the instance, load with replace=true, or delete instances created on demand."),
             )],
             Self::AdminOriginRefused(origin) => vec![simple(
                 "origin_not_allowed",
@@ -437,9 +444,9 @@ impl ResponseError for ApiError {
             | Self::UndocumentedStatus { .. }
             | Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Gone => StatusCode::GONE,
-            Self::InstanceLimitReached(_) | Self::InstanceMemoryExhausted(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::InstanceLimitReached(_)
+            | Self::InstanceMemoryExhausted(_)
+            | Self::InstanceFull(_) => StatusCode::CONFLICT,
             Self::InstanceNotDeletable | Self::AdminOriginRefused(_) => StatusCode::FORBIDDEN,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {

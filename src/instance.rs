@@ -12,6 +12,7 @@ use crate::domain::clock::wall_clock_ms;
 use crate::domain::{Clock, InstanceId, OrganizationId, Session, SessionId, UserId};
 use crate::faults::{FaultPlan, Faults};
 use crate::journal::Journal;
+use crate::memory_budget::{MemoryBudget, OverBudget};
 use crate::store::{ListQuery, Page};
 use crate::tokens::session_claims::{self, SessionClaims, TokenSubject};
 use crate::tokens::signing::{InvalidToken, Jwk};
@@ -26,6 +27,17 @@ pub enum CreateSessionError {
     UnknownOrganization(String),
     #[error("the user is not a member of organization {0}")]
     NotAMember(String),
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
+}
+
+/// Why a document was not loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    #[error("the document has problems")]
+    Invalid(Vec<EntryProblem>),
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
 }
 
 /// A session to create: its user, and optionally an active organization and an impersonator.
@@ -95,6 +107,18 @@ pub enum TokenKind<'a> {
     Template(&'a str),
 }
 
+/// What every instance of a server is made from.
+#[derive(Debug, Clone)]
+pub struct InstanceDefaults {
+    pub fixtures: Arc<Fixtures>,
+    pub spec: SeedSpec,
+    pub tokens: Arc<TokenSettings>,
+    /// How many requests each instance's journal keeps.
+    pub journal_size: usize,
+    /// The faults every instance starts with.
+    pub faults: Arc<FaultPlan>,
+}
+
 /// One tenant. All of its data sits behind one lock; reads take it shared.
 #[derive(Debug)]
 pub struct Instance {
@@ -112,37 +136,40 @@ pub struct Instance {
     rng: Mutex<ChaCha8Rng>,
     journal: Journal,
     faults: Faults,
+    /// What the instance's data is charged to; every write that grows it is charged first.
+    budget: Arc<MemoryBudget>,
 }
 
 impl Instance {
-    /// Seeds a new instance for the key whose SHA-256 digest is `key_digest`.
+    /// Seeds a new instance for the key whose SHA-256 digest is `key_digest`, charging its data
+    /// to `budget`; refused when the seeded data alone does not fit.
     pub fn seeded(
-        fixtures: Arc<Fixtures>,
-        spec: SeedSpec,
+        defaults: &InstanceDefaults,
         key_digest: [u8; 32],
         key_material: Arc<KeyMaterial>,
-        tokens: Arc<TokenSettings>,
-        journal_size: usize,
-        faults: Arc<FaultPlan>,
-    ) -> Self {
+        budget: Arc<MemoryBudget>,
+    ) -> Result<Self, OverBudget> {
         let id = InstanceId::from_digest(&key_digest);
         let clock = Clock::system();
-        let (data, rng) = Self::seed_data(id, &fixtures, spec, &key_digest, &clock);
-        Self {
+        let (data, rng) =
+            Self::seed_data(id, &defaults.fixtures, defaults.spec, &key_digest, &clock);
+        budget.change(0, data.bytes())?;
+        Ok(Self {
             id,
-            fixtures,
-            spec,
+            fixtures: Arc::clone(&defaults.fixtures),
+            spec: defaults.spec,
             key_digest,
             clock,
             signing: SigningKey::new(id, key_material),
-            tokens,
+            tokens: Arc::clone(&defaults.tokens),
             // Keyed by the digest of the secret key, which only the key's holder can compute.
             refresh_tokens: RefreshTokens::new(&key_digest),
             data: RwLock::new(data),
             rng: Mutex::new(rng),
-            journal: Journal::new(journal_size),
-            faults: Faults::new(faults),
-        }
+            journal: Journal::new(defaults.journal_size),
+            faults: Faults::new(Arc::clone(&defaults.faults)),
+            budget,
+        })
     }
 
     fn seed_data(
@@ -178,6 +205,8 @@ impl Instance {
         // id: no create sees the new data with the old generator (drawing an id the new one
         // draws again later) or the old data with the new one.
         let mut current = self.data.write();
+        // The seeded data was admitted when the instance was made; it is admitted again.
+        self.budget.force(current.bytes(), data.bytes());
         *self.rng.lock() = rng;
         *current = data;
         sessions
@@ -189,7 +218,7 @@ impl Instance {
     /// The document is checked and the new data built while the instance is only read, so that
     /// gets and lists go on answering from the old data; writes wait, so that none is lost.
     /// Then the new data takes the old one's place in one short step.
-    pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, Vec<EntryProblem>> {
+    pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, LoadError> {
         let now_ms = self.now_ms();
         // Writes wait for this load, so none is lost and no create draws from the generator
         // meanwhile.
@@ -197,12 +226,21 @@ impl Instance {
         let mut rng = self.rng.lock();
         let (data, loaded) = if replace {
             let mut fresh = InstanceData::empty(self.spec.list_all);
-            let loaded = dataset.prepare(&fresh, &mut rng, now_ms)?.apply(&mut fresh);
+            let prepared = dataset
+                .prepare(&fresh, &mut rng, now_ms)
+                .map_err(LoadError::Invalid)?;
+            self.budget
+                .change(current.bytes(), prepared.bytes_after())?;
+            let loaded = prepared.apply(&mut fresh);
             let mut data = RwLockUpgradableReadGuard::upgrade(current);
             *data = fresh;
             (data, loaded)
         } else {
-            let prepared = dataset.prepare(&current, &mut rng, now_ms)?;
+            let prepared = dataset
+                .prepare(&current, &mut rng, now_ms)
+                .map_err(LoadError::Invalid)?;
+            self.budget
+                .change(current.bytes(), prepared.bytes_after())?;
             let mut data = RwLockUpgradableReadGuard::upgrade(current);
             let loaded = prepared.apply(&mut data);
             (data, loaded)
@@ -213,19 +251,9 @@ impl Instance {
         })
     }
 
-    /// About how much memory sessions and users take, from measurements of large instances
-    /// (under 600 bytes per session, users included at one per ten sessions).
-    pub fn estimate_bytes(sessions: usize, users: usize) -> usize {
-        const BYTES_PER_RECORD: usize = 600;
-        sessions
-            .saturating_add(users)
-            .saturating_mul(BYTES_PER_RECORD)
-    }
-
-    /// About how much memory the instance's data takes now.
-    pub fn estimated_bytes(&self) -> usize {
-        let data = self.data.read();
-        Self::estimate_bytes(data.sessions.session_count(), data.users.len())
+    /// What the instance's data takes in memory now.
+    pub fn data_bytes(&self) -> usize {
+        self.data.read().bytes()
     }
 
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
@@ -306,6 +334,11 @@ impl Instance {
             self.now_ms(),
         );
         session.actor = actor.map(Arc::new);
+        let before = data.bytes();
+        let after = before.saturating_add_signed(data.sessions.bytes_added_by(&session));
+        self.budget
+            .change(before, after)
+            .map_err(CreateSessionError::OverBudget)?;
         data.sessions.insert(session.clone());
         Ok(session)
     }
@@ -482,6 +515,13 @@ impl Instance {
     /// The instance's public signing key in PEM form.
     pub fn public_key_pem(&self) -> &str {
         self.signing.public_pem()
+    }
+}
+
+/// An instance that goes gives its data's memory back to its budget.
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.budget.force(self.data.get_mut().bytes(), 0);
     }
 }
 

@@ -8,6 +8,7 @@ mod faults;
 mod http;
 mod instance;
 mod journal;
+mod memory_budget;
 mod openapi;
 mod registry;
 mod startup;
@@ -28,7 +29,8 @@ pub mod hot_paths {
     pub use crate::domain::{ApiVersion, Session, SessionId, UserId};
     pub use crate::faults::FaultPlan;
     pub use crate::http::wire::{SessionBody, SessionList};
-    pub use crate::instance::{Instance, TokenKind};
+    pub use crate::instance::{Instance, InstanceDefaults, TokenKind};
+    pub use crate::memory_budget::MemoryBudget;
     pub use crate::store::{ListQuery, ListScope, Page};
     pub use crate::tokens::session_claims::{TokenSubject, template_claims};
     pub use crate::tokens::{SigningKey, TokenSettings};

@@ -13,13 +13,11 @@ use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 use siphasher::sip128::SipHasher13;
 
-use crate::data::Fixtures;
-use crate::data::SeedSpec;
 use crate::domain::InstanceId;
-use crate::faults::FaultPlan;
-use crate::instance::Instance;
+use crate::instance::{Instance, InstanceDefaults};
+use crate::memory_budget::{MemoryBudget, OverBudget};
+use crate::tokens::KeyMaterial;
 use crate::tokens::signing::KeyError;
-use crate::tokens::{KeyMaterial, TokenSettings};
 
 /// The prefix of the keys that "accept any test key" mode takes.
 pub const TEST_KEY_PREFIX: &str = "sk_test_";
@@ -63,21 +61,16 @@ type Instances = HashMap<LookupKey, Registered, BuildHasherDefault<LookupKeyHash
 /// How the registry decides which keys it accepts and what their instances hold.
 #[derive(Debug, Clone)]
 pub struct RegistryConfig {
-    pub fixtures: Arc<Fixtures>,
-    pub spec: SeedSpec,
+    pub defaults: InstanceDefaults,
     /// Accept any well-formed `sk_test_` key, seeding its instance on first use.
     pub accept_any_test_key: bool,
     /// Give each instance a freshly generated signing key instead of the fixture key.
     pub generate_signing_keys: bool,
-    pub tokens: Arc<TokenSettings>,
     /// How many instances may be created on demand (`POST /__admin/instances`) at once.
     pub max_on_demand: usize,
-    /// How much memory those instances may take together, by [`Instance::estimated_bytes`].
-    pub on_demand_memory_bytes: usize,
-    /// How many requests each instance's journal keeps.
-    pub journal_size: usize,
-    /// The faults every instance starts with.
-    pub faults: Arc<FaultPlan>,
+    /// How much data each configured instance, and the instances created on demand together,
+    /// may hold.
+    pub memory_bytes: usize,
 }
 
 /// An instance and how it came to be.
@@ -101,10 +94,24 @@ pub enum RegistryError {
     Key(String),
 }
 
+/// Why the configured instances could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedingError {
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(
+        "the seeded data of an instance takes more than {} MiB; raise --instance-memory-mib or seed less (--sessions, --users)",
+        .0.limit_mib
+    )]
+    OverBudget(#[from] OverBudget),
+}
+
 /// Every instance, by its secret key's [`LookupKey`].
 #[derive(Debug)]
 pub struct Registry {
     config: RegistryConfig,
+    /// What the instances created on demand hold together.
+    on_demand_budget: Arc<MemoryBudget>,
     hasher: SipHasher13,
     instances: RwLock<Instances>,
     /// The instance of the first configured key, which operator pages show by default.
@@ -113,12 +120,13 @@ pub struct Registry {
 
 impl Registry {
     /// A registry with one seeded instance per configured key.
-    pub fn new(config: RegistryConfig, keys: &[String]) -> Result<Self, KeyError> {
+    pub fn new(config: RegistryConfig, keys: &[String]) -> Result<Self, SeedingError> {
         let hasher = SipHasher13::new_with_key(&rand::random());
         let mut instances = Instances::default();
         let mut primary = None;
         for key in keys {
-            let instance = Self::seed_instance(&config, digest(key))?;
+            let budget = Arc::new(MemoryBudget::new(config.memory_bytes));
+            let instance = Self::seed_instance(&config, digest(key), budget)?;
             primary.get_or_insert(instance.id());
             let instance = Arc::new(instance);
             instances.insert(
@@ -130,6 +138,7 @@ impl Registry {
             );
         }
         Ok(Self {
+            on_demand_budget: Arc::new(MemoryBudget::new(config.memory_bytes)),
             config,
             hasher,
             instances: RwLock::new(instances),
@@ -137,21 +146,22 @@ impl Registry {
         })
     }
 
-    fn seed_instance(config: &RegistryConfig, key_digest: KeyDigest) -> Result<Instance, KeyError> {
+    fn seed_instance(
+        config: &RegistryConfig,
+        key_digest: KeyDigest,
+        budget: Arc<MemoryBudget>,
+    ) -> Result<Instance, SeedingError> {
         let key_material = if config.generate_signing_keys {
             Arc::new(KeyMaterial::generate()?)
         } else {
-            Arc::clone(&config.fixtures.signing_key)
+            Arc::clone(&config.defaults.fixtures.signing_key)
         };
         Ok(Instance::seeded(
-            Arc::clone(&config.fixtures),
-            config.spec,
+            &config.defaults,
             key_digest,
             key_material,
-            Arc::clone(&config.tokens),
-            config.journal_size,
-            Arc::clone(&config.faults),
-        ))
+            budget,
+        )?)
     }
 
     fn lookup_key(&self, key: &str) -> LookupKey {
@@ -190,10 +200,16 @@ impl Registry {
             }
         };
         within_count(&self.instances.read())?;
-        self.check_memory_budget()?;
         let instance = Arc::new(
-            Self::seed_instance(&self.config, digest(key))
-                .map_err(|error| RegistryError::Key(error.to_string()))?,
+            Self::seed_instance(
+                &self.config,
+                digest(key),
+                Arc::clone(&self.on_demand_budget),
+            )
+            .map_err(|error| match error {
+                SeedingError::OverBudget(over) => RegistryError::MemoryBudget(over.limit_mib),
+                SeedingError::Key(error) => RegistryError::Key(error.to_string()),
+            })?,
         );
         let lookup_key = self.lookup_key(key);
         let mut instances = self.instances.write();
@@ -210,29 +226,6 @@ impl Registry {
             },
         );
         Ok(instance)
-    }
-
-    /// Refuses a new instance on demand when it would take the instances created on demand past
-    /// their memory budget: what they hold now, and what the new one is seeded with.
-    fn check_memory_budget(&self) -> Result<(), RegistryError> {
-        let fixtures = &self.config.fixtures;
-        let seeded = Instance::estimate_bytes(
-            fixtures.data.sessions.len() + self.config.spec.sessions,
-            fixtures.data.users.len() + self.config.spec.users,
-        );
-        let held: usize = self
-            .instances
-            .read()
-            .values()
-            .filter(|registered| registered.on_demand)
-            .map(|registered| registered.instance.estimated_bytes())
-            .sum();
-        if held.saturating_add(seeded) > self.config.on_demand_memory_bytes {
-            return Err(RegistryError::MemoryBudget(
-                self.config.on_demand_memory_bytes / (1024 * 1024),
-            ));
-        }
-        Ok(())
     }
 
     /// Deletes the instance of `key`, if it was created on demand.
@@ -290,26 +283,30 @@ pub fn is_test_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::{Fixtures, SeedSpec};
+    use crate::tokens::TokenSettings;
 
     fn config(accept_any_test_key: bool) -> RegistryConfig {
         RegistryConfig {
-            fixtures: Arc::new(Fixtures::embedded().expect("embedded fixtures")),
-            spec: SeedSpec {
-                seed: 1,
-                users: 2,
-                sessions: 5,
-                list_all: false,
+            defaults: InstanceDefaults {
+                fixtures: Arc::new(Fixtures::embedded().expect("embedded fixtures")),
+                spec: SeedSpec {
+                    seed: 1,
+                    users: 2,
+                    sessions: 5,
+                    list_all: false,
+                },
+                journal_size: 10,
+                faults: Arc::default(),
+                tokens: Arc::new(TokenSettings {
+                    issuer: "http://127.0.0.1".to_owned(),
+                    authorized_party: None,
+                }),
             },
             accept_any_test_key,
             generate_signing_keys: false,
             max_on_demand: 2,
-            on_demand_memory_bytes: usize::MAX,
-            journal_size: 10,
-            faults: Arc::default(),
-            tokens: Arc::new(TokenSettings {
-                issuer: "http://127.0.0.1".to_owned(),
-                authorized_party: None,
-            }),
+            memory_bytes: usize::MAX,
         }
     }
 

@@ -20,6 +20,7 @@ use crate::http::pipeline::{self, faults};
 use crate::http::route_table::RouteTable;
 use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
+use crate::instance::InstanceDefaults;
 use crate::registry::{Registry, RegistryConfig};
 use crate::tokens::TokenSettings;
 
@@ -126,20 +127,22 @@ impl Application {
             authorized_party: settings.authorized_party.clone(),
         });
         let registry_config = RegistryConfig {
-            fixtures: Arc::clone(&fixtures),
-            spec: SeedSpec {
-                seed: settings.seed,
-                users: settings.users,
-                sessions: settings.sessions,
-                list_all: settings.lenient_list,
+            defaults: InstanceDefaults {
+                fixtures: Arc::clone(&fixtures),
+                spec: SeedSpec {
+                    seed: settings.seed,
+                    users: settings.users,
+                    sessions: settings.sessions,
+                    list_all: settings.lenient_list,
+                },
+                journal_size: settings.journal_size,
+                faults: Arc::new(faults),
+                tokens: Arc::clone(&tokens),
             },
             accept_any_test_key: settings.accept_any_test_key,
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,
-            on_demand_memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
-            journal_size: settings.journal_size,
-            faults: Arc::new(faults),
-            tokens: Arc::clone(&tokens),
+            memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
         };
         let seeding_state = state.clone();
         std::thread::spawn(move || match Registry::new(registry_config, &keys) {

@@ -91,7 +91,14 @@ pub struct SessionStore {
     by_client: IdMap<ClientId, Index>,
     /// Every session, for lenient lists; kept only when the server lists without a filter.
     all: Option<Index>,
+    /// What the sessions and their index entries take in memory.
+    bytes: usize,
 }
+
+/// What a session costs the store besides the session itself: its slot in the id map, and its
+/// key in the user's, the client's and (in lenient mode) the all-sessions index, with the
+/// room those collections keep spare.
+const ENTRY_BYTES: usize = 2 * (size_of::<(SessionId, u32)>() + 1) + 3 * 2 * size_of::<Key>();
 
 /// A map by id. Every request looks sessions up by id, and foldhash hashes an id several times
 /// faster than the standard library's SipHash; its seed is still random per process.
@@ -165,18 +172,36 @@ impl SessionStore {
     /// Stores `session` in its slot (a new one, or the one of an earlier session with its id,
     /// which is returned).
     fn put(&mut self, session: Session) -> Option<Session> {
+        let bytes = session.footprint();
         if let Some(slot) = self
             .by_id
             .get(&session.id)
             .and_then(|slot| self.slots.get_mut(*slot as usize))
         {
-            return Some(std::mem::replace(slot, session));
+            let previous = std::mem::replace(slot, session);
+            self.bytes = (self.bytes + bytes).saturating_sub(previous.footprint());
+            return Some(previous);
         }
         // Beyond four billion sessions the map would need wider slots; no instance gets there.
         let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
         self.by_id.insert(session.id, slot);
         self.slots.push(session);
+        self.bytes += bytes + ENTRY_BYTES;
         None
+    }
+
+    /// What the sessions take in memory, with their index entries.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// What storing `session` would add (a session with an id already stored replaces it).
+    pub fn bytes_added_by(&self, session: &Session) -> isize {
+        let added = session.footprint() as isize;
+        match self.get(session.id) {
+            Some(previous) => added - previous.footprint() as isize,
+            None => added + ENTRY_BYTES as isize,
+        }
     }
 
     /// Every session, in the order they were stored.

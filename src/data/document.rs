@@ -15,7 +15,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::entries::{OrganizationEntry, SessionEntry, TemplateEntry, UserEntry};
-use super::held::InstanceData;
+use super::held::{InstanceData, template_footprint};
 use crate::domain::{
     Organization, OrganizationId, Session, SessionStatus, User, UserId, free_form,
 };
@@ -51,6 +51,8 @@ pub struct Dataset {
 #[derive(Debug)]
 pub struct Loaded {
     counts: DatasetCounts,
+    /// What the instance will take in memory once the load is in place.
+    bytes_after: usize,
     organizations: Vec<Organization>,
     users: Vec<User>,
     sessions: LoadedSessions,
@@ -72,17 +74,33 @@ enum LoadedSessions {
 const REBUILD_SHARE: usize = 8;
 
 impl Loaded {
+    /// What the instance will take in memory once the load is in place.
+    pub fn bytes_after(&self) -> usize {
+        self.bytes_after
+    }
+
     /// Puts the loaded data into `data`, the data it was prepared against: a short step.
     pub fn apply(self, data: &mut InstanceData) -> DatasetCounts {
+        let mut records = data.records_bytes;
         for organization in self.organizations {
-            data.organizations.insert(organization.id, organization);
+            records += organization.footprint();
+            if let Some(previous) = data.organizations.insert(organization.id, organization) {
+                records = records.saturating_sub(previous.footprint());
+            }
         }
         for user in self.users {
-            data.users.insert(user.id, user);
+            records += user.footprint();
+            if let Some(previous) = data.users.insert(user.id, user) {
+                records = records.saturating_sub(previous.footprint());
+            }
         }
         for template in self.templates {
-            data.templates.insert(template.name.clone(), template);
+            records += template_footprint(&template);
+            if let Some(previous) = data.templates.insert(template.name.clone(), template) {
+                records = records.saturating_sub(template_footprint(&previous));
+            }
         }
+        data.records_bytes = records;
         match self.sessions {
             LoadedSessions::Inserted(sessions) => {
                 for session in sessions {
@@ -226,25 +244,34 @@ impl Dataset {
     ) -> Result<Loaded, Vec<EntryProblem>> {
         let counts = self.counts();
         let templates = self.check(data, now_ms)?;
-        let organizations = self
+        let organizations: Vec<Organization> = self
             .organizations
             .iter()
             .map(OrganizationEntry::to_organization)
             .collect();
-        let users = self.users.iter().map(|user| user.to_user(now_ms)).collect();
+        let users: Vec<User> = self.users.iter().map(|user| user.to_user(now_ms)).collect();
         let sessions: Vec<Session> = self
             .sessions
             .iter()
             .map(|session| session.to_session(rng, now_ms))
             .collect();
         let few = sessions.len().saturating_mul(REBUILD_SHARE) < data.sessions.session_count();
-        let sessions = if few {
-            LoadedSessions::Inserted(sessions)
+        let (sessions, session_bytes) = if few {
+            let added: isize = sessions
+                .iter()
+                .map(|session| data.sessions.bytes_added_by(session))
+                .sum();
+            let bytes = data.sessions.bytes().saturating_add_signed(added);
+            (LoadedSessions::Inserted(sessions), bytes)
         } else {
-            LoadedSessions::Rebuilt(data.sessions.with(sessions))
+            let store = data.sessions.with(sessions);
+            let bytes = store.bytes();
+            (LoadedSessions::Rebuilt(store), bytes)
         };
+        let records_bytes = records_after(data, &organizations, &users, &templates);
         Ok(Loaded {
             counts,
+            bytes_after: session_bytes.saturating_add(records_bytes),
             organizations,
             users,
             sessions,
@@ -422,6 +449,39 @@ impl Dataset {
             Err(problems)
         }
     }
+}
+
+/// What `data`'s users, organizations and templates will take once these take their places.
+fn records_after(
+    data: &InstanceData,
+    organizations: &[Organization],
+    users: &[User],
+    templates: &[JwtTemplate],
+) -> usize {
+    let added = organizations
+        .iter()
+        .map(Organization::footprint)
+        .chain(users.iter().map(User::footprint))
+        .chain(templates.iter().map(template_footprint))
+        .sum::<usize>();
+    let replaced = organizations
+        .iter()
+        .filter_map(|organization| data.organizations.get(&organization.id))
+        .map(Organization::footprint)
+        .chain(
+            users
+                .iter()
+                .filter_map(|user| data.users.get(&user.id))
+                .map(User::footprint),
+        )
+        .chain(
+            templates
+                .iter()
+                .filter_map(|template| data.templates.get(&template.name))
+                .map(template_footprint),
+        )
+        .sum::<usize>();
+    (data.records_bytes + added).saturating_sub(replaced)
 }
 
 /// The entries of one section, each parsed on its own; the problems name the entries.

@@ -2,6 +2,7 @@
 
 pub mod api_version;
 pub mod clock;
+pub mod footprint;
 pub mod free_form;
 pub mod ids;
 pub mod session;

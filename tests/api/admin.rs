@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{ALICE, ALICE_ACTIVE, CAROL, TestApp, spawn_app, spawn_app_with};
 
 async fn create_instance(app: &TestApp) -> (u16, Value) {
     let answer = app.create_instance().await;
@@ -105,8 +105,8 @@ async fn instances_on_demand_are_bounded_with_a_clear_error() {
 
 #[tokio::test]
 async fn instances_on_demand_are_bounded_in_memory_counting_what_they_hold() {
-    // Each instance holds about 5,000 sessions (about 3 MB by the estimate): one fits in 5 MiB,
-    // two do not.
+    // Each instance holds about 5,000 sessions (about 3.5 MB as charged): one fits in 5 MiB,
+    // two do not. The configured instance has a budget of its own.
     let app = spawn_app_with(|settings| {
         settings.sessions = 5_000;
         settings.instance_memory_mib = 5;
@@ -528,4 +528,77 @@ async fn keys_accepted_on_first_use_share_the_bounds_of_instances_on_demand_and_
     jwks_of("sk_test_third_ci_job").await.assert_status(200);
     // The configured key is no instance on demand, and still answers.
     app.get("/v1/jwks").send().await.assert_status(200);
+}
+
+/// The 409 a write past an instance's memory bound answers, naming the bound.
+#[track_caller]
+fn assert_instance_full(status: u16, body: &Value) {
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["errors"][0]["code"], "instance_memory_exhausted",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["long_message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1 MiB") && m.contains("--instance-memory-mib")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn writes_are_charged_by_what_they_add_and_refused_past_the_instance_bound() {
+    let app = spawn_app_with(|settings| settings.instance_memory_mib = 1).await;
+    let actor = json!({ "sub": CAROL, "note": "x".repeat(7_000) });
+
+    // Sessions with an actor of 7 KB each: the 1 MiB bound stops them after about 130, not
+    // after any fixed count of records.
+    let mut created = 0;
+    let refused = loop {
+        let answer = app
+            .request(Method::POST, "/__admin/instance/sessions")
+            .json(&json!({ "user_id": ALICE, "actor": actor }))
+            .send()
+            .await;
+        if answer.status != 200 {
+            break (answer.status, answer.body);
+        }
+        created += 1;
+        assert!(created < 200, "1 MiB holds no 200 sessions of 7 KB");
+    };
+    assert!(created > 80, "only {created} sessions of 7 KB fit in 1 MiB");
+    assert_instance_full(refused.0, &refused.1);
+
+    // Small sessions fill what is left, then the API refuses them the same way.
+    let refused = loop {
+        let answer = app.create_session(json!({ "user_id": ALICE })).await;
+        if answer.status != 200 {
+            break answer;
+        }
+    };
+    assert_instance_full(refused.status, &refused.body);
+    // Reads go on as before.
+    app.get_session(ALICE_ACTIVE).await.assert_status(200);
+
+    // A load that adds data is refused whole; one that replaces the data fits.
+    let dave = "user_2DaveLoadedxYz8Kp3Wq1Rt5Nm7";
+    let document = json!({ "users": [{ "id": dave }], "sessions": [{ "user_id": dave }] });
+    let load = |replace: bool| {
+        app.request(
+            Method::POST,
+            if replace {
+                "/__admin/instance/data?replace=true"
+            } else {
+                "/__admin/instance/data"
+            },
+        )
+        .json(&document)
+        .send()
+    };
+    let refused = load(false).await;
+    assert_instance_full(refused.status, &refused.body);
+    load(true).await.assert_status(200);
+    app.create_session(json!({ "user_id": dave }))
+        .await
+        .assert_status(200);
 }

@@ -248,6 +248,7 @@ impl From<CreateSessionError> for ApiError {
                 "active_organization_id",
                 "the user is not a member of this organization",
             )),
+            CreateSessionError::OverBudget(over) => Self::InstanceFull(over.limit_mib),
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::data::{Dataset, DatasetCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_bytes_ok, json_ok};
+use crate::instance::LoadError;
 
 /// The most a data document may weigh; larger ones get 413.
 pub const MAX_DATASET_BYTES: usize = 16 * 1024 * 1024;
@@ -44,6 +45,7 @@ pub struct LoadSummary {
         (status = 200, description = "The document is loaded", body = LoadSummary),
         answers::BadRequest,
         answers::Unauthorized,
+        (status = 409, description = "The load would take the instance past its memory bound (`--instance-memory-mib`)", body = crate::error::ClerkErrors),
         (status = 413, description = "The document is larger than 16 MiB", body = crate::error::ClerkErrors),
         answers::Unprocessable,
     ),
@@ -63,7 +65,12 @@ pub async fn load_data(
     let outcome = web::block(move || {
         let fields = BodyFields::parse_json(&body)?;
         let dataset = Dataset::from_document(fields.as_map()).map_err(entry_problems)?;
-        instance.load(dataset, replace).map_err(entry_problems)
+        instance
+            .load(dataset, replace)
+            .map_err(|error| match error {
+                LoadError::Invalid(problems) => entry_problems(problems),
+                LoadError::OverBudget(over) => ApiError::InstanceFull(over.limit_mib),
+            })
     })
     .await
     .map_err(|_| ApiError::Internal)??;

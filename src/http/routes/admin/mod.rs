@@ -74,7 +74,10 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
     },
     CanonicalErrors {
         operation_id: "CreateInstanceSession",
-        error: super::sessions::create_session_error,
+        error: |status, session_id| match status {
+            409 => Some(ApiError::InstanceFull(1024)),
+            _ => super::sessions::create_session_error(status, session_id),
+        },
     },
     CanonicalErrors {
         operation_id: "GetInstanceSessionRefreshToken",
@@ -89,6 +92,7 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
         error: |status, _| match status {
             400 => Some(malformed_body()),
             401 => Some(ApiError::MissingAuthorization),
+            409 => Some(ApiError::InstanceFull(1024)),
             413 => Some(ApiError::from_status(
                 actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             )),

@@ -137,6 +137,7 @@ pub struct RefreshTokenBody {
         answers::BadRequest,
         answers::Unauthorized,
         answers::NotFound,
+        (status = 409, description = "The session would take the instance past its memory bound (`--instance-memory-mib`)", body = crate::error::ClerkErrors),
         answers::Unprocessable,
     ),
     security(("bearerAuth" = []))

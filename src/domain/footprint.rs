@@ -1,0 +1,126 @@
+//! What a record takes in memory: its own size plus what it allocates (strings, free-form JSON,
+//! tasks, activity). Instances are bounded by the sum, so that a write is refused by what it
+//! really adds rather than by a count of records.
+
+use std::mem::size_of;
+
+use serde_json::Value;
+
+use super::{Organization, Session, User};
+
+/// What a heap allocation costs besides its bytes (the allocator's header and rounding).
+const ALLOCATION_OVERHEAD: usize = 16;
+
+/// The heap a parsed JSON value holds: its strings, and each array slot and map entry.
+pub fn json_bytes(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        Value::String(text) => text.len() + ALLOCATION_OVERHEAD,
+        Value::Array(items) => {
+            items.len() * size_of::<Value>()
+                + ALLOCATION_OVERHEAD
+                + items.iter().map(json_bytes).sum::<usize>()
+        }
+        // A map entry: its key (a String), its value, and the map's node around them.
+        Value::Object(entries) => entries
+            .iter()
+            .map(|(key, value)| {
+                size_of::<String>()
+                    + key.len()
+                    + size_of::<Value>()
+                    + 2 * ALLOCATION_OVERHEAD
+                    + json_bytes(value)
+            })
+            .sum(),
+    }
+}
+
+fn text_bytes(text: &str) -> usize {
+    text.len() + ALLOCATION_OVERHEAD
+}
+
+impl Session {
+    /// The session and what it alone allocates. Activity records are shared by the sessions of
+    /// a client; each session is charged for its own, which overstates rather than understates.
+    pub fn footprint(&self) -> usize {
+        let actor = self.actor.as_deref().map_or(0, |actor| {
+            size_of::<Value>() + ALLOCATION_OVERHEAD + json_bytes(actor)
+        });
+        let tasks: usize = self.tasks.iter().map(|task| text_bytes(&task.key)).sum();
+        let activity = self.latest_activity.as_deref().map_or(0, |activity| {
+            [
+                &activity.device_type,
+                &activity.browser_name,
+                &activity.browser_version,
+                &activity.ip_address,
+                &activity.city,
+                &activity.country,
+            ]
+            .into_iter()
+            .map(|text| text_bytes(text))
+            .sum::<usize>()
+                + ALLOCATION_OVERHEAD
+        });
+        size_of::<Session>() + actor + tasks + activity
+    }
+}
+
+impl User {
+    pub fn footprint(&self) -> usize {
+        let texts: usize = [
+            &self.first_name,
+            &self.last_name,
+            &self.username,
+            &self.primary_email_address,
+            &self.primary_phone_number,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|text| text_bytes(text))
+        .sum();
+        let memberships: usize = self
+            .memberships
+            .iter()
+            .map(|membership| size_of_val(membership) + text_bytes(&membership.role))
+            .sum();
+        size_of::<User>()
+            + texts
+            + text_bytes(&self.image_url)
+            + json_bytes(&self.public_metadata)
+            + json_bytes(&self.unsafe_metadata)
+            + memberships
+    }
+}
+
+impl Organization {
+    pub fn footprint(&self) -> usize {
+        size_of::<Organization>() + text_bytes(&self.name) + text_bytes(&self.slug)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn a_session_is_charged_for_what_its_actor_holds() {
+        let plain = crate::domain::testing::session(1);
+        let impersonated = Session {
+            actor: Some(Arc::new(serde_json::json!({ "sub": "x".repeat(4000) }))),
+            ..plain.clone()
+        };
+        assert!(plain.footprint() >= size_of::<Session>());
+        assert!(impersonated.footprint() >= plain.footprint() + 4000);
+    }
+
+    #[test]
+    fn json_is_charged_per_entry_and_per_string() {
+        assert_eq!(json_bytes(&Value::Null), 0);
+        let small = json_bytes(&serde_json::json!({ "a": 1 }));
+        let large = json_bytes(&serde_json::json!({ "a": 1, "b": "y".repeat(1000) }));
+        assert!(small > 0);
+        assert!(large >= small + 1000);
+    }
+}
