@@ -452,7 +452,7 @@ async fn each_instance_has_its_own_journal() {
 async fn an_impersonated_session_can_be_created_and_its_tokens_carry_act() {
     let app = spawn_app().await;
     let key = app.key.clone();
-    let carol = crate::helpers::CAROL;
+    let carol = CAROL;
     let response = app
         .client
         .post(format!("{}/__admin/instance/sessions", app.address))
