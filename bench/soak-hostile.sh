@@ -4,7 +4,9 @@
 #   - new sk_test_ keys, one after another (instances on demand, up to --max-instances);
 #   - list queries each padded with a distinct 20 KB parameter;
 #   - large data loads (50,000 sessions) into an instance of their own, again and again;
-#   - resets of that instance.
+#   - resets of that instance;
+#   - sessions with 7 KB impersonators, as fast as one connection takes them, into a configured
+#     instance of their own, which fills up to its bound and is then refused.
 # Reports the normal traffic's p99 when quiet and under the mix, the server's peak RSS against
 # its bounds, and every 5xx. Exits non-zero on a 5xx, on RSS past the bound, or on a p99 past
 # the stated multiple of the quiet one.
@@ -18,10 +20,12 @@ port=18183
 key=sk_test_clerk_sessions_mock_default_key
 base="http://127.0.0.1:$port"
 max_instances=16
-# Instances on demand may take this much together (--instance-memory-mib); the whole process
-# may take that, the configured instance and the runtime's own.
-instance_mib=512
-rss_bound_mib=$((instance_mib + 256))
+# Each configured instance may hold this much, and the instances on demand together
+# (--instance-memory-mib). Two of them fill up here (the grower's instance and those on demand);
+# the normal traffic's instance stays small; the runtime takes the rest.
+instance_mib=256
+rss_bound_mib=$((2 * instance_mib + 256))
+grower=sk_test_hostile_grower_configured
 # Normal traffic's p99 under the mix may be at most this many times its quiet p99.
 p99_multiple=20
 work=$(mktemp -d)
@@ -31,7 +35,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet --bin clerk-sessions-mock
 taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn \
-  --users 1000 --sessions 10000 --lenient-list --accept-any-test-key \
+  --users 1000 --sessions 10000 --lenient-list --accept-any-test-key --secret-key "$key,$grower" \
   --max-instances "$max_instances" --instance-memory-mib "$instance_mib" >/dev/null &
 server=$!
 pids+=("$server")
@@ -74,10 +78,27 @@ big_load() {
     --data-binary @"$work/load.json" "$base/__admin/instance/data"
 }
 reset() { status_of -X POST -H "Authorization: Bearer $loader" "$base/__admin/instance/reset"; sleep 0.5; }
+grow() { # admin sessions with a 7 KB actor over one connection until the deadline
+  python3 - "$base" "$grower" "$deadline" <<'PY'
+import http.client, json, sys, time, urllib.parse
+base, key, deadline = sys.argv[1], sys.argv[2], int(sys.argv[3])
+url = urllib.parse.urlparse(base)
+body = json.dumps({"user_id": "user_2AlicexBGaRy7HSnjHcaZabMn26",
+                   "actor": {"sub": "user_2CarolsZ1EoOyEZmEivtHY0phmf", "note": "x" * 7000}})
+connection = http.client.HTTPConnection(url.hostname, url.port)
+while time.time() < deadline:
+    connection.request("POST", "/__admin/instance/sessions", body,
+                       {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    print(response.status)
+PY
+}
 hostile keys new_key
 hostile padded padded_list
 hostile loads big_load
 hostile resets reset
+hostile grows grow
 
 peak=$(rss_mib)
 ( while [ "$(date +%s)" -lt "$deadline" ]; do r=$(rss_mib); [ "$r" -gt "$(cat "$work/peak" 2>/dev/null || echo 0)" ] && echo "$r" > "$work/peak"; sleep 0.5; done ) &
@@ -88,7 +109,7 @@ peak=$(cat "$work/peak" 2>/dev/null || echo "$peak")
 normal_errors=$(awk '/Non-2xx/ {print $NF}' "$work/normal.txt")
 
 echo "under the mix: normal traffic p99 ${loaded_p99} ms (quiet ${quiet_p99} ms), peak RSS ${peak} MiB (bound ${rss_bound_mib} MiB)"
-for part in keys padded loads resets; do
+for part in keys padded loads resets grows; do
   summary=$(sort "$statuses.$part" 2>/dev/null | uniq -c | awk '{printf "%s×%s ", $1, $2}')
   echo "  $part: $summary"
 done

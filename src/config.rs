@@ -46,6 +46,12 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_SEED", default_value_t = 42)]
     pub seed: u64,
 
+    /// A secret that instance ids (the tokens' `kid`), generated ids and refresh tokens are
+    /// derived with, besides each secret key; keep it to keep them across restarts. Without it,
+    /// the fixtures' signing key takes its place.
+    #[arg(long, env = "CLERK_MOCK_ID_SECRET", hide_env_values = true)]
+    pub id_secret: Option<String>,
+
     /// Number of users generated per instance, on top of the fixtures.
     #[arg(long, env = "CLERK_MOCK_USERS", default_value_t = 50)]
     pub users: usize,
@@ -273,6 +279,7 @@ impl Settings {
             sessions: 100,
             fixtures: None,
             secret_keys: vec![DEFAULT_SECRET_KEY.to_owned()],
+            id_secret: None,
             accept_any_test_key: false,
             api_version: ApiVersion::V2021_02_05,
             lenient_list: false,

@@ -126,7 +126,8 @@ pub struct Instance {
     /// What the instance was seeded from, so that it can be reset to that state.
     fixtures: Arc<Fixtures>,
     spec: SeedSpec,
-    key_digest: [u8; 32],
+    /// What the instance's id, generated data and refresh tokens derive from.
+    secret: [u8; 32],
     clock: Clock,
     signing: SigningKey,
     tokens: Arc<TokenSettings>,
@@ -141,29 +142,27 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Seeds a new instance for the key whose SHA-256 digest is `key_digest`, charging its data
-    /// to `budget`; refused when the seeded data alone does not fit.
+    /// Seeds a new instance whose key's secret (see [`crate::registry`]) is `secret`, charging
+    /// its data to `budget`; refused when the seeded data alone does not fit.
     pub fn seeded(
         defaults: &InstanceDefaults,
-        key_digest: [u8; 32],
+        secret: [u8; 32],
         key_material: Arc<KeyMaterial>,
         budget: Arc<MemoryBudget>,
     ) -> Result<Self, OverBudget> {
-        let id = InstanceId::from_digest(&key_digest);
+        let id = InstanceId::from_digest(&derived(&secret, b"instance id"));
         let clock = Clock::system();
-        let (data, rng) =
-            Self::seed_data(id, &defaults.fixtures, defaults.spec, &key_digest, &clock);
+        let (data, rng) = Self::seed_data(id, &defaults.fixtures, defaults.spec, &secret, &clock);
         budget.change(0, data.bytes())?;
         Ok(Self {
             id,
             fixtures: Arc::clone(&defaults.fixtures),
             spec: defaults.spec,
-            key_digest,
+            secret,
             clock,
             signing: SigningKey::new(id, key_material),
             tokens: Arc::clone(&defaults.tokens),
-            // Keyed by the digest of the secret key, which only the key's holder can compute.
-            refresh_tokens: RefreshTokens::new(&key_digest),
+            refresh_tokens: RefreshTokens::new(&derived(&secret, b"refresh tokens")),
             data: RwLock::new(data),
             rng: Mutex::new(rng),
             journal: Journal::new(defaults.journal_size),
@@ -176,10 +175,10 @@ impl Instance {
         id: InstanceId,
         fixtures: &Fixtures,
         spec: SeedSpec,
-        key_digest: &[u8],
+        secret: &[u8; 32],
         clock: &Clock,
     ) -> (InstanceData, ChaCha8Rng) {
-        let mut rng = seed::instance_rng(spec.seed, key_digest);
+        let mut rng = seed::instance_rng(spec.seed, &derived(secret, b"generated data"));
         let mut progress = |generated: usize, total: usize| {
             tracing::info!(instance = %id, generated, total, "seeding sessions");
         };
@@ -197,7 +196,7 @@ impl Instance {
             self.id,
             &self.fixtures,
             self.spec,
-            &self.key_digest,
+            &self.secret,
             &self.clock,
         );
         let sessions = data.sessions.session_count();
@@ -516,6 +515,15 @@ impl Instance {
     pub fn public_key_pem(&self) -> &str {
         self.signing.public_pem()
     }
+}
+
+/// A value for one `purpose` derived from an instance's secret, which reveals nothing of the
+/// secret or of the values for other purposes.
+fn derived(secret: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+    let mut value = [0; 32];
+    value.copy_from_slice(aws_lc_rs::hmac::sign(&key, purpose).as_ref());
+    value
 }
 
 /// An instance that goes gives its data's memory back to its budget.

@@ -2,13 +2,18 @@
 //!
 //! Keys are looked up by a 128-bit SipHash under a key drawn at start-up, so finding an instance
 //! takes the same time however much of a guessed key is right, and the registry keeps no key in
-//! clear. Each instance's data follows from the key's SHA-256 digest instead, which is the same
-//! from run to run; it is computed only when an instance is seeded.
+//! clear. What is public about an instance (its id, the tokens' `kid`; its generated ids) derives
+//! from a secret made of the key by PBKDF2, salted with `--id-secret` or else the fixtures'
+//! signing key: the same from run to run, so tokens keep verifying across restarts, and costly
+//! to invert, so a token tells nothing cheap about the key that made it.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use std::num::NonZeroU32;
+
+use aws_lc_rs::pbkdf2;
 use parking_lot::RwLock;
 use sha2::{Digest, Sha256};
 use siphasher::sip128::SipHasher13;
@@ -22,10 +27,24 @@ use crate::tokens::signing::KeyError;
 /// The prefix of the keys that "accept any test key" mode takes.
 pub const TEST_KEY_PREFIX: &str = "sk_test_";
 
-type KeyDigest = [u8; 32];
+/// What an instance's public identifiers and generated data derive from.
+type InstanceSecret = [u8; 32];
 
-fn digest(key: &str) -> KeyDigest {
-    Sha256::digest(key.as_bytes()).into()
+/// PBKDF2 rounds per key: a few milliseconds once per instance, and as much per guess for
+/// anyone testing guesses of a key against a token.
+const KEY_DERIVATION_ROUNDS: NonZeroU32 = NonZeroU32::new(20_000).expect("not zero");
+
+/// The secret of `key`'s instance, salted with `salt`.
+fn instance_secret(key: &str, salt: &[u8; 32]) -> InstanceSecret {
+    let mut secret = [0; 32];
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        KEY_DERIVATION_ROUNDS,
+        salt,
+        key.as_bytes(),
+        &mut secret,
+    );
+    secret
 }
 
 /// What an instance is found by: its key's SipHash under the registry's own random key. A
@@ -71,6 +90,8 @@ pub struct RegistryConfig {
     /// How much data each configured instance, and the instances created on demand together,
     /// may hold.
     pub memory_bytes: usize,
+    /// Salts the derivation of instance secrets; the fixtures' signing key does when absent.
+    pub id_secret: Option<String>,
 }
 
 /// An instance and how it came to be.
@@ -110,6 +131,8 @@ pub enum SeedingError {
 #[derive(Debug)]
 pub struct Registry {
     config: RegistryConfig,
+    /// What every instance secret is salted with.
+    salt: [u8; 32],
     /// What the instances created on demand hold together.
     on_demand_budget: Arc<MemoryBudget>,
     hasher: SipHasher13,
@@ -122,11 +145,15 @@ impl Registry {
     /// A registry with one seeded instance per configured key.
     pub fn new(config: RegistryConfig, keys: &[String]) -> Result<Self, SeedingError> {
         let hasher = SipHasher13::new_with_key(&rand::random());
+        let salt: [u8; 32] = match &config.id_secret {
+            Some(secret) => Sha256::digest(secret.as_bytes()).into(),
+            None => config.defaults.fixtures.signing_key_digest,
+        };
         let mut instances = Instances::default();
         let mut primary = None;
         for key in keys {
             let budget = Arc::new(MemoryBudget::new(config.memory_bytes));
-            let instance = Self::seed_instance(&config, digest(key), budget)?;
+            let instance = Self::seed_instance(&config, instance_secret(key, &salt), budget)?;
             primary.get_or_insert(instance.id());
             let instance = Arc::new(instance);
             instances.insert(
@@ -138,6 +165,7 @@ impl Registry {
             );
         }
         Ok(Self {
+            salt,
             on_demand_budget: Arc::new(MemoryBudget::new(config.memory_bytes)),
             config,
             hasher,
@@ -148,7 +176,7 @@ impl Registry {
 
     fn seed_instance(
         config: &RegistryConfig,
-        key_digest: KeyDigest,
+        secret: InstanceSecret,
         budget: Arc<MemoryBudget>,
     ) -> Result<Instance, SeedingError> {
         let key_material = if config.generate_signing_keys {
@@ -158,7 +186,7 @@ impl Registry {
         };
         Ok(Instance::seeded(
             &config.defaults,
-            key_digest,
+            secret,
             key_material,
             budget,
         )?)
@@ -203,7 +231,7 @@ impl Registry {
         let instance = Arc::new(
             Self::seed_instance(
                 &self.config,
-                digest(key),
+                instance_secret(key, &self.salt),
                 Arc::clone(&self.on_demand_budget),
             )
             .map_err(|error| match error {
@@ -307,6 +335,7 @@ mod tests {
             generate_signing_keys: false,
             max_on_demand: 2,
             memory_bytes: usize::MAX,
+            id_secret: None,
         }
     }
 

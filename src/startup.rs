@@ -143,6 +143,7 @@ impl Application {
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,
             memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
+            id_secret: settings.id_secret.clone(),
         };
         let seeding_state = state.clone();
         std::thread::spawn(move || match Registry::new(registry_config, &keys) {

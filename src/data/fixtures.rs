@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::document::{Dataset, EntryProblem};
 use super::held::InstanceData;
@@ -75,6 +76,9 @@ pub struct Fixtures {
     pub templates: Vec<JwtTemplate>,
     /// The test-only signing key, shared by the instances unless fresh keys are asked for.
     pub signing_key: Arc<KeyMaterial>,
+    /// The SHA-256 of the signing key's PEM: a secret wherever the fixtures' key is one (a
+    /// team's own `--fixtures`), public for the built-in key.
+    pub signing_key_digest: [u8; 32],
 }
 
 impl Fixtures {
@@ -105,12 +109,13 @@ impl Fixtures {
         read: impl Fn(&str) -> Result<String, FixtureError>,
         display: impl Fn(&str) -> String,
     ) -> Result<Self, FixtureError> {
-        let signing_key = KeyMaterial::from_pem(&read(SIGNING_KEY_FILE)?).map_err(|error| {
-            FixtureError::File {
+        let signing_key_pem = read(SIGNING_KEY_FILE)?;
+        let signing_key_digest = Sha256::digest(signing_key_pem.as_bytes()).into();
+        let signing_key =
+            KeyMaterial::from_pem(&signing_key_pem).map_err(|error| FixtureError::File {
                 file: display(SIGNING_KEY_FILE),
                 problem: error.to_string(),
-            }
-        })?;
+            })?;
         let mut document = serde_json::Map::new();
         for (section, file) in SECTION_FILES {
             let entries: Value =
@@ -135,6 +140,7 @@ impl Fixtures {
             data,
             templates,
             signing_key: Arc::new(signing_key),
+            signing_key_digest,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, captured_logs, spawn_app_with};
+use crate::helpers::{ALICE, ALICE_ACTIVE, captured_logs, fixtures, spawn_app_with};
 
 const FIRST: &str = "sk_test_isolation_first";
 const SECOND: &str = "sk_test_isolation_second";
@@ -149,4 +149,53 @@ async fn the_private_signing_key_never_leaves_the_server() {
         .await
         .expect("answered");
     assert!(!document.text().await.expect("text").contains("PRIVATE KEY"));
+}
+
+/// The `kid` and the first generated session id of the default key's instance on a server
+/// started with `id_secret`.
+async fn public_identifiers(id_secret: Option<&str>) -> (String, String) {
+    let app = spawn_app_with(|settings| {
+        settings.id_secret = id_secret.map(str::to_owned);
+        settings.lenient_list = true;
+    })
+    .await;
+    let kid = app.jwks().await["keys"][0]["kid"]
+        .as_str()
+        .expect("kid")
+        .to_owned();
+    let fixture_ids: Vec<String> = fixtures()
+        .data
+        .sessions
+        .iter()
+        .filter_map(|session| session.id)
+        .map(|id| id.to_string())
+        .collect();
+    let listed = app.list_sessions(&[("limit", "500")]).await;
+    let generated = listed
+        .body
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter_map(|session| session["id"].as_str())
+        .filter(|id| !fixture_ids.iter().any(|fixture| fixture == id))
+        .min()
+        .expect("generated sessions")
+        .to_owned();
+    (kid, generated)
+}
+
+#[tokio::test]
+async fn public_identifiers_derive_from_the_key_and_the_id_secret_and_survive_restarts() {
+    let without = public_identifiers(None).await;
+    let first = public_identifiers(Some("team secret")).await;
+    let restarted = public_identifiers(Some("team secret")).await;
+    let other = public_identifiers(Some("another secret")).await;
+    // The same key and secret give the same kid and data on every start, so tokens minted
+    // before a restart verify after it; another secret gives other identifiers, so nobody who
+    // lacks it can tie a kid or a generated id to a guessed key.
+    assert_eq!(first, restarted);
+    assert_ne!(first.0, other.0);
+    assert_ne!(first.1, other.1);
+    assert_ne!(first.0, without.0);
+    assert_eq!(without, public_identifiers(None).await);
 }
