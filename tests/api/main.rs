@@ -24,6 +24,7 @@ mod revoke;
 mod routing;
 mod sdk_js;
 mod sdk_python;
+mod sdk_rust;
 mod secrets;
 mod shutdown;
 mod startup;

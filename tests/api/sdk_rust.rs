@@ -1,0 +1,53 @@
+//! The official Rust SDK (`clerk-rs`), pointed at the server: `validate_jwt` with its default
+//! options, fetching the JWKS from the server with the secret key, as a backend's middleware
+//! runs it.
+
+use std::sync::Arc;
+
+use clerk_rs::ClerkConfiguration;
+use clerk_rs::clerk::Clerk;
+use clerk_rs::validators::authorizer::{ClerkError, validate_jwt};
+use clerk_rs::validators::jwks::MemoryCacheJwksProvider;
+
+use crate::helpers::{ALICE, ALICE_ACME, ALICE_ACTIVE, TestApp, spawn_app};
+
+fn jwks_provider(app: &TestApp) -> Arc<MemoryCacheJwksProvider> {
+    let configuration =
+        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address));
+    Arc::new(MemoryCacheJwksProvider::new(Clerk::new(configuration)))
+}
+
+async fn token(app: &TestApp, session: &str, template: Option<&str>) -> String {
+    let minted = app.mint(session, template, None).await;
+    minted.assert_status(200);
+    minted.body["jwt"].as_str().expect("jwt").to_owned()
+}
+
+#[tokio::test]
+async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default_options() {
+    let app = spawn_app().await;
+    let jwks = jwks_provider(&app);
+
+    let session = validate_jwt(&token(&app, ALICE_ACME, None).await, Arc::clone(&jwks))
+        .await
+        .unwrap_or_else(|error| panic!("a session token: {error}"));
+    assert_eq!(session.sub, ALICE);
+    assert_eq!(session.sid.as_deref(), Some(ALICE_ACME));
+    // clerk-rs reads organizations from v1 claims; a v2 token's `o` reaches it as is.
+    assert_eq!(session.other["o"]["slg"], "acme");
+
+    let template = validate_jwt(
+        &token(&app, ALICE_ACTIVE, Some("test")).await,
+        Arc::clone(&jwks),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("the default template's token: {error}"));
+    assert_eq!(template.sub, ALICE);
+
+    // A template with an audience needs a verifier told about it; clerk-rs's default is not.
+    let refused = validate_jwt(&token(&app, ALICE_ACTIVE, Some("supabase")).await, jwks).await;
+    assert!(
+        matches!(&refused, Err(ClerkError::Unauthorized(cause)) if cause.contains("InvalidAudience")),
+        "{refused:?}"
+    );
+}
