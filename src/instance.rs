@@ -142,8 +142,8 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Seeds a new instance whose key's secret (made of the key by the registry) is `secret`, charging
-    /// its data to `budget`; refused when the seeded data alone does not fit.
+    /// Seeds a new instance whose key's secret (made of the key by the registry) is `secret`,
+    /// charging its data to `budget`; refused when the seeded data alone does not fit.
     pub fn seeded(
         defaults: &InstanceDefaults,
         secret: [u8; 32],
