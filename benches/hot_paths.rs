@@ -109,6 +109,7 @@ fn minting(c: &mut Criterion) {
         }),
         journal_size: 0,
         faults: Arc::new(FaultPlan::default()),
+        documents: Arc::new([]),
     };
     let instance = Instance::seeded(
         &defaults,

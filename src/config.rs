@@ -60,6 +60,18 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_SESSIONS", default_value_t = 200)]
     pub sessions: usize,
 
+    /// A data document (as `POST /__admin/instance/data` takes, or `clerk-conformance watch
+    /// --record` writes) that every configured instance starts with, on top of its seeded data,
+    /// and comes back to on a reset; repeat the flag (or comma-separate the variable) for several,
+    /// loaded in order.
+    #[arg(
+        long = "data",
+        env = "CLERK_MOCK_DATA",
+        value_name = "FILE",
+        value_delimiter = ','
+    )]
+    pub data: Vec<PathBuf>,
+
     /// Directory to read fixtures from instead of the built-in ones.
     #[arg(long, env = "CLERK_MOCK_FIXTURES", value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
@@ -278,6 +290,7 @@ impl Settings {
             users: 20,
             sessions: 100,
             fixtures: None,
+            data: Vec::new(),
             secret_keys: vec![DEFAULT_SECRET_KEY.to_owned()],
             id_secret: None,
             accept_any_test_key: false,

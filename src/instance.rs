@@ -117,6 +117,27 @@ pub struct InstanceDefaults {
     pub journal_size: usize,
     /// The faults every instance starts with.
     pub faults: Arc<FaultPlan>,
+    /// Data documents loaded on top of the seeded data (`--data`), in order.
+    pub documents: Arc<[StartDocument]>,
+}
+
+/// A data document an instance starts with, and the file it came from.
+#[derive(Debug, Clone)]
+pub struct StartDocument {
+    pub name: String,
+    pub dataset: Dataset,
+}
+
+/// Why an instance could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
+    #[error("{name}: {}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Document {
+        name: String,
+        problems: Vec<EntryProblem>,
+    },
 }
 
 /// One tenant. All of its data sits behind one lock; reads take it shared.
@@ -126,6 +147,7 @@ pub struct Instance {
     /// What the instance was seeded from, so that it can be reset to that state.
     fixtures: Arc<Fixtures>,
     spec: SeedSpec,
+    documents: Arc<[StartDocument]>,
     /// What the instance's id, generated data and refresh tokens derive from.
     secret: [u8; 32],
     clock: Clock,
@@ -149,15 +171,17 @@ impl Instance {
         secret: [u8; 32],
         key_material: Arc<KeyMaterial>,
         budget: Arc<MemoryBudget>,
-    ) -> Result<Self, OverBudget> {
+    ) -> Result<Self, SeedError> {
         let id = InstanceId::from_digest(&derived(&secret, b"instance id"));
         let clock = Clock::system();
-        let (data, rng) = Self::seed_data(id, &defaults.fixtures, defaults.spec, &secret, &clock);
+        let sources = (&*defaults.fixtures, defaults.spec, &*defaults.documents);
+        let (data, rng) = Self::seed_data(id, sources, &secret, &clock)?;
         budget.change(0, data.bytes())?;
         Ok(Self {
             id,
             fixtures: Arc::clone(&defaults.fixtures),
             spec: defaults.spec,
+            documents: Arc::clone(&defaults.documents),
             secret,
             clock,
             signing: SigningKey::new(id, key_material),
@@ -171,19 +195,31 @@ impl Instance {
         })
     }
 
+    /// The fixtures, the generated data, then the start documents on top.
     fn seed_data(
         id: InstanceId,
-        fixtures: &Fixtures,
-        spec: SeedSpec,
+        (fixtures, spec, documents): (&Fixtures, SeedSpec, &[StartDocument]),
         secret: &[u8; 32],
         clock: &Clock,
-    ) -> (InstanceData, ChaCha8Rng) {
+    ) -> Result<(InstanceData, ChaCha8Rng), SeedError> {
         let mut rng = seed::instance_rng(spec.seed, &derived(secret, b"generated data"));
         let mut progress = |generated: usize, total: usize| {
             tracing::info!(instance = %id, generated, total, "seeding sessions");
         };
-        let data = seed::seed(fixtures, spec, &mut rng, clock.now_ms(), &mut progress);
-        (data, rng)
+        let now_ms = clock.now_ms();
+        let mut data = seed::seed(fixtures, spec, &mut rng, now_ms, &mut progress);
+        for document in documents {
+            document
+                .dataset
+                .clone()
+                .prepare(&data, &mut rng, now_ms)
+                .map_err(|problems| SeedError::Document {
+                    name: document.name.clone(),
+                    problems,
+                })?
+                .apply(&mut data);
+        }
+        Ok((data, rng))
     }
 
     /// Puts the instance back in its seeded state: what was created goes, what was changed
@@ -192,13 +228,15 @@ impl Instance {
     pub fn reset(&self) -> usize {
         self.clock.reset();
         self.faults.restore();
-        let (data, rng) = Self::seed_data(
-            self.id,
-            &self.fixtures,
-            self.spec,
-            &self.secret,
-            &self.clock,
-        );
+        let sources = (&*self.fixtures, self.spec, &*self.documents);
+        let (data, rng) = match Self::seed_data(self.id, sources, &self.secret, &self.clock) {
+            Ok(seeded) => seeded,
+            // The same documents on the same seeded data were accepted when the instance was made.
+            Err(error) => {
+                tracing::error!(instance = %self.id, %error, "reset could not load its documents");
+                return self.data.read().sessions.session_count();
+            }
+        };
         let sessions = data.sessions.session_count();
         // Both swapped under the data's write lock, which every create holds while it draws an
         // id: no create sees the new data with the old generator (drawing an id the new one

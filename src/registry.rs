@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use siphasher::sip128::SipHasher13;
 
 use crate::domain::InstanceId;
-use crate::instance::{Instance, InstanceDefaults};
+use crate::instance::{Instance, InstanceDefaults, SeedError, StartDocument};
 use crate::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::KeyMaterial;
 use crate::tokens::signing::KeyError;
@@ -92,6 +92,9 @@ pub struct RegistryConfig {
     pub memory_bytes: usize,
     /// Salts the derivation of instance secrets; the fixtures' signing key does when absent.
     pub id_secret: Option<String>,
+    /// Data documents the configured instances start with (`--data`); instances on demand
+    /// start without them.
+    pub start_documents: Arc<[StartDocument]>,
 }
 
 /// An instance and how it came to be.
@@ -125,6 +128,17 @@ pub enum SeedingError {
         .0.limit_mib
     )]
     OverBudget(#[from] OverBudget),
+    #[error("--data {0}")]
+    Document(String),
+}
+
+impl From<SeedError> for SeedingError {
+    fn from(error: SeedError) -> Self {
+        match error {
+            SeedError::OverBudget(over) => Self::OverBudget(over),
+            document @ SeedError::Document { .. } => Self::Document(document.to_string()),
+        }
+    }
 }
 
 /// Every instance, by its secret key's [`LookupKey`].
@@ -153,7 +167,12 @@ impl Registry {
         let mut primary = None;
         for key in keys {
             let budget = Arc::new(MemoryBudget::new(config.memory_bytes));
-            let instance = Self::seed_instance(&config, instance_secret(key, &salt), budget)?;
+            let defaults = InstanceDefaults {
+                documents: Arc::clone(&config.start_documents),
+                ..config.defaults.clone()
+            };
+            let instance =
+                Self::seed_instance(&config, &defaults, instance_secret(key, &salt), budget)?;
             primary.get_or_insert(instance.id());
             let instance = Arc::new(instance);
             instances.insert(
@@ -176,6 +195,7 @@ impl Registry {
 
     fn seed_instance(
         config: &RegistryConfig,
+        defaults: &InstanceDefaults,
         secret: InstanceSecret,
         budget: Arc<MemoryBudget>,
     ) -> Result<Instance, SeedingError> {
@@ -184,12 +204,7 @@ impl Registry {
         } else {
             Arc::clone(&config.defaults.fixtures.signing_key)
         };
-        Ok(Instance::seeded(
-            &config.defaults,
-            secret,
-            key_material,
-            budget,
-        )?)
+        Ok(Instance::seeded(defaults, secret, key_material, budget)?)
     }
 
     fn lookup_key(&self, key: &str) -> LookupKey {
@@ -231,12 +246,15 @@ impl Registry {
         let instance = Arc::new(
             Self::seed_instance(
                 &self.config,
+                &self.config.defaults,
                 instance_secret(key, &self.salt),
                 Arc::clone(&self.on_demand_budget),
             )
             .map_err(|error| match error {
                 SeedingError::OverBudget(over) => RegistryError::MemoryBudget(over.limit_mib),
                 SeedingError::Key(error) => RegistryError::Key(error.to_string()),
+                // Instances on demand start without the start documents.
+                SeedingError::Document(problem) => RegistryError::Key(problem),
             })?,
         );
         let lookup_key = self.lookup_key(key);
@@ -326,6 +344,7 @@ mod tests {
                 },
                 journal_size: 10,
                 faults: Arc::default(),
+                documents: Arc::new([]),
                 tokens: Arc::new(TokenSettings {
                     issuer: "http://127.0.0.1".to_owned(),
                     authorized_party: None,
@@ -336,6 +355,7 @@ mod tests {
             max_on_demand: 2,
             memory_bytes: usize::MAX,
             id_secret: None,
+            start_documents: Arc::new([]),
         }
     }
 

@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
+use crate::data::Dataset;
 use crate::data::SeedSpec;
 use crate::data::{FixtureError, Fixtures};
 use crate::http::AppState;
@@ -20,7 +21,7 @@ use crate::http::pipeline::{self, faults};
 use crate::http::route_table::RouteTable;
 use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
-use crate::instance::InstanceDefaults;
+use crate::instance::{InstanceDefaults, StartDocument};
 use crate::registry::{Registry, RegistryConfig};
 use crate::tokens::TokenSettings;
 
@@ -43,6 +44,8 @@ pub enum StartupError {
     Faults(String),
     #[error("seeding failed: {0}")]
     Seeding(String),
+    #[error("--data {file}: {problem}")]
+    Data { file: String, problem: String },
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
 }
@@ -95,6 +98,11 @@ impl Application {
             .faults
             .checked_plan()
             .map_err(StartupError::Faults)?;
+        let start_documents = settings
+            .data
+            .iter()
+            .map(|path| start_document(path))
+            .collect::<Result<Vec<_>, _>>()?;
 
         let tls = match (&settings.tls_cert, &settings.tls_key) {
             (Some(certificate), Some(key)) => Some(crate::tls::server_config(certificate, key)?),
@@ -138,12 +146,14 @@ impl Application {
                 journal_size: settings.journal_size,
                 faults: Arc::new(faults),
                 tokens: Arc::clone(&tokens),
+                documents: Arc::new([]),
             },
             accept_any_test_key: settings.accept_any_test_key,
             generate_signing_keys: settings.generate_signing_keys,
             max_on_demand: settings.max_instances,
             memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
             id_secret: settings.id_secret.clone(),
+            start_documents: start_documents.into(),
         };
         let seeding_state = state.clone();
         std::thread::spawn(move || match Registry::new(registry_config, &keys) {
@@ -253,6 +263,29 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// A `--data` file, read and checked entry by entry (its references are checked when it is
+/// loaded into the seeded data).
+fn start_document(path: &std::path::Path) -> Result<StartDocument, StartupError> {
+    let name = path.display().to_string();
+    let failed = |problem: String| StartupError::Data {
+        file: name.clone(),
+        problem,
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
+    let document: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|error| failed(format!("not a JSON object: {error}")))?;
+    let dataset = Dataset::from_document(&document).map_err(|problems| {
+        failed(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    Ok(StartDocument { name, dataset })
 }
 
 async fn redirect_to_swagger_ui() -> HttpResponse {

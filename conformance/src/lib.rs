@@ -13,6 +13,7 @@ pub mod report;
 pub mod runner;
 pub mod spec;
 pub mod transport;
+pub mod watch;
 
 use std::collections::HashMap;
 

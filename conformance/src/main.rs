@@ -11,12 +11,22 @@ use std::process::ExitCode;
 use clap::Parser;
 use clerk_conformance::check::{Context, Options};
 use clerk_conformance::runner::{self, Selection};
+use clerk_conformance::watch::{SpecChoice, Watch, WatchSettings};
 use clerk_conformance::{BuiltinSpec, Spec, Target, builtin, checks, report, transport};
 
 /// Checks any implementation of Clerk's Sessions API against its contract.
 #[derive(Debug, Parser)]
-#[command(name = "clerk-conformance", version, about)]
+#[command(
+    name = "clerk-conformance",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// The server root (the suite adds /v1), such as http://127.0.0.1:8080 or https://api.clerk.com.
     #[arg(long, env = "CLERK_API_URL", required_unless_present_any = ["list", "list_specs"])]
     base_url: Option<String>,
@@ -96,6 +106,53 @@ struct Cli {
     list_specs: bool,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Forward an application's traffic to an implementation and check every exchange.
+    Watch(WatchCli),
+}
+
+/// `clerk-conformance watch`: a validating proxy.
+#[derive(Debug, clap::Args)]
+struct WatchCli {
+    /// Where to listen; point the application's SDK (apiUrl) here.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    listen: String,
+
+    /// The implementation to forward to (its root; requests keep their /v1).
+    #[arg(long)]
+    upstream: String,
+
+    /// The API version of requests that name none (the deployment's default).
+    #[arg(long)]
+    api_version: Option<String>,
+
+    /// The OpenAPI document to check against: a built-in name or a file. Default: Clerk's
+    /// official file for each request's API version.
+    #[arg(long, value_name = "NAME|FILE")]
+    spec: Option<String>,
+
+    /// Trust this CA (PEM) for an HTTPS upstream, besides the system's trust store.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+
+    /// Stop after this many seconds (default: at SIGINT or SIGTERM).
+    #[arg(long)]
+    duration: Option<u64>,
+
+    /// Write what the upstream showed as a data document (clerk-sessions-mock --data FILE).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("clerk-conformance: {message}");
     ExitCode::from(2)
@@ -137,6 +194,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Some(Command::Watch(watch)) = cli.command {
+        return run_watch(watch).await;
+    }
     let all = checks::all();
     if cli.list {
         for check in &all {
@@ -251,4 +311,100 @@ async fn main() -> ExitCode {
         }
     }
     ExitCode::from(run.exit_code())
+}
+
+/// Until SIGINT or SIGTERM, or `duration` seconds.
+async fn stopped(duration: Option<u64>) {
+    let deadline = async {
+        match duration {
+            Some(seconds) => tokio::time::sleep(std::time::Duration::from_secs(seconds)).await,
+            None => std::future::pending().await,
+        }
+    };
+    #[cfg(unix)]
+    let terminated = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminated = std::future::pending::<()>();
+    tokio::select! {
+        () = deadline => {}
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated => {}
+    }
+}
+
+async fn run_watch(cli: WatchCli) -> ExitCode {
+    if !matches!(
+        url::Url::parse(&cli.upstream).map(|url| url.scheme().to_owned()),
+        Ok(scheme) if scheme == "http" || scheme == "https"
+    ) {
+        return usage_error(&format!(
+            "--upstream {} is not an http:// or https:// URL",
+            cli.upstream
+        ));
+    }
+    let specs = match &cli.spec {
+        None => SpecChoice::Official,
+        Some(name) => match chosen_spec(Some(name), cli.api_version.as_deref()) {
+            Ok((spec, deviations)) => SpecChoice::Fixed(spec, deviations),
+            Err(error) => return usage_error(&error),
+        },
+    };
+    let ca_certificates = match &cli.ca_cert {
+        Some(path) => match std::fs::read(path) {
+            Ok(pem) => Some(pem),
+            Err(error) => return usage_error(&format!("--ca-cert {}: {error}", path.display())),
+        },
+        None => None,
+    };
+    let http = match transport::http_client(runner::REQUEST_TIMEOUT, ca_certificates.as_deref()) {
+        Ok(http) => http,
+        Err(error) => return usage_error(&error),
+    };
+    let watch = match Watch::start(WatchSettings {
+        listen: cli.listen.clone(),
+        upstream: cli.upstream.clone(),
+        default_version: cli.api_version.clone(),
+        specs,
+        record: cli.record.is_some(),
+        print_violations: true,
+        http,
+    }) {
+        Ok(watch) => watch,
+        Err(error) => return usage_error(&format!("cannot listen on {}: {error}", cli.listen)),
+    };
+    eprintln!(
+        "clerk-conformance watch: {} -> {} (stop with Ctrl-C)",
+        watch.address(),
+        cli.upstream
+    );
+    stopped(cli.duration).await;
+    let outcome = watch.stop().await;
+    print!("{}", report::table(&outcome.report));
+    println!("{} exchanges watched", outcome.exchanges);
+    let recording = outcome
+        .recording
+        .as_ref()
+        .map(|document| serde_json::to_string_pretty(document).map_err(|error| error.to_string()));
+    for (path, rendered) in [
+        (&cli.junit, Some(report::junit(&outcome.report))),
+        (&cli.json, Some(report::json(&outcome.report))),
+        (&cli.record, recording),
+    ] {
+        let (Some(path), Some(rendered)) = (path, rendered) else {
+            continue;
+        };
+        if let Err(error) =
+            rendered.and_then(|text| std::fs::write(path, text).map_err(|error| error.to_string()))
+        {
+            return usage_error(&format!("cannot write {}: {error}", path.display()));
+        }
+    }
+    ExitCode::from(outcome.report.exit_code())
 }

@@ -198,3 +198,80 @@ fn the_banner_gives_the_publishable_key_of_the_tokens_issuer() {
     let (_, frontend_api) = banner_frontend_api(&["--issuer", "https://clerk.example.com"]);
     assert_eq!(frontend_api, "clerk.example.com$");
 }
+
+/// A `--data` file under the system's temporary folder holding `document`.
+fn data_file(name: &str, document: &serde_json::Value) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "clerk-mock-data-{name}-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, document.to_string()).expect("written");
+    path
+}
+
+#[tokio::test]
+async fn data_files_are_loaded_at_start_up_and_again_on_reset() {
+    let dave = "user_2DaveLoadedxYz8Kp3Wq1Rt5Nm7";
+    let laptop = "sess_2DaveLaptopqT7mWz3Kc9Xv1Lpw";
+    let users = data_file("users", &serde_json::json!({ "users": [{ "id": dave }] }));
+    // The second document refers to the first: documents load in order.
+    let sessions = data_file(
+        "sessions",
+        &serde_json::json!({ "sessions": [{ "id": laptop, "user_id": dave, "created_at": "1h ago" }] }),
+    );
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.data = vec![users.clone(), sessions.clone()];
+    })
+    .await;
+    let session = app.get_session(laptop).await;
+    session.assert_status(200);
+    assert_eq!(session.body["user_id"], dave);
+    app.revoke_session(laptop).await.assert_status(200);
+    app.post("/__admin/instance/reset")
+        .send()
+        .await
+        .assert_status(200);
+    let again = app.get_session(laptop).await;
+    assert_eq!(
+        again.body["status"], "active",
+        "a reset loads the documents again"
+    );
+    // Other seeded data is there as always.
+    app.get_session(crate::helpers::ALICE_ACTIVE)
+        .await
+        .assert_status(200);
+    for file in [users, sessions] {
+        std::fs::remove_file(file).ok();
+    }
+}
+
+#[tokio::test]
+async fn a_bad_data_file_stops_start_up_naming_the_file_and_the_entry() {
+    let broken = data_file(
+        "broken",
+        &serde_json::json!({ "sessions": [{ "user_id": "user_2NobodyHasThisId00000000000" }] }),
+    );
+    let settings = Settings {
+        data: vec![broken.clone()],
+        ..Settings::for_tests()
+    };
+    let application = Application::build(&settings).expect("the file parses");
+    let error = application
+        .ready()
+        .await
+        .expect_err("seeding stops")
+        .to_string();
+    assert!(error.contains(&broken.display().to_string()), "{error}");
+    assert!(error.contains("sessions[0]"), "{error}");
+    assert!(error.contains("unknown user"), "{error}");
+
+    std::fs::write(&broken, "[]").expect("written");
+    let error = Application::build(&settings)
+        .expect_err("not an object")
+        .to_string();
+    assert!(
+        error.starts_with(&format!("--data {}", broken.display())),
+        "{error}"
+    );
+    std::fs::remove_file(broken).ok();
+}

@@ -1,5 +1,12 @@
 //! Support shared by the suite's own tests: the real mock, started on port 0.
 
+#![allow(
+    dead_code,
+    reason = "each test binary uses the part of the shared support it needs"
+)]
+
+pub mod planted;
+
 use clerk_sessions_mock::{Application, Settings};
 
 /// Starts the mock accepting `keys` (each its own instance); returns its address once seeded.

@@ -1,0 +1,236 @@
+//! `clerk-conformance watch` in front of the real mock: the official `@clerk/backend` driven
+//! through it finds nothing wrong with the clean mock and the expected violation for each bug a
+//! proxy plants; a recording of the mock's traffic, loaded into a fresh mock, replays to the same
+//! answers.
+//!
+//! Needs Node.js and npm; `@clerk/backend` is installed from `tests/sdk/js/package-lock.json` on
+//! first use.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clerk_conformance::transport::http_client;
+use clerk_conformance::watch::{SpecChoice, Watch, WatchOutcome, WatchSettings};
+use clerk_sessions_mock::Settings;
+use common::planted::{ALICE, Bug, KEY, spawn_broken_server};
+use common::spawn_mock_with;
+use serde_json::{Value, json};
+
+/// The root package's SDK folder, with its locked dependencies installed.
+fn sdk_folder() -> PathBuf {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/sdk/js");
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !dir
+        .join("node_modules/@clerk/backend/package.json")
+        .exists()
+    {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs (Node.js and npm are needed for the SDK tests)");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    dir
+}
+
+fn watch_in_front_of(upstream: &str, record: bool) -> Watch {
+    Watch::start(WatchSettings {
+        listen: "127.0.0.1:0".to_owned(),
+        upstream: upstream.to_owned(),
+        default_version: None,
+        specs: SpecChoice::Official,
+        record,
+        print_violations: false,
+        http: http_client(Duration::from_secs(5), None).expect("client"),
+    })
+    .expect("the watch listens")
+}
+
+/// Runs the SDK script through a watch in front of `upstream`; returns what the watch saw.
+async fn sdk_through_watch(upstream: &str) -> WatchOutcome {
+    let watch = watch_in_front_of(upstream, false);
+    let output = tokio::process::Command::new("node")
+        .arg("watch.mjs")
+        .current_dir(sdk_folder())
+        .env("CLERK_API_URL", watch.address())
+        .env("CLERK_SECRET_KEY", KEY)
+        .env("CLERK_USER_ID", ALICE)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "the SDK script failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    watch.stop().await
+}
+
+fn checks_that_failed(outcome: &WatchOutcome) -> Vec<&'static str> {
+    let mut failed: Vec<&'static str> = outcome
+        .violations
+        .iter()
+        .map(|violation| violation.check)
+        .collect();
+    failed.dedup();
+    failed
+}
+
+#[tokio::test]
+async fn the_sdk_through_the_watch_finds_nothing_wrong_with_the_mock() {
+    let outcome = sdk_through_watch(&spawn_broken_server(Bug::None).await).await;
+    assert!(outcome.exchanges >= 10, "{} exchanges", outcome.exchanges);
+    assert!(
+        outcome.violations.is_empty(),
+        "{:#?}",
+        outcome
+            .violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(outcome.report.exit_code(), 0);
+    assert_eq!(outcome.report.checks.len(), 9);
+    // The key is neither printed nor kept in the reports.
+    let json = clerk_conformance::report::json(&outcome.report).expect("json");
+    assert!(!json.contains(KEY));
+}
+
+#[tokio::test]
+async fn each_planted_bug_is_the_violation_meant_for_it() {
+    let planted = [
+        (Bug::WrongSortOrder, "WATCH-005"),
+        (Bug::IgnoredLimit, "WATCH-005"),
+        (Bug::RevokeNotPersisted, "WATCH-008"),
+        (Bug::WrongEnvelope, "WATCH-004"),
+        (Bug::CharsetInContentType, "WATCH-002"),
+        (Bug::TokenFromAnotherInstance, "WATCH-007"),
+    ];
+    let mut missed = Vec::new();
+    for (bug, check) in planted {
+        let outcome = sdk_through_watch(&spawn_broken_server(bug).await).await;
+        let failed = checks_that_failed(&outcome);
+        if !failed.contains(&check) {
+            missed.push(format!("{bug:?}: expected {check}, saw {failed:?}"));
+        }
+        assert_eq!(outcome.report.exit_code(), 1, "{bug:?}");
+    }
+    assert!(missed.is_empty(), "missed:\n{}", missed.join("\n"));
+}
+
+/// GETs, each as `(path, query)`.
+fn replayed_reads(created: &[String]) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let mut reads = vec![(
+        "/v1/sessions".to_owned(),
+        vec![
+            ("user_id", ALICE.to_owned()),
+            ("limit", "500".to_owned()),
+            ("paginated", "true".to_owned()),
+        ],
+    )];
+    for id in created {
+        reads.push((format!("/v1/sessions/{id}"), Vec::new()));
+    }
+    reads
+}
+
+async fn read_all(
+    http: &reqwest::Client,
+    base: &str,
+    reads: &[(String, Vec<(&'static str, String)>)],
+) -> Vec<Value> {
+    let mut answers = Vec::new();
+    for (path, query) in reads {
+        let answer = http
+            .get(format!("{base}{path}"))
+            .query(query)
+            .bearer_auth(KEY)
+            .header("Clerk-API-Version", "2026-05-12")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), 200, "{path}");
+        answers.push(answer.json().await.expect("json"));
+    }
+    answers
+}
+
+#[tokio::test]
+async fn a_recording_loaded_into_a_fresh_mock_replays_to_the_same_answers() {
+    let settings = |seed: u64| Settings {
+        secret_keys: vec![KEY.to_owned()],
+        seed,
+        ..Settings::for_tests()
+    };
+    let upstream = spawn_mock_with(settings(1)).await;
+    let watch = watch_in_front_of(&upstream, true);
+    let http = reqwest::Client::new();
+
+    // Sessions that exist only on this mock: one plain, one in an organization (with a token, so
+    // that the recording learns the role), one impersonated through the admin API, one revoked.
+    let mut created = Vec::new();
+    for body in [
+        json!({ "user_id": ALICE }),
+        json!({ "user_id": ALICE, "active_organization_id": "org_2Acmet3kU1slpIuojlEroXRG9xb" }),
+        json!({ "user_id": ALICE }),
+    ] {
+        let session: Value = http
+            .post(format!("{}/v1/sessions", watch.address()))
+            .bearer_auth(KEY)
+            .json(&body)
+            .send()
+            .await
+            .expect("created")
+            .json()
+            .await
+            .expect("json");
+        created.push(session["id"].as_str().expect("id").to_owned());
+    }
+    http.post(format!(
+        "{}/v1/sessions/{}/tokens",
+        watch.address(),
+        created[1]
+    ))
+    .bearer_auth(KEY)
+    .send()
+    .await
+    .expect("token");
+    http.post(format!(
+        "{}/v1/sessions/{}/revoke",
+        watch.address(),
+        created[2]
+    ))
+    .bearer_auth(KEY)
+    .send()
+    .await
+    .expect("revoked");
+    let reads = replayed_reads(&created);
+    let recorded = read_all(&http, watch.address(), &reads).await;
+    let outcome = watch.stop().await;
+    assert!(outcome.violations.is_empty(), "{:?}", outcome.violations);
+    let recording = outcome.recording.expect("a recording");
+    let text = recording.to_string();
+    for secret in [KEY, "eyJ"] {
+        assert!(!text.contains(secret), "the recording holds {secret}");
+    }
+
+    // A mock seeded otherwise, starting with the recording.
+    let file =
+        std::env::temp_dir().join(format!("clerk-watch-recording-{}.json", std::process::id()));
+    std::fs::write(&file, text).expect("written");
+    let fresh = spawn_mock_with(Settings {
+        data: vec![file.clone()],
+        ..settings(2)
+    })
+    .await;
+    let replayed = read_all(&http, &fresh, &reads).await;
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(replayed, recorded);
+}
