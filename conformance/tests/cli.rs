@@ -236,3 +236,74 @@ async fn a_copied_binary_checks_against_each_builtin_spec_from_a_folder_without_
     assert_eq!(unknown.status.code(), Some(2));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_forwards_until_sigterm_then_reports_and_records_without_the_key() {
+    use std::io::BufRead as _;
+
+    let upstream = spawn_mock(&[KEY]).await;
+    let dir = std::env::temp_dir().join(format!("clerk-conformance-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (json, recording) = (dir.join("watch.json"), dir.join("recording.json"));
+    let mut child = conformance()
+        .args(["watch", "--listen", "127.0.0.1:0", "--upstream", &upstream])
+        .arg("--json")
+        .arg(&json)
+        .arg("--record")
+        .arg(&recording)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("watch starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let first = std::io::BufReader::new(stderr)
+        .lines()
+        .next()
+        .expect("a first line")
+        .expect("text");
+    let address = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first}"))
+        .to_owned();
+
+    let http = reqwest::Client::new();
+    let listed = http
+        .get(format!("{address}/v1/sessions"))
+        .query(&[("user_id", ALICE)])
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("forwarded");
+    assert_eq!(listed.status(), 200);
+    let sessions: serde_json::Value = listed.json().await.expect("json");
+    assert!(sessions.as_array().is_some_and(|items| !items.is_empty()));
+
+    let pid = child.id().to_string();
+    let killed = output({
+        let mut kill = Command::new("kill");
+        kill.args(["-TERM", &pid]);
+        kill
+    })
+    .await;
+    assert!(killed.status.success());
+    let finished = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("joins")
+        .expect("exits");
+    let stdout = String::from_utf8_lossy(&finished.stdout);
+    assert_eq!(finished.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("1 exchanges watched"), "{stdout}");
+
+    let report = std::fs::read_to_string(&json).expect("report written");
+    let recorded = std::fs::read_to_string(&recording).expect("recording written");
+    assert!(report.contains("WATCH-005"), "{report}");
+    assert!(
+        recorded.contains("sess_2AliceActiveZICgVFaEP1MWWEP"),
+        "{recorded}"
+    );
+    for text in [report.as_str(), recorded.as_str(), stdout.as_ref()] {
+        assert!(!text.contains(KEY));
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -9,6 +9,7 @@ pub mod observer;
 pub mod proxy;
 pub mod record;
 
+use std::io::Write as _;
 use std::time::Instant;
 
 use actix_web::dev::ServerHandle;
@@ -107,7 +108,8 @@ impl Watch {
             while let Some(Some(exchange)) = incoming.recv().await {
                 for violation in observer.observe(&exchange).await {
                     if print {
-                        eprintln!("{violation}");
+                        // A closed standard error must not stop the watch.
+                        let _ = writeln!(std::io::stderr(), "{violation}");
                     }
                 }
                 if let Some(recorder) = recorder.as_mut() {

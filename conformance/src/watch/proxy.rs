@@ -2,6 +2,7 @@
 //! body) and its answer comes back unchanged (status, headers, body, streamed as the upstream
 //! sends it). A copy of each exchange goes to the observer once the answer is complete.
 
+use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
 use actix_web::body::SizedStream;
@@ -73,11 +74,24 @@ pub async fn forward(
     let response = match outgoing.send().await {
         Ok(response) => response,
         Err(error) => {
-            eprintln!(
+            // A closed standard error must not stop the watch.
+            let _ = writeln!(
+                std::io::stderr(),
                 "watch: {}: the upstream did not answer: {error}",
                 exchange.describe()
             );
-            return HttpResponse::BadGateway().finish();
+            // Answered in Clerk's envelope, so that the SDK reports it as it would any error.
+            let envelope = serde_json::json!({
+                "errors": [{
+                    "message": "Upstream unreachable",
+                    "long_message": format!("clerk-conformance watch could not reach the upstream: {error}"),
+                    "code": "upstream_unreachable",
+                }],
+                "clerk_trace_id": "",
+            });
+            return HttpResponse::BadGateway()
+                .content_type("application/json")
+                .body(envelope.to_string());
         }
     };
     exchange.status = response.status().as_u16();
