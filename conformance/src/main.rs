@@ -158,6 +158,42 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Fails unless `url` (the value of `flag`) is an http:// or https:// URL.
+fn http_url(flag: &str, url: &str) -> Result<(), String> {
+    match url::Url::parse(url).map(|url| url.scheme().to_owned()) {
+        Ok(scheme) if scheme == "http" || scheme == "https" => Ok(()),
+        _ => Err(format!("{flag} {url} is not an http:// or https:// URL")),
+    }
+}
+
+/// The HTTP client, trusting `ca_cert` (a PEM file) besides the system's trust store.
+fn http_client_trusting(ca_cert: Option<&std::path::Path>) -> Result<reqwest::Client, String> {
+    let pem = match ca_cert {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|error| format!("--ca-cert {}: {error}", path.display()))?,
+        ),
+        None => None,
+    };
+    transport::http_client(runner::REQUEST_TIMEOUT, pem.as_deref()).map_err(|error| match ca_cert {
+        Some(path) => format!("--ca-cert {}: {error}", path.display()),
+        None => error,
+    })
+}
+
+/// Writes a report to `path`, when one is asked for.
+fn write_report(
+    path: Option<&PathBuf>,
+    rendered: impl FnOnce() -> Result<String, String>,
+) -> Result<(), String> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    rendered()
+        .and_then(|text| std::fs::write(path, text).map_err(|error| error.to_string()))
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
 /// The document to validate against and the deviations that come with it: a built-in name, a
 /// file, or by default Clerk's official file for the API version.
 fn chosen_spec(
@@ -219,13 +255,8 @@ async fn main() -> ExitCode {
     let (Some(base_url), Some(secret_key)) = (cli.base_url.clone(), cli.secret_key.clone()) else {
         return usage_error("--base-url and --secret-key are required");
     };
-    if !matches!(
-        url::Url::parse(&base_url).map(|url| url.scheme().to_owned()),
-        Ok(scheme) if scheme == "http" || scheme == "https"
-    ) {
-        return usage_error(&format!(
-            "--base-url {base_url} is not an http:// or https:// URL"
-        ));
+    if let Err(error) = http_url("--base-url", &base_url) {
+        return usage_error(&error);
     }
     if secret_key.starts_with("sk_live_") && !cli.allow_live_key {
         return usage_error(
@@ -246,19 +277,9 @@ async fn main() -> ExitCode {
             Err(error) => return usage_error(&format!("{}: {error}", path.display())),
         }
     }
-    let ca_certificates = match &cli.ca_cert {
-        Some(path) => match std::fs::read(path) {
-            Ok(pem) => Some(pem),
-            Err(error) => return usage_error(&format!("--ca-cert {}: {error}", path.display())),
-        },
-        None => None,
-    };
-    let http = match transport::http_client(runner::REQUEST_TIMEOUT, ca_certificates.as_deref()) {
+    let http = match http_client_trusting(cli.ca_cert.as_deref()) {
         Ok(http) => http,
-        Err(error) => match &cli.ca_cert {
-            Some(path) => return usage_error(&format!("--ca-cert {}: {error}", path.display())),
-            None => return usage_error(&error),
-        },
+        Err(error) => return usage_error(&error),
     };
     let rate = cli
         .max_rps
@@ -298,17 +319,12 @@ async fn main() -> ExitCode {
     let run = runner::run(&context, &all, &selection, &deviations, &mut progress).await;
     eprintln!("\r{:<80}", "");
     print!("{}", context.target.redact(&report::table(&run)));
-    for (path, rendered) in [
-        (&cli.junit, report::junit(&run)),
-        (&cli.json, report::json(&run)),
-    ] {
-        let Some(path) = path else { continue };
-        let written = rendered.and_then(|text| {
-            std::fs::write(path, context.target.redact(&text)).map_err(|error| error.to_string())
-        });
-        if let Err(error) = written {
-            return usage_error(&format!("cannot write {}: {error}", path.display()));
-        }
+    let redacted =
+        |rendered: Result<String, String>| rendered.map(|text| context.target.redact(&text));
+    let written = write_report(cli.junit.as_ref(), || redacted(report::junit(&run)))
+        .and_then(|()| write_report(cli.json.as_ref(), || redacted(report::json(&run))));
+    if let Err(error) = written {
+        return usage_error(&error);
     }
     ExitCode::from(run.exit_code())
 }
@@ -340,14 +356,8 @@ async fn stopped(duration: Option<u64>) {
 }
 
 async fn run_watch(cli: WatchCli) -> ExitCode {
-    if !matches!(
-        url::Url::parse(&cli.upstream).map(|url| url.scheme().to_owned()),
-        Ok(scheme) if scheme == "http" || scheme == "https"
-    ) {
-        return usage_error(&format!(
-            "--upstream {} is not an http:// or https:// URL",
-            cli.upstream
-        ));
+    if let Err(error) = http_url("--upstream", &cli.upstream) {
+        return usage_error(&error);
     }
     let specs = match &cli.spec {
         None => SpecChoice::Official,
@@ -356,14 +366,7 @@ async fn run_watch(cli: WatchCli) -> ExitCode {
             Err(error) => return usage_error(&error),
         },
     };
-    let ca_certificates = match &cli.ca_cert {
-        Some(path) => match std::fs::read(path) {
-            Ok(pem) => Some(pem),
-            Err(error) => return usage_error(&format!("--ca-cert {}: {error}", path.display())),
-        },
-        None => None,
-    };
-    let http = match transport::http_client(runner::REQUEST_TIMEOUT, ca_certificates.as_deref()) {
+    let http = match http_client_trusting(cli.ca_cert.as_deref()) {
         Ok(http) => http,
         Err(error) => return usage_error(&error),
     };

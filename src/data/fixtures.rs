@@ -191,16 +191,7 @@ mod tests {
     #[test]
     fn the_embedded_fixtures_hold_a_session_in_every_status() {
         let fixtures = Fixtures::embedded().expect("embedded fixtures load");
-        for status in [
-            SessionStatus::Active,
-            SessionStatus::Revoked,
-            SessionStatus::Ended,
-            SessionStatus::Expired,
-            SessionStatus::Removed,
-            SessionStatus::Abandoned,
-            SessionStatus::Replaced,
-            SessionStatus::Pending,
-        ] {
+        for status in SessionStatus::ALL {
             assert!(
                 fixtures
                     .data

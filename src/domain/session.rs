@@ -30,6 +30,18 @@ pub enum SessionStatus {
 }
 
 impl SessionStatus {
+    /// Every status.
+    pub const ALL: [Self; 8] = [
+        Self::Active,
+        Self::Revoked,
+        Self::Ended,
+        Self::Expired,
+        Self::Removed,
+        Self::Abandoned,
+        Self::Replaced,
+        Self::Pending,
+    ];
+
     /// The status as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -209,16 +221,7 @@ mod tests {
 
     #[test]
     fn a_status_is_spelled_as_serde_writes_it() {
-        for status in [
-            SessionStatus::Active,
-            SessionStatus::Revoked,
-            SessionStatus::Ended,
-            SessionStatus::Expired,
-            SessionStatus::Removed,
-            SessionStatus::Abandoned,
-            SessionStatus::Replaced,
-            SessionStatus::Pending,
-        ] {
+        for status in SessionStatus::ALL {
             assert_eq!(
                 serde_json::to_value(status).ok(),
                 Some(serde_json::Value::from(status.as_str()))

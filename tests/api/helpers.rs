@@ -304,6 +304,13 @@ impl TestApp {
         request.send().await
     }
 
+    /// A token of `session` (from `template` when given), minted with the default lifetime.
+    pub async fn jwt(&self, session: &str, template: Option<&str>) -> String {
+        let minted = self.mint(session, template, None).await;
+        minted.assert_status(200);
+        minted.body["jwt"].as_str().expect("jwt").to_owned()
+    }
+
     /// Mints a token and verifies it against the caller's JWKS the way the SDKs do.
     pub async fn mint_verified(
         &self,

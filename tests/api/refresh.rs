@@ -30,12 +30,6 @@ fn body(expired_token: &str, refresh_token: &str) -> Value {
     })
 }
 
-async fn session_token(app: &TestApp, session: &str) -> String {
-    let minted = app.mint(session, None, None).await;
-    minted.assert_status(200);
-    minted.body["jwt"].as_str().expect("jwt").to_owned()
-}
-
 #[tokio::test]
 async fn an_expired_token_and_the_refresh_token_give_a_new_session_token_for_the_origin() {
     let app = spawn_app().await;
@@ -65,7 +59,7 @@ async fn an_expired_token_and_the_refresh_token_give_a_new_session_token_for_the
 #[tokio::test]
 async fn the_cookie_format_answers_the_session_cookie_and_its_suffixed_twin() {
     let app = spawn_app().await;
-    let token = session_token(&app, ALICE_ACTIVE).await;
+    let token = app.jwt(ALICE_ACTIVE, None).await;
     let refresh_token = app.refresh_token(ALICE_ACTIVE).await;
     let mut wanted = body(&token, &refresh_token);
     wanted["format"] = json!("cookie");
@@ -130,14 +124,14 @@ async fn everything_that_may_not_refresh_is_a_401() {
     let other_instance = server.with_key(&other_key);
 
     let app = server;
-    let token = session_token(&app, ALICE_ACTIVE).await;
+    let token = app.jwt(ALICE_ACTIVE, None).await;
     let refresh_token = app.refresh_token(ALICE_ACTIVE).await;
     let cases = [
         (
             "a token of another instance",
             ALICE_ACTIVE,
             body(
-                &session_token(&other_instance, ALICE_ACTIVE).await,
+                &other_instance.jwt(ALICE_ACTIVE, None).await,
                 &refresh_token,
             ),
         ),
@@ -226,7 +220,7 @@ async fn a_session_revoked_or_expired_since_its_token_was_minted_does_not_refres
             .expect("the created session's refresh token")
             .to_owned();
         assert_eq!(refresh_token, app.refresh_token(&id).await);
-        let token = session_token(&app, &id).await;
+        let token = app.jwt(&id, None).await;
         refresh(&app, &id, &body(&token, &refresh_token))
             .await
             .assert_status(200);
@@ -288,7 +282,7 @@ async fn a_bad_body_is_400_and_missing_or_mistyped_fields_422_naming_each() {
         ]
     );
 
-    let token = session_token(&app, ALICE_ACTIVE).await;
+    let token = app.jwt(ALICE_ACTIVE, None).await;
     let refresh_token = app.refresh_token(ALICE_ACTIVE).await;
     for (field, value, code) in [
         ("format", json!("xml"), "form_param_value_invalid"),
@@ -325,7 +319,7 @@ async fn refresh_tokens_come_only_from_the_admin_api() {
     assert_eq!(refresh_token, app.refresh_token(ALICE_ACTIVE).await);
     assert_ne!(refresh_token, app.refresh_token(ALICE_ACME).await);
 
-    let token = session_token(&app, ALICE_ACTIVE).await;
+    let token = app.jwt(ALICE_ACTIVE, None).await;
     refresh(&app, ALICE_ACTIVE, &body(&token, &refresh_token))
         .await
         .assert_status(200);

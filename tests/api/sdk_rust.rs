@@ -17,18 +17,12 @@ fn jwks_provider(app: &TestApp) -> Arc<MemoryCacheJwksProvider> {
     Arc::new(MemoryCacheJwksProvider::new(Clerk::new(configuration)))
 }
 
-async fn token(app: &TestApp, session: &str, template: Option<&str>) -> String {
-    let minted = app.mint(session, template, None).await;
-    minted.assert_status(200);
-    minted.body["jwt"].as_str().expect("jwt").to_owned()
-}
-
 #[tokio::test]
 async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default_options() {
     let app = spawn_app().await;
     let jwks = jwks_provider(&app);
 
-    let session = validate_jwt(&token(&app, ALICE_ACME, None).await, Arc::clone(&jwks))
+    let session = validate_jwt(&app.jwt(ALICE_ACME, None).await, Arc::clone(&jwks))
         .await
         .unwrap_or_else(|error| panic!("a session token: {error}"));
     assert_eq!(session.sub, ALICE);
@@ -37,7 +31,7 @@ async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default
     assert_eq!(session.other["o"]["slg"], "acme");
 
     let template = validate_jwt(
-        &token(&app, ALICE_ACTIVE, Some("test")).await,
+        &app.jwt(ALICE_ACTIVE, Some("test")).await,
         Arc::clone(&jwks),
     )
     .await
@@ -45,7 +39,7 @@ async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default
     assert_eq!(template.sub, ALICE);
 
     // A template with an audience needs a verifier told about it; clerk-rs's default is not.
-    let refused = validate_jwt(&token(&app, ALICE_ACTIVE, Some("supabase")).await, jwks).await;
+    let refused = validate_jwt(&app.jwt(ALICE_ACTIVE, Some("supabase")).await, jwks).await;
     assert!(
         matches!(&refused, Err(ClerkError::Unauthorized(cause)) if cause.contains("InvalidAudience")),
         "{refused:?}"

@@ -132,42 +132,44 @@ async fn content_type_is_exact(context: &Context) -> CheckResult {
     Ok(findings.outcome())
 }
 
-/// What is wrong with an error body, if anything.
+/// What is wrong with an error answer's envelope, each problem prefixed with its request.
 pub fn envelope_problems(exchange: &Exchange) -> Vec<String> {
-    let mut problems = Vec::new();
-    let Some(body) = &exchange.json else {
+    if exchange.json.is_none() {
         return vec![format!(
             "{}: the error body is not JSON: {}",
             exchange.request,
             exchange.body_excerpt()
         )];
+    }
+    envelope_problems_in(exchange.json.as_ref())
+        .into_iter()
+        .map(|problem| format!("{}: {problem}", exchange.request))
+        .collect()
+}
+
+/// What is wrong with an error answer's body as Clerk's envelope: an `errors` array of objects
+/// with string `message`, `long_message` and `code`, and `clerk_trace_id` a string if present.
+pub fn envelope_problems_in(body: Option<&Value>) -> Vec<String> {
+    let Some(body) = body else {
+        return vec!["the error body is not JSON".to_owned()];
     };
     let Some(errors) = body
         .get("errors")
         .and_then(Value::as_array)
         .filter(|errors| !errors.is_empty())
     else {
-        return vec![format!(
-            "{}: no errors array in {}",
-            exchange.request,
-            exchange.body_excerpt()
-        )];
+        return vec![format!("no errors array in {body}")];
     };
+    let mut problems = Vec::new();
     for error in errors {
         for field in ["message", "long_message", "code"] {
             if !error.get(field).is_some_and(Value::is_string) {
-                problems.push(format!(
-                    "{}: an error has no string {field}: {error}",
-                    exchange.request
-                ));
+                problems.push(format!("an error has no string {field}: {error}"));
             }
         }
     }
     if !body.get("clerk_trace_id").is_none_or(Value::is_string) {
-        problems.push(format!(
-            "{}: clerk_trace_id is not a string",
-            exchange.request
-        ));
+        problems.push("clerk_trace_id is not a string".to_owned());
     }
     problems
 }
@@ -303,6 +305,23 @@ async fn ids_look_like_clerks(context: &Context) -> CheckResult {
     Ok(findings.outcome())
 }
 
+/// The times of a Session.
+pub const SESSION_TIMES: [&str; 5] = [
+    "created_at",
+    "updated_at",
+    "last_active_at",
+    "expire_at",
+    "abandon_at",
+];
+
+/// Whether `value` is a time in Unix milliseconds: they passed 10^12 in 2001, and seconds will
+/// not reach it for ages.
+pub fn is_milliseconds(value: &Value) -> bool {
+    value
+        .as_i64()
+        .is_some_and(|value| value > 1_000_000_000_000)
+}
+
 async fn times_are_milliseconds(context: &Context) -> CheckResult {
     let Some(sessions) = user_list(context).await? else {
         return Ok(crate::check::Outcome::Skip("needs --user-id".to_owned()));
@@ -310,20 +329,10 @@ async fn times_are_milliseconds(context: &Context) -> CheckResult {
     let mut findings = Findings::default();
     for session in &sessions {
         let id = session["id"].as_str().unwrap_or("?");
-        for field in [
-            "created_at",
-            "updated_at",
-            "last_active_at",
-            "expire_at",
-            "abandon_at",
-        ] {
-            // Milliseconds since 1970 passed 10^12 in 2001; seconds will not reach it for ages.
-            findings.expect(
-                session[field]
-                    .as_i64()
-                    .is_some_and(|value| value > 1_000_000_000_000),
-                || format!("{id}: {field} {} is not Unix milliseconds", session[field]),
-            );
+        for field in SESSION_TIMES {
+            findings.expect(is_milliseconds(&session[field]), || {
+                format!("{id}: {field} {} is not Unix milliseconds", session[field])
+            });
         }
         let created = session["created_at"].as_i64().unwrap_or_default();
         let updated = session["updated_at"].as_i64().unwrap_or_default();

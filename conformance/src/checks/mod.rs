@@ -2,7 +2,7 @@
 
 mod auth;
 mod behaviour;
-mod contract;
+pub mod contract;
 mod input;
 mod refresh;
 mod robustness;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::exchange::{Exchange, sessions_in};
 use crate::check::{Group, Severity};
+use crate::checks::contract::{SESSION_TIMES, envelope_problems_in, is_milliseconds};
 use crate::runner::{CheckReport, Verdict};
 use crate::{BuiltinSpec, Spec, jwt};
 
@@ -495,24 +496,8 @@ fn is_token_path(path: &str) -> bool {
 }
 
 fn check_envelope(json: Option<&Value>, found: &mut Findings) {
-    let Some(body) = json else {
-        found.push(ENVELOPE, "the error answer is not JSON".to_owned());
-        return;
-    };
-    match body["errors"].as_array() {
-        Some(errors) if !errors.is_empty() => {
-            for error in errors {
-                for field in ["message", "long_message", "code"] {
-                    if !error[field].is_string() {
-                        found.push(ENVELOPE, format!("an error has no string {field}"));
-                    }
-                }
-            }
-        }
-        _ => found.push(ENVELOPE, "no errors array".to_owned()),
-    }
-    if !body["clerk_trace_id"].is_string() {
-        found.push(ENVELOPE, "no clerk_trace_id".to_owned());
+    for problem in envelope_problems_in(json) {
+        found.push(ENVELOPE, problem);
     }
 }
 
@@ -538,18 +523,8 @@ fn check_well_formed(body: &Value, found: &mut Findings) {
                 );
             }
         }
-        for field in [
-            "created_at",
-            "updated_at",
-            "last_active_at",
-            "expire_at",
-            "abandon_at",
-        ] {
-            // Milliseconds since 1970 have 13 digits until 2286; seconds have 10.
-            if session[field]
-                .as_i64()
-                .is_none_or(|time| time <= 100_000_000_000)
-            {
+        for field in SESSION_TIMES {
+            if !is_milliseconds(&session[field]) {
                 found.push(
                     WELL_FORMED,
                     format!("{id}: {field} {} is not Unix milliseconds", session[field]),
