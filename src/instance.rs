@@ -211,7 +211,6 @@ impl Instance {
         for document in documents {
             document
                 .dataset
-                .clone()
                 .prepare(&data, &mut rng, now_ms)
                 .map_err(|problems| SeedError::Document {
                     name: document.name.clone(),

@@ -237,7 +237,7 @@ impl Dataset {
     /// changing it: the caller reads `data` meanwhile, and swaps the result in with [`Loaded::apply`].
     /// Nothing is built unless every entry is valid.
     pub fn prepare(
-        self,
+        &self,
         data: &InstanceData,
         rng: &mut ChaCha8Rng,
         now_ms: i64,

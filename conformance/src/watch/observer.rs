@@ -126,7 +126,9 @@ struct Sighting {
 /// The watch's state: the specs, the JWKS it fetched, and what earlier answers showed.
 #[derive(Debug)]
 pub struct Observer {
-    specs: SpecChoice,
+    /// The one document every exchange is checked against, when one was chosen.
+    fixed: Option<(Spec, HashMap<String, String>)>,
+    /// Clerk's official documents, loaded as requests name their versions.
     official: HashMap<&'static str, (Spec, HashMap<String, String>)>,
     default_version: Option<String>,
     upstream: String,
@@ -150,7 +152,10 @@ impl Observer {
         http: reqwest::Client,
     ) -> Self {
         Self {
-            specs,
+            fixed: match specs {
+                SpecChoice::Official => None,
+                SpecChoice::Fixed(spec, deviations) => Some((spec, deviations)),
+            },
             official: HashMap::new(),
             default_version,
             upstream,
@@ -202,25 +207,16 @@ impl Observer {
     }
 
     fn spec_for(&mut self, version: Option<&str>) -> Option<&(Spec, HashMap<String, String>)> {
-        match &self.specs {
-            SpecChoice::Fixed(spec, deviations) => {
-                // Borrowed through the map so both arms give the same kind of reference.
-                let entry = self
-                    .official
-                    .entry("fixed")
-                    .or_insert_with(|| (spec.clone(), deviations.clone()));
-                Some(entry)
-            }
-            SpecChoice::Official => {
-                let builtin = BuiltinSpec::official_for(version);
-                if !self.official.contains_key(builtin.name) {
-                    let spec = builtin.spec().ok()?;
-                    self.official
-                        .insert(builtin.name, (spec, builtin.deviations()));
-                }
-                self.official.get(builtin.name)
-            }
+        if self.fixed.is_some() {
+            return self.fixed.as_ref();
         }
+        let builtin = BuiltinSpec::official_for(version);
+        if !self.official.contains_key(builtin.name) {
+            let spec = builtin.spec().ok()?;
+            self.official
+                .insert(builtin.name, (spec, builtin.deviations()));
+        }
+        self.official.get(builtin.name)
     }
 
     fn check_contract(

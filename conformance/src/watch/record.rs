@@ -2,7 +2,7 @@
 //! (`POST /__admin/instance/data`, or `--data FILE` at start-up). Nothing secret is kept: no
 //! token, no key, no refresh token.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,7 +19,7 @@ pub struct Recorder {
     users: BTreeMap<String, BTreeMap<String, String>>,
     /// Each organization seen, with its slug when a token showed it.
     organizations: BTreeMap<String, Option<String>>,
-    templates: BTreeMap<String, ()>,
+    templates: BTreeSet<String>,
 }
 
 impl Recorder {
@@ -36,7 +36,7 @@ impl Recorder {
         let parts: Vec<&str> = path.split('/').collect();
         if exchange.method == "POST" && parts.get(3) == Some(&"tokens") {
             if let Some(template) = parts.get(4) {
-                self.templates.insert((*template).to_owned(), ());
+                self.templates.insert((*template).to_owned());
             }
             if let Some(claims) = body["jwt"].as_str().and_then(unverified_claims) {
                 self.token_claims(&claims);
@@ -146,7 +146,7 @@ impl Recorder {
             .collect();
         let templates: Vec<Value> = self
             .templates
-            .keys()
+            .iter()
             .map(|name| json!({ "name": name, "claims": {} }))
             .collect();
         json!({
