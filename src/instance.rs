@@ -287,11 +287,6 @@ impl Instance {
         })
     }
 
-    /// What the instance's data takes in memory now.
-    pub fn data_bytes(&self) -> usize {
-        self.data.read().bytes()
-    }
-
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
     pub fn export(&self) -> Dataset {
         Dataset::export(&self.data.read())

@@ -33,7 +33,8 @@ impl MemoryBudget {
     }
 
     /// What the instances of this budget hold together.
-    pub fn used(&self) -> usize {
+    #[cfg(test)]
+    fn used(&self) -> usize {
         self.used.load(Ordering::Relaxed)
     }
 
