@@ -257,7 +257,8 @@ async fn statuses_are_documented(context: &Context) -> CheckResult {
     Ok(findings.outcome())
 }
 
-fn is_clerk_id(value: &Value, prefix: &str) -> bool {
+/// Whether `value` is an id like Clerk's: `prefix` and 27 base62 characters.
+pub fn is_clerk_id(value: &Value, prefix: &str) -> bool {
     value.as_str().is_some_and(|id| {
         id.strip_prefix(prefix)
             .is_some_and(|body| body.len() == 27 && body.bytes().all(|b| b.is_ascii_alphanumeric()))

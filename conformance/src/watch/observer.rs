@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::exchange::{Exchange, sessions_in};
 use crate::check::{Group, Severity};
-use crate::checks::contract::{SESSION_TIMES, envelope_problems_in, is_milliseconds};
+use crate::checks::contract::{SESSION_TIMES, envelope_problems_in, is_clerk_id, is_milliseconds};
 use crate::runner::{CheckReport, Verdict};
 use crate::{BuiltinSpec, Spec, jwt};
 
@@ -497,12 +497,6 @@ fn check_envelope(json: Option<&Value>, found: &mut Findings) {
     }
 }
 
-/// Whether `id` is `prefix` and 27 base62 characters.
-fn well_formed_id(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix)
-        .is_some_and(|body| body.len() == 27 && body.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
 fn check_well_formed(body: &Value, found: &mut Findings) {
     for session in sessions_in(body) {
         let id = session["id"].as_str().unwrap_or_default();
@@ -511,11 +505,13 @@ fn check_well_formed(body: &Value, found: &mut Findings) {
             ("user_id", "user_"),
             ("client_id", "client_"),
         ] {
-            let value = session[field].as_str().unwrap_or_default();
-            if !well_formed_id(value, prefix) {
+            if !is_clerk_id(&session[field], prefix) {
                 found.push(
                     WELL_FORMED,
-                    format!("{id}: {field} {value:?} is not {prefix} and 27 base62 characters"),
+                    format!(
+                        "{id}: {field} {} is not {prefix} and 27 base62 characters",
+                        session[field]
+                    ),
                 );
             }
         }
