@@ -174,6 +174,11 @@ impl Observer {
     /// Checks one exchange; returns what it showed wrong (also kept for the report).
     pub async fn observe(&mut self, exchange: &Exchange) -> Vec<Violation> {
         let Some(path) = exchange.api_path().map(str::to_owned) else {
+            // Outside the API, but a write all the same (a data load, a reset): what was read
+            // before it may differ from what is read after.
+            if exchange.method != "GET" {
+                self.writes += 1;
+            }
             return Vec::new();
         };
         self.exchanges += 1;
