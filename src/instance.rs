@@ -133,7 +133,7 @@ pub struct StartDocument {
 pub enum SeedError {
     #[error(transparent)]
     OverBudget(#[from] OverBudget),
-    #[error("{name}: {}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("{name}: {}", crate::data::document::one_line(problems))]
     Document {
         name: String,
         problems: Vec<EntryProblem>,

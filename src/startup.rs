@@ -14,6 +14,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::config::Settings;
 use crate::data::Dataset;
 use crate::data::SeedSpec;
+use crate::data::document::one_line;
 use crate::data::{FixtureError, Fixtures};
 use crate::http::AppState;
 use crate::http::fallback::no_route;
@@ -276,15 +277,8 @@ fn start_document(path: &std::path::Path) -> Result<StartDocument, StartupError>
     let text = std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
     let document: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
         .map_err(|error| failed(format!("not a JSON object: {error}")))?;
-    let dataset = Dataset::from_document(&document).map_err(|problems| {
-        failed(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let dataset =
+        Dataset::from_document(&document).map_err(|problems| failed(one_line(&problems)))?;
     Ok(StartDocument { name, dataset })
 }
 

@@ -154,6 +154,15 @@ impl EntryProblem {
     }
 }
 
+/// Every problem of a document on one line, as a start-up message gives them.
+pub fn one_line(problems: &[EntryProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl fmt::Display for EntryProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.at(), self.message())
