@@ -358,18 +358,19 @@ impl Instance {
                     .ok_or_else(|| CreateSessionError::NotAMember(text.to_owned()))
             })
             .transpose()?;
-        let mut session = seed::new_session(
-            user_record.id,
-            organization,
-            &mut self.rng.lock(),
-            self.now_ms(),
-        );
+        // The ids are drawn from a copy of the generator, kept only if the session is: a refused
+        // create leaves the sequence of ids as it was.
+        let mut rng = self.rng.lock();
+        let mut drawing = rng.clone();
+        let mut session =
+            seed::new_session(user_record.id, organization, &mut drawing, self.now_ms());
         session.actor = actor.map(Arc::new);
         let before = data.bytes();
         let after = before.saturating_add_signed(data.sessions.bytes_added_by(&session));
         self.budget
             .change(before, after)
             .map_err(CreateSessionError::OverBudget)?;
+        *rng = drawing;
         data.sessions.insert(session.clone());
         Ok(session)
     }
