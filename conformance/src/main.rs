@@ -11,8 +11,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use clerk_conformance::check::{Context, Options};
 use clerk_conformance::runner::{self, Selection};
+use clerk_conformance::transport::ClientSettings;
 use clerk_conformance::watch::{SpecChoice, Watch, WatchSettings};
-use clerk_conformance::{BuiltinSpec, Spec, Target, builtin, checks, report, transport};
+use clerk_conformance::{BuiltinSpec, Spec, Target, builtin, checks, report};
 
 /// Checks any implementation of Clerk's Sessions API against its contract.
 #[derive(Debug, Parser)]
@@ -166,19 +167,29 @@ fn http_url(flag: &str, url: &str) -> Result<(), String> {
     }
 }
 
-/// The HTTP client, trusting `ca_cert` (a PEM file) besides the system's trust store.
-fn http_client_trusting(ca_cert: Option<&std::path::Path>) -> Result<reqwest::Client, String> {
-    let pem = match ca_cert {
-        Some(path) => Some(
-            std::fs::read(path)
-                .map_err(|error| format!("--ca-cert {}: {error}", path.display()))?,
-        ),
-        None => None,
+/// The settings of HTTP clients trusting `ca_cert` (a PEM file) besides the system's trust store;
+/// checked by building one.
+fn client_settings_trusting(ca_cert: Option<&std::path::Path>) -> Result<ClientSettings, String> {
+    let settings = ClientSettings {
+        timeout: runner::REQUEST_TIMEOUT,
+        ca_certificates: match ca_cert {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|error| format!("--ca-cert {}: {error}", path.display()))?,
+            ),
+            None => None,
+        },
     };
-    transport::http_client(runner::REQUEST_TIMEOUT, pem.as_deref()).map_err(|error| match ca_cert {
+    settings.build().map_err(|error| match ca_cert {
         Some(path) => format!("--ca-cert {}: {error}", path.display()),
         None => error,
-    })
+    })?;
+    Ok(settings)
+}
+
+/// The HTTP client, trusting `ca_cert` (a PEM file) besides the system's trust store.
+fn http_client_trusting(ca_cert: Option<&std::path::Path>) -> Result<reqwest::Client, String> {
+    client_settings_trusting(ca_cert)?.build()
 }
 
 /// Writes a report to `path`, when one is asked for.
@@ -366,7 +377,7 @@ async fn run_watch(cli: WatchCli) -> ExitCode {
             Err(error) => return usage_error(&error),
         },
     };
-    let http = match http_client_trusting(cli.ca_cert.as_deref()) {
+    let http = match client_settings_trusting(cli.ca_cert.as_deref()) {
         Ok(http) => http,
         Err(error) => return usage_error(&error),
     };
@@ -380,7 +391,7 @@ async fn run_watch(cli: WatchCli) -> ExitCode {
         http,
     }) {
         Ok(watch) => watch,
-        Err(error) => return usage_error(&format!("cannot listen on {}: {error}", cli.listen)),
+        Err(error) => return usage_error(&error.to_string()),
     };
     eprintln!(
         "clerk-conformance watch: {} -> {} (stop with Ctrl-C)",

@@ -34,6 +34,23 @@ pub fn http_client(
         .map_err(|error| format!("cannot build an HTTP client: {error}"))
 }
 
+/// What [`http_client`] builds a client from, kept to build several alike: a pooled connection is
+/// driven by a task of the runtime that opened it and dies with that runtime, so code that runs
+/// on several runtimes (the watch's workers and its observer) needs a client for each.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub timeout: Duration,
+    /// A private CA (PEM, one or more certificates) trusted besides the system's store.
+    pub ca_certificates: Option<Vec<u8>>,
+}
+
+impl ClientSettings {
+    /// A new client with its own connection pool.
+    pub fn build(&self) -> Result<reqwest::Client, String> {
+        http_client(self.timeout, self.ca_certificates.as_deref())
+    }
+}
+
 /// Why a request got no answer, in one line: the TLS cause when the handshake failed, else the
 /// client's own words with their causes.
 pub fn failure_reason(error: &reqwest::Error) -> String {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use clerk_conformance::transport::http_client;
+use clerk_conformance::transport::ClientSettings;
 use clerk_conformance::watch::{SpecChoice, Watch, WatchOutcome, WatchSettings};
 use clerk_sessions_mock::Settings;
 use common::planted::{ALICE, Bug, KEY, spawn_broken_server};
@@ -48,7 +48,10 @@ fn watch_in_front_of(upstream: &str, record: bool) -> Watch {
         specs: SpecChoice::Official,
         record,
         print_violations: false,
-        http: http_client(Duration::from_secs(5), None).expect("client"),
+        http: ClientSettings {
+            timeout: Duration::from_secs(5),
+            ca_certificates: None,
+        },
     })
     .expect("the watch listens")
 }

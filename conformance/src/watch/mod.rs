@@ -10,6 +10,7 @@ pub mod proxy;
 pub mod record;
 
 use std::io::Write as _;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix_web::dev::ServerHandle;
@@ -25,9 +26,13 @@ use self::observer::Observer;
 use self::proxy::Forwarding;
 use self::record::Recorder;
 use crate::runner::RunReport;
+use crate::transport::ClientSettings;
 
 /// The largest request body the proxy forwards: the mock's largest (a data document).
 const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// The proxy's worker threads.
+const WORKERS: usize = 2;
 
 /// How to watch.
 #[derive(Debug)]
@@ -43,7 +48,20 @@ pub struct WatchSettings {
     pub record: bool,
     /// Print each violation to standard error as it is found.
     pub print_violations: bool,
-    pub http: reqwest::Client,
+    /// How to reach the upstream.
+    pub http: ClientSettings,
+}
+
+/// Why a watch could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {listen}: {source}")]
+    Listen {
+        listen: String,
+        source: std::io::Error,
+    },
+    #[error("cannot build an HTTP client: {0}")]
+    Client(String),
 }
 
 /// A running watch.
@@ -71,23 +89,47 @@ pub struct WatchOutcome {
 
 impl Watch {
     /// Binds the proxy and starts forwarding.
-    pub fn start(settings: WatchSettings) -> std::io::Result<Self> {
+    pub fn start(settings: WatchSettings) -> Result<Self, StartError> {
         // Exchanges come in as answers complete; `None`, sent once the server has stopped, ends it.
         let (queue, mut incoming) = mpsc::unbounded_channel::<Option<Exchange>>();
-        let forwarding = Forwarding {
-            upstream: settings.upstream.trim_end_matches('/').to_owned(),
-            http: settings.http.clone(),
-            exchanges: queue.clone(),
-        };
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(web::Data::new(forwarding.clone()))
-                .app_data(web::PayloadConfig::new(MAX_REQUEST_BYTES))
-                .default_service(web::to(proxy::forward))
+        // Each worker and the observer run on a runtime of their own, and each gets a client of
+        // its own: a connection pooled by one runtime fails in another once the first has stopped
+        // (as a worker does before the observer has seen the last exchanges).
+        let observer_http = settings.http.build().map_err(StartError::Client)?;
+        let worker_clients = (0..WORKERS)
+            .map(|_| settings.http.build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StartError::Client)?;
+        let spare_clients = Arc::new(Mutex::new(worker_clients));
+        let upstream = settings.upstream.trim_end_matches('/').to_owned();
+        let server = HttpServer::new({
+            let upstream = upstream.clone();
+            let queue = queue.clone();
+            let observer_http = observer_http.clone();
+            move || {
+                // A worker restarted after a panic finds no spare and shares the observer's.
+                let http = spare_clients
+                    .lock()
+                    .ok()
+                    .and_then(|mut spare| spare.pop())
+                    .unwrap_or_else(|| observer_http.clone());
+                App::new()
+                    .app_data(web::Data::new(Forwarding {
+                        upstream: upstream.clone(),
+                        http,
+                        exchanges: queue.clone(),
+                    }))
+                    .app_data(web::PayloadConfig::new(MAX_REQUEST_BYTES))
+                    .default_service(web::to(proxy::forward))
+            }
         })
-        .workers(2)
+        .workers(WORKERS)
         .shutdown_timeout(5)
-        .bind(&settings.listen)?;
+        .bind(&settings.listen)
+        .map_err(|source| StartError::Listen {
+            listen: settings.listen.clone(),
+            source,
+        })?;
         let address = server
             .addrs()
             .first()
@@ -99,8 +141,8 @@ impl Watch {
         let mut observer = Observer::new(
             settings.specs,
             settings.default_version,
-            settings.upstream.trim_end_matches('/').to_owned(),
-            settings.http,
+            upstream,
+            observer_http,
         );
         let mut recorder = settings.record.then(Recorder::default);
         let print = settings.print_violations;

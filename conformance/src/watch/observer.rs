@@ -12,6 +12,7 @@ use super::exchange::{Exchange, sessions_in};
 use crate::check::{Group, Severity};
 use crate::checks::contract::{SESSION_TIMES, envelope_problems_in, is_clerk_id, is_milliseconds};
 use crate::runner::{CheckReport, Verdict};
+use crate::transport::failure_reason;
 use crate::{BuiltinSpec, Spec, jwt};
 
 /// One watch check: what it proves and where the rule comes from.
@@ -313,8 +314,11 @@ impl Observer {
             kid.as_deref()
                 .is_some_and(|kid| jwks.iter().any(|key| key["kid"] == kid))
         };
-        if !known(&self.jwks) {
-            self.fetch_jwks(exchange).await;
+        if !known(&self.jwks)
+            && let Err(problem) = self.fetch_jwks(exchange).await
+        {
+            found.push(TOKENS, format!("cannot verify the token: {problem}"));
+            return;
         }
         let jwks = serde_json::json!({ "keys": self.jwks });
         match jwt::verify(token, &jwks, jwt::now_secs(), 5) {
@@ -345,15 +349,17 @@ impl Observer {
         }
     }
 
-    /// Fetches the JWKS with the exchange's own Authorization, once per Authorization.
-    async fn fetch_jwks(&mut self, exchange: &Exchange) {
+    /// Fetches the JWKS with the exchange's own Authorization, once per Authorization that got
+    /// an answer: a fetch that failed is tried again with the next token.
+    async fn fetch_jwks(&mut self, exchange: &Exchange) -> Result<(), String> {
         let Some(authorization) = &exchange.authorization else {
-            return;
+            return Ok(());
         };
         let mut hasher = DefaultHasher::new();
         authorization.hash(&mut hasher);
-        if !self.jwks_fetched_with.insert(hasher.finish()) {
-            return;
+        let fingerprint = hasher.finish();
+        if self.jwks_fetched_with.contains(&fingerprint) {
+            return Ok(());
         }
         let mut request = self
             .http
@@ -362,16 +368,22 @@ impl Observer {
         if let Some(version) = &exchange.version_header {
             request = request.header("Clerk-API-Version", version);
         }
-        let Ok(response) = request.send().await else {
-            return;
-        };
-        if let Ok(jwks) = response.json::<Value>().await {
-            for key in jwks["keys"].as_array().into_iter().flatten() {
-                if !self.jwks.contains(key) {
-                    self.jwks.push(key.clone());
-                }
+        let response = request
+            .send()
+            .await
+            .map_err(|error| format!("GET /v1/jwks got no answer: {}", failure_reason(&error)))?;
+        let status = response.status();
+        let jwks = response
+            .json::<Value>()
+            .await
+            .map_err(|error| format!("GET /v1/jwks answered {status}, not JSON: {error}"))?;
+        self.jwks_fetched_with.insert(fingerprint);
+        for key in jwks["keys"].as_array().into_iter().flatten() {
+            if !self.jwks.contains(key) {
+                self.jwks.push(key.clone());
             }
         }
+        Ok(())
     }
 
     fn check_sequence(
@@ -580,5 +592,63 @@ fn check_list(exchange: &Exchange, body: &Value, found: &mut Findings) {
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+    use super::*;
+    use crate::transport::http_client;
+
+    fn token_exchange() -> Exchange {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("ins_2SomeInstance0000000000000".to_owned());
+        let jwt = jsonwebtoken::encode(
+            &header,
+            &serde_json::json!({ "sid": "sess_2SomeSession00000000000000" }),
+            &EncodingKey::from_secret(b"secret"),
+        )
+        .expect("a token");
+        Exchange {
+            method: "POST".to_owned(),
+            path: "/v1/sessions/sess_2SomeSession00000000000000/tokens".to_owned(),
+            query: String::new(),
+            version_header: None,
+            authorization: Some("Bearer sk_test_watched".to_owned()),
+            status: 200,
+            content_type: Some("application/json".to_owned()),
+            body: serde_json::to_vec(&serde_json::json!({ "object": "token", "jwt": jwt }))
+                .expect("json"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_jwks_that_cannot_be_fetched_is_named_and_fetched_again_with_the_next_token() {
+        // A port nobody listens on: the fetch gets no answer.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let upstream = format!("http://{}", closed.local_addr().expect("an address"));
+        drop(closed);
+        let http = http_client(Duration::from_secs(2), None).expect("a client");
+        let mut observer = Observer::new(SpecChoice::Official, None, upstream, http);
+        for _ in 0..2 {
+            let tokens: Vec<String> = observer
+                .observe(&token_exchange())
+                .await
+                .into_iter()
+                .filter(|violation| violation.check == TOKENS.id)
+                .map(|violation| violation.detail)
+                .collect();
+            assert_eq!(tokens.len(), 1, "{tokens:?}");
+            assert!(
+                tokens[0].starts_with("cannot verify the token: GET /v1/jwks got no answer"),
+                "{}",
+                tokens[0]
+            );
+        }
+        assert!(observer.jwks_fetched_with.is_empty());
     }
 }
