@@ -167,29 +167,15 @@ fn http_url(flag: &str, url: &str) -> Result<(), String> {
     }
 }
 
-/// The settings of HTTP clients trusting `ca_cert` (a PEM file) besides the system's trust store;
-/// checked by building one.
+/// The settings of HTTP clients trusting `ca_cert` (a PEM file) besides the system's trust store.
 fn client_settings_trusting(ca_cert: Option<&std::path::Path>) -> Result<ClientSettings, String> {
-    let settings = ClientSettings {
-        timeout: runner::REQUEST_TIMEOUT,
-        ca_certificates: match ca_cert {
-            Some(path) => Some(
-                std::fs::read(path)
-                    .map_err(|error| format!("--ca-cert {}: {error}", path.display()))?,
-            ),
-            None => None,
-        },
+    let Some(path) = ca_cert else {
+        return ClientSettings::new(runner::REQUEST_TIMEOUT, None);
     };
-    settings.build().map_err(|error| match ca_cert {
-        Some(path) => format!("--ca-cert {}: {error}", path.display()),
-        None => error,
-    })?;
-    Ok(settings)
-}
-
-/// The HTTP client, trusting `ca_cert` (a PEM file) besides the system's trust store.
-fn http_client_trusting(ca_cert: Option<&std::path::Path>) -> Result<reqwest::Client, String> {
-    client_settings_trusting(ca_cert)?.build()
+    std::fs::read(path)
+        .map_err(|error| error.to_string())
+        .and_then(|pem| ClientSettings::new(runner::REQUEST_TIMEOUT, Some(&pem)))
+        .map_err(|error| format!("--ca-cert {}: {error}", path.display()))
 }
 
 /// Writes a report to `path`, when one is asked for.
@@ -288,7 +274,8 @@ async fn main() -> ExitCode {
             Err(error) => return usage_error(&format!("{}: {error}", path.display())),
         }
     }
-    let http = match http_client_trusting(cli.ca_cert.as_deref()) {
+    let http = match client_settings_trusting(cli.ca_cert.as_deref()).and_then(|http| http.build())
+    {
         Ok(http) => http,
         Err(error) => return usage_error(&error),
     };

@@ -7,47 +7,61 @@ use std::time::Duration;
 
 use rustls::{CertificateError, Error as TlsError};
 
-/// The HTTP client the suite sends every request with.
-///
-/// Server certificates are checked by `rustls-platform-verifier`: against the operating
-/// system's trust store, as curl and browsers check them, so a corporate CA installed on the
-/// machine is trusted without flags. `ca_certificates` (PEM, one or more certificates) adds a
-/// private CA to that store. `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their
-/// lower-case forms) are honoured.
+/// The HTTP client the suite sends every request with: [`ClientSettings::new`], then
+/// [`ClientSettings::build`].
 pub fn http_client(
     timeout: Duration,
     ca_certificates: Option<&[u8]>,
 ) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(pem) = ca_certificates {
-        let certificates = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|error| format!("not a PEM certificate: {error}"))?;
-        if certificates.is_empty() {
-            return Err("no PEM certificate in it".to_owned());
-        }
-        builder = builder.tls_certs_merge(certificates);
-    }
-    builder
-        .build()
-        .map_err(|error| format!("cannot build an HTTP client: {error}"))
+    ClientSettings::new(timeout, ca_certificates)?.build()
 }
 
-/// What [`http_client`] builds a client from, kept to build several alike: a pooled connection is
-/// driven by a task of the runtime that opened it and dies with that runtime, so code that runs
+/// What the suite's HTTP clients are built from, kept to build several alike: a pooled connection
+/// is driven by a task of the runtime that opened it and dies with that runtime, so code that runs
 /// on several runtimes (the watch's workers and its observer) needs a client for each.
+///
+/// Server certificates are checked by `rustls-platform-verifier`: against the operating
+/// system's trust store, as curl and browsers check them, so a corporate CA installed on the
+/// machine is trusted without flags. A private CA adds to that store. `HTTPS_PROXY`,
+/// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lower-case forms) are honoured.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
-    pub timeout: Duration,
-    /// A private CA (PEM, one or more certificates) trusted besides the system's store.
-    pub ca_certificates: Option<Vec<u8>>,
+    timeout: Duration,
+    ca_certificates: Vec<reqwest::Certificate>,
 }
 
 impl ClientSettings {
+    /// Every request times out after `timeout`; `ca_certificates` (PEM, one or more
+    /// certificates) is a private CA to trust.
+    pub fn new(timeout: Duration, ca_certificates: Option<&[u8]>) -> Result<Self, String> {
+        let ca_certificates = match ca_certificates {
+            Some(pem) => {
+                let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                    .map_err(|error| format!("not a PEM certificate: {error}"))?;
+                if certificates.is_empty() {
+                    return Err("no PEM certificate in it".to_owned());
+                }
+                certificates
+            }
+            None => Vec::new(),
+        };
+        Ok(Self {
+            timeout,
+            ca_certificates,
+        })
+    }
+
     /// A new client with its own connection pool.
     pub fn build(&self) -> Result<reqwest::Client, String> {
-        http_client(self.timeout, self.ca_certificates.as_deref())
+        let mut builder = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if !self.ca_certificates.is_empty() {
+            builder = builder.tls_certs_merge(self.ca_certificates.clone());
+        }
+        builder
+            .build()
+            .map_err(|error| format!("cannot build an HTTP client: {error}"))
     }
 }
 

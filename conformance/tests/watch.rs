@@ -48,10 +48,7 @@ fn watch_in_front_of(upstream: &str, record: bool) -> Watch {
         specs: SpecChoice::Official,
         record,
         print_violations: false,
-        http: ClientSettings {
-            timeout: Duration::from_secs(5),
-            ca_certificates: None,
-        },
+        http: ClientSettings::new(Duration::from_secs(5), None).expect("client settings"),
     })
     .expect("the watch listens")
 }

@@ -10,7 +10,6 @@ pub mod proxy;
 pub mod record;
 
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix_web::dev::ServerHandle;
@@ -30,9 +29,6 @@ use crate::transport::ClientSettings;
 
 /// The largest request body the proxy forwards: the mock's largest (a data document).
 const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-
-/// The proxy's worker threads.
-const WORKERS: usize = 2;
 
 /// How to watch.
 #[derive(Debug)]
@@ -96,23 +92,16 @@ impl Watch {
         // its own: a connection pooled by one runtime fails in another once the first has stopped
         // (as a worker does before the observer has seen the last exchanges).
         let observer_http = settings.http.build().map_err(StartError::Client)?;
-        let worker_clients = (0..WORKERS)
-            .map(|_| settings.http.build())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StartError::Client)?;
-        let spare_clients = Arc::new(Mutex::new(worker_clients));
         let upstream = settings.upstream.trim_end_matches('/').to_owned();
         let server = HttpServer::new({
             let upstream = upstream.clone();
             let queue = queue.clone();
+            let client = settings.http.clone();
             let observer_http = observer_http.clone();
             move || {
-                // A worker restarted after a panic finds no spare and shares the observer's.
-                let http = spare_clients
-                    .lock()
-                    .ok()
-                    .and_then(|mut spare| spare.pop())
-                    .unwrap_or_else(|| observer_http.clone());
+                // The same settings built the observer's client, so this fails only if the
+                // machine does; the worker then shares the observer's.
+                let http = client.build().unwrap_or_else(|_| observer_http.clone());
                 App::new()
                     .app_data(web::Data::new(Forwarding {
                         upstream: upstream.clone(),
@@ -123,7 +112,7 @@ impl Watch {
                     .default_service(web::to(proxy::forward))
             }
         })
-        .workers(WORKERS)
+        .workers(2)
         .shutdown_timeout(5)
         .bind(&settings.listen)
         .map_err(|source| StartError::Listen {
