@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock, RwLockUpgradableReadGuard};
+use parking_lot::{RwLock, RwLockUpgradableReadGuard};
 use rand_chacha::ChaCha8Rng;
 
 use crate::data::Fixtures;
@@ -154,13 +154,21 @@ pub struct Instance {
     signing: SigningKey,
     tokens: Arc<TokenSettings>,
     refresh_tokens: RefreshTokens,
-    data: RwLock<InstanceData>,
-    /// Draws the ids of sessions created later, so they too follow from the seed.
-    rng: Mutex<ChaCha8Rng>,
+    held: RwLock<Held>,
     journal: Journal,
     faults: Faults,
     /// What the instance's data is charged to; every write that grows it is charged first.
     budget: Arc<MemoryBudget>,
+}
+
+/// What the instance's lock guards: its data, and the generator that draws the ids of what is
+/// created later (so that they too follow from the seed). One lock for both keeps them in step:
+/// a reset or a load replaces them together, so no create can draw from the old generator into
+/// the new data, an id the new generator would draw again and silently replace.
+#[derive(Debug)]
+struct Held {
+    data: InstanceData,
+    ids: ChaCha8Rng,
 }
 
 impl Instance {
@@ -187,8 +195,7 @@ impl Instance {
             signing: SigningKey::new(id, key_material),
             tokens: Arc::clone(&defaults.tokens),
             refresh_tokens: RefreshTokens::new(&derived(&secret, b"refresh tokens")),
-            data: RwLock::new(data),
-            rng: Mutex::new(rng),
+            held: RwLock::new(Held { data, ids: rng }),
             journal: Journal::new(defaults.journal_size),
             faults: Faults::new(Arc::clone(&defaults.faults)),
             budget,
@@ -233,18 +240,14 @@ impl Instance {
             // The same documents on the same seeded data were accepted when the instance was made.
             Err(error) => {
                 tracing::error!(instance = %self.id, %error, "reset could not load its documents");
-                return self.data.read().sessions.session_count();
+                return self.held.read().data.sessions.session_count();
             }
         };
         let sessions = data.sessions.session_count();
-        // Both swapped under the data's write lock, which every create holds while it draws an
-        // id: no create sees the new data with the old generator (drawing an id the new one
-        // draws again later) or the old data with the new one.
-        let mut current = self.data.write();
+        let mut current = self.held.write();
         // The seeded data was admitted when the instance was made; it is admitted again.
-        self.budget.force(current.bytes(), data.bytes());
-        *self.rng.lock() = rng;
-        *current = data;
+        self.budget.force(current.data.bytes(), data.bytes());
+        *current = Held { data, ids: rng };
         sessions
     }
 
@@ -256,40 +259,41 @@ impl Instance {
     /// Then the new data takes the old one's place in one short step.
     pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, LoadError> {
         let now_ms = self.now_ms();
-        // Writes wait for this load, so none is lost and no create draws from the generator
-        // meanwhile.
-        let current = self.data.upgradable_read();
-        let mut rng = self.rng.lock();
-        let (data, loaded) = if replace {
+        // Writes wait for this load, so none is lost and no create draws an id meanwhile; the
+        // ids the load draws come from a copy of the generator, kept only if the load is.
+        let current = self.held.upgradable_read();
+        let mut ids = current.ids.clone();
+        let (held, loaded) = if replace {
             let mut fresh = InstanceData::empty(self.spec.list_all);
             let prepared = dataset
-                .prepare(&fresh, &mut rng, now_ms)
+                .prepare(&fresh, &mut ids, now_ms)
                 .map_err(LoadError::Invalid)?;
             self.budget
-                .change(current.bytes(), prepared.bytes_after())?;
+                .change(current.data.bytes(), prepared.bytes_after())?;
             let loaded = prepared.apply(&mut fresh);
-            let mut data = RwLockUpgradableReadGuard::upgrade(current);
-            *data = fresh;
-            (data, loaded)
+            let mut held = RwLockUpgradableReadGuard::upgrade(current);
+            *held = Held { data: fresh, ids };
+            (held, loaded)
         } else {
             let prepared = dataset
-                .prepare(&current, &mut rng, now_ms)
+                .prepare(&current.data, &mut ids, now_ms)
                 .map_err(LoadError::Invalid)?;
             self.budget
-                .change(current.bytes(), prepared.bytes_after())?;
-            let mut data = RwLockUpgradableReadGuard::upgrade(current);
-            let loaded = prepared.apply(&mut data);
-            (data, loaded)
+                .change(current.data.bytes(), prepared.bytes_after())?;
+            let mut held = RwLockUpgradableReadGuard::upgrade(current);
+            let loaded = prepared.apply(&mut held.data);
+            held.ids = ids;
+            (held, loaded)
         };
         Ok(LoadOutcome {
             loaded,
-            total: counts_of(&data),
+            total: counts_of(&held.data),
         })
     }
 
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
     pub fn export(&self) -> Dataset {
-        Dataset::export(&self.data.read())
+        Dataset::export(&self.held.read().data)
     }
 
     pub fn id(&self) -> InstanceId {
@@ -319,11 +323,11 @@ impl Instance {
     /// Presents a page of sessions while the instance is read, so that they are lent rather than
     /// copied; the query's `now_ms` should come from [`Instance::now_ms`].
     pub fn list_sessions<R>(&self, query: &ListQuery, present: impl FnOnce(Page<'_>) -> R) -> R {
-        present(self.data.read().sessions.list(query))
+        present(self.held.read().data.sessions.list(query))
     }
 
     pub fn session(&self, id: SessionId) -> Option<Session> {
-        self.data.read().sessions.get(id).cloned()
+        self.held.read().data.sessions.get(id).cloned()
     }
 
     /// Presents a session while the instance is read, so that it is lent rather than copied.
@@ -332,7 +336,7 @@ impl Instance {
         id: SessionId,
         present: impl FnOnce(&Session) -> R,
     ) -> Option<R> {
-        self.data.read().sessions.get(id).map(present)
+        self.held.read().data.sessions.get(id).map(present)
     }
 
     /// Creates an active session for a user, optionally with an active organization and an
@@ -343,7 +347,8 @@ impl Instance {
             organization,
             actor,
         } = wanted;
-        let mut data = self.data.write();
+        let mut held = self.held.write();
+        let Held { data, ids } = &mut *held;
         let user_record = UserId::parse(user)
             .and_then(|id| data.users.get(&id))
             .ok_or_else(|| CreateSessionError::UnknownUser(user.to_owned()))?;
@@ -360,8 +365,7 @@ impl Instance {
             .transpose()?;
         // The ids are drawn from a copy of the generator, kept only if the session is: a refused
         // create leaves the sequence of ids as it was.
-        let mut rng = self.rng.lock();
-        let mut drawing = rng.clone();
+        let mut drawing = ids.clone();
         let mut session =
             seed::new_session(user_record.id, organization, &mut drawing, self.now_ms());
         session.actor = actor.map(Arc::new);
@@ -370,7 +374,7 @@ impl Instance {
         self.budget
             .change(before, after)
             .map_err(CreateSessionError::OverBudget)?;
-        *rng = drawing;
+        *ids = drawing;
         data.sessions.insert(session.clone());
         Ok(session)
     }
@@ -378,8 +382,8 @@ impl Instance {
     /// Revokes a session and returns it as it now is; `None` if there is no such session.
     pub fn revoke_session(&self, id: SessionId) -> Option<Session> {
         let now_ms = self.now_ms();
-        let mut data = self.data.write();
-        data.sessions.update(id, |session| {
+        let mut held = self.held.write();
+        held.data.sessions.update(id, |session| {
             session.revoke(now_ms);
             session.clone()
         })
@@ -398,8 +402,9 @@ impl Instance {
 
     /// The refresh token of a session of this instance, whatever its status.
     pub fn refresh_token(&self, id: SessionId) -> Option<String> {
-        self.data
+        self.held
             .read()
+            .data
             .sessions
             .get(id)
             .map(|_| self.refresh_tokens.token_for(id))
@@ -455,7 +460,8 @@ impl Instance {
     ) -> Result<String, MintError> {
         let now_ms = self.now_ms();
         let (session, user, organization, template) = {
-            let mut data = self.data.write();
+            let mut held = self.held.write();
+            let data = &mut held.data;
             let template = match kind {
                 TokenKind::Session => None,
                 TokenKind::Template(name) => Some(
@@ -562,7 +568,7 @@ fn derived(secret: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
 /// An instance that goes gives its data's memory back to its budget.
 impl Drop for Instance {
     fn drop(&mut self) {
-        self.budget.force(self.data.get_mut().bytes(), 0);
+        self.budget.force(self.held.get_mut().data.bytes(), 0);
     }
 }
 
@@ -584,4 +590,116 @@ fn counts_of(data: &InstanceData) -> DatasetCounts {
 
 fn seconds(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small_instance() -> Instance {
+        let fixtures = Arc::new(Fixtures::embedded().expect("embedded fixtures"));
+        let defaults = InstanceDefaults {
+            fixtures: Arc::clone(&fixtures),
+            spec: SeedSpec {
+                seed: 1,
+                users: 2,
+                sessions: 5,
+                list_all: false,
+            },
+            tokens: Arc::new(TokenSettings {
+                issuer: "http://127.0.0.1".to_owned(),
+                authorized_party: None,
+            }),
+            journal_size: 0,
+            faults: Arc::default(),
+            documents: Arc::new([]),
+        };
+        let budget = Arc::new(MemoryBudget::new(usize::MAX));
+        Instance::seeded(
+            &defaults,
+            [7; 32],
+            Arc::clone(&fixtures.signing_key),
+            budget,
+        )
+        .expect("seeded")
+    }
+
+    fn session_count(instance: &Instance) -> usize {
+        instance.held.read().data.sessions.session_count()
+    }
+
+    fn first_user(instance: &Instance) -> String {
+        instance
+            .held
+            .read()
+            .data
+            .users
+            .keys()
+            .next()
+            .expect("a seeded user")
+            .to_string()
+    }
+
+    fn create(instance: &Instance, user: &str) {
+        instance
+            .create_session(NewSession {
+                user,
+                organization: None,
+                actor: None,
+            })
+            .expect("created");
+    }
+
+    #[test]
+    fn ids_a_load_drew_are_never_drawn_again_by_a_create() {
+        let instance = small_instance();
+        let user = first_user(&instance);
+        for replace in [false, true] {
+            let sessions: Vec<serde_json::Value> = (0..5)
+                .map(|_| serde_json::json!({ "user_id": user }))
+                .collect();
+            let serde_json::Value::Object(document) = serde_json::json!({
+                "users": [{ "id": user }],
+                "sessions": sessions,
+            }) else {
+                unreachable!("a JSON object")
+            };
+            let dataset = Dataset::from_document(&document).expect("a valid document");
+            instance.load(dataset, replace).expect("loaded");
+            for _ in 0..5 {
+                let before = session_count(&instance);
+                create(&instance, &user);
+                assert_eq!(session_count(&instance), before + 1, "replace={replace}");
+            }
+        }
+    }
+
+    #[test]
+    fn creates_racing_a_reset_never_leave_an_id_the_generator_draws_again() {
+        const CREATES_PER_ROUND: usize = 20;
+        let instance = small_instance();
+        let user = first_user(&instance);
+        for round in 0..300 {
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    for _ in 0..CREATES_PER_ROUND {
+                        create(&instance, &user);
+                    }
+                });
+                scope.spawn(|| instance.reset());
+            });
+            // Whatever the interleaving was, the ids drawn next are new to the data: a create
+            // that drew from the old generator into the new data would be replaced by one of
+            // these.
+            for _ in 0..=CREATES_PER_ROUND {
+                let before = session_count(&instance);
+                create(&instance, &user);
+                assert_eq!(
+                    session_count(&instance),
+                    before + 1,
+                    "round {round}: a create replaced a session of the same id"
+                );
+            }
+        }
+    }
 }
