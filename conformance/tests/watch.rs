@@ -9,7 +9,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use clerk_conformance::transport::ClientSettings;
@@ -19,25 +18,15 @@ use common::planted::{ALICE, Bug, KEY, spawn_broken_server};
 use common::spawn_mock_with;
 use serde_json::{Value, json};
 
+#[path = "../../tests/support/npm.rs"]
+mod npm;
+
 /// The root package's SDK folder, with its locked dependencies installed.
 fn sdk_folder() -> PathBuf {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/sdk/js");
-    let _guard = INSTALL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !dir
-        .join("node_modules/@clerk/backend/package.json")
-        .exists()
-    {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs (Node.js and npm are needed for the SDK tests)");
-        assert!(status.success(), "npm ci failed in {}", dir.display());
-    }
-    dir
+    npm::installed(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/sdk/js"),
+        "@clerk/backend",
+    )
 }
 
 fn watch_in_front_of(upstream: &str, record: bool) -> Watch {

@@ -150,28 +150,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 /// runs there on first use, one folder at a time (npm is not safe to run twice at once in one
 /// folder). `package` is a dependency whose presence says the install is done.
 pub fn node_package(folder: &str, package: &str) -> PathBuf {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(folder);
-    let _guard = INSTALL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if dir
-        .join("node_modules")
-        .join(package)
-        .join("package.json")
-        .exists()
-    {
-        return dir;
-    }
-    let status = std::process::Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir)
-        .status()
-        .expect("npm runs (Node.js and npm are needed for the SDK and browser tests)");
-    assert!(status.success(), "npm ci failed in {}", dir.display());
-    dir
+    crate::npm::installed(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(folder),
+        package,
+    )
 }
 
 /// The `bin` folder of a Python virtual environment named `name` under the target directory,

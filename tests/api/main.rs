@@ -18,6 +18,8 @@ mod jwks;
 mod limits;
 mod list;
 mod memory;
+#[path = "../support/npm.rs"]
+mod npm;
 mod openapi;
 mod refresh;
 mod revoke;
