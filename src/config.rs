@@ -225,7 +225,7 @@ impl FaultSettings {
     /// The plan these flags describe, or what is wrong with them, naming the flag.
     pub fn checked_plan(&self) -> Result<FaultPlan, String> {
         let plan = self.plan();
-        match plan.problems(&[]).into_iter().next() {
+        match plan.problems().into_iter().next() {
             None => Ok(plan),
             Some((field, problem)) => {
                 let flag = match field.as_str() {

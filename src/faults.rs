@@ -10,6 +10,8 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::OperationId;
+
 /// The longest delay a rule or a request may ask for, so that no request hangs for good.
 pub const MAX_DELAY_MS: u64 = 60_000;
 /// The server errors a rule may answer with.
@@ -137,19 +139,16 @@ impl FaultPlan {
             && self.operations.values().all(FaultRule::is_idle)
     }
 
-    /// What is wrong with the plan, as (field, problem); `operation_ids` are the ones that
-    /// exist.
-    pub fn problems(&self, operation_ids: &[&str]) -> Vec<(String, String)> {
+    /// What is wrong with the plan, as (field, problem). Rules may name Clerk's operations.
+    pub fn problems(&self) -> Vec<(String, String)> {
         let mut problems = self.default.problems("default");
         for (operation, rule) in &self.operations {
             let at = format!("operations.{operation}");
-            if !operation_ids.contains(&operation.as_str()) {
+            if !OperationId::parse(operation).is_some_and(OperationId::is_api) {
+                let known: Vec<&str> = OperationId::API.iter().map(|id| id.as_str()).collect();
                 problems.push((
                     at.clone(),
-                    format!(
-                        "no such operation; operations are {}",
-                        operation_ids.join(", ")
-                    ),
+                    format!("no such operation; operations are {}", known.join(", ")),
                 ));
             }
             problems.extend(rule.problems(&at));
@@ -265,11 +264,11 @@ impl Faults {
     pub fn decide(
         &self,
         plan: &FaultPlan,
-        operation: Option<&str>,
+        operation: Option<OperationId>,
         request: RequestFaults,
     ) -> Decision {
         let rule = operation
-            .and_then(|operation| plan.operations.get(operation))
+            .and_then(|operation| plan.operations.get(operation.as_str()))
             .map_or_else(|| plan.default.clone(), |rule| rule.over(&plan.default));
         let mut rng = rand::rng();
         let delay_ms = request.delay_ms.or(rule.delay_ms).unwrap_or(0);
@@ -341,7 +340,11 @@ mod tests {
     fn an_idle_plan_answers_every_request_at_once() {
         let faults = faults(FaultPlan::default());
         assert!(faults.plan().is_idle());
-        let decision = faults.decide(&faults.plan(), Some("GetSession"), RequestFaults::default());
+        let decision = faults.decide(
+            &faults.plan(),
+            Some(OperationId::GetSession),
+            RequestFaults::default(),
+        );
         assert_eq!(decision.delay, Duration::ZERO);
         assert_eq!(decision.outcome, Outcome::Answer);
     }
@@ -366,12 +369,16 @@ mod tests {
         let faults = faults(plan);
         let revoke = faults.decide(
             &faults.plan(),
-            Some("RevokeSession"),
+            Some(OperationId::RevokeSession),
             RequestFaults::default(),
         );
         assert_eq!(revoke.delay, Duration::from_millis(25));
         assert_eq!(revoke.outcome, Outcome::Error(503));
-        let get = faults.decide(&faults.plan(), Some("GetSession"), RequestFaults::default());
+        let get = faults.decide(
+            &faults.plan(),
+            Some(OperationId::GetSession),
+            RequestFaults::default(),
+        );
         assert_eq!(get.outcome, Outcome::Answer);
     }
 
@@ -469,7 +476,7 @@ mod tests {
         plan.operations
             .insert("Teleport".to_owned(), FaultRule::default());
         let fields: Vec<String> = plan
-            .problems(&["GetSession"])
+            .problems()
             .into_iter()
             .map(|(field, _)| field)
             .collect();

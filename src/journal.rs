@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::OperationId;
 use crate::error::{ApiError, ParamProblem};
 
 /// One answered request.
@@ -32,6 +33,9 @@ pub struct JournalEntry {
     pub duration_us: u64,
     /// When the request arrived, in Unix milliseconds (wall clock).
     pub at_ms: i64,
+    /// The operation the request was (`RevokeSession`, ...), when a route took it.
+    #[schema(value_type = Option<String>, example = "RevokeSession")]
+    pub operation_id: Option<OperationId>,
 }
 
 fn method_text<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
@@ -145,6 +149,7 @@ mod tests {
             fault: None,
             duration_us: 1,
             at_ms: 0,
+            operation_id: None,
         }
     }
 

@@ -3,6 +3,9 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{self, Components, RefOr};
 
+use std::sync::LazyLock;
+
+use crate::http::operation::PathParams;
 use crate::http::routes;
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -46,8 +49,14 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The whole document, as the running server describes itself.
-pub fn document() -> openapi::OpenApi {
+/// The whole document, as the running server describes itself: a pure function of the code,
+/// built once.
+pub fn document() -> &'static openapi::OpenApi {
+    static DOCUMENT: LazyLock<openapi::OpenApi> = LazyLock::new(build);
+    &DOCUMENT
+}
+
+fn build() -> openapi::OpenApi {
     let mut document = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -70,8 +79,8 @@ fn add_error_examples(document: &mut openapi::OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
-            let Some(declared) = routes::canonical_errors()
-                .find(|declared| Some(declared.operation_id) == operation.operation_id.as_deref())
+            let Some(declared) = routes::operations()
+                .find(|declared| Some(declared.id.as_str()) == operation.operation_id.as_deref())
             else {
                 continue;
             };
@@ -79,7 +88,7 @@ fn add_error_examples(document: &mut openapi::OpenApi) {
                 let (Ok(status), RefOr::T(response)) = (status.parse::<u16>(), response) else {
                     continue;
                 };
-                let Some(error) = declared.for_status(status, None) else {
+                let Some(error) = declared.error_for(status, PathParams::EXAMPLE) else {
                     continue;
                 };
                 let example = serde_json::json!({
@@ -96,13 +105,10 @@ fn add_error_examples(document: &mut openapi::OpenApi) {
 
 /// The document as served: pretty JSON with a final newline, byte-identical on every run.
 pub fn document_json() -> String {
-    to_json(&document())
-}
-
-/// `document` as served: pretty JSON with a final newline.
-pub fn to_json(document: &openapi::OpenApi) -> String {
-    let mut json = serde_json::to_string_pretty(document)
-        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
+    // The document is made of strings, numbers and maps with string keys, which serde_json
+    // always writes; should it ever fail, serde writes the error too.
+    let mut json = serde_json::to_string_pretty(document())
+        .unwrap_or_else(|error| serde_json::json!({ "error": error.to_string() }).to_string());
     json.push('\n');
     json
 }

@@ -18,8 +18,7 @@ use crate::data::document::one_line;
 use crate::data::{FixtureError, Fixtures};
 use crate::http::AppState;
 use crate::http::fallback::no_route;
-use crate::http::pipeline::{self, faults};
-use crate::http::route_table::RouteTable;
+use crate::http::pipeline::{self, OperationStages, faults};
 use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::instance::{InstanceDefaults, StartDocument};
@@ -167,12 +166,7 @@ impl Application {
             }
         });
 
-        let openapi = crate::openapi::document();
-        let route_table = web::Data::new(RouteTable::from_openapi(
-            &openapi,
-            routes::canonical_errors(),
-        ));
-        let document = web::Data::new(OpenApiDocument(crate::openapi::to_json(&openapi)));
+        let document = web::Data::new(OpenApiDocument(crate::openapi::document_json()));
         let cors_origins = settings.cors_origins.clone();
         let admin_cors_origins = settings.admin_cors_origins.clone();
         let server = HttpServer::new(move || {
@@ -182,7 +176,6 @@ impl Application {
                 .split_for_parts();
             let app = app
                 .app_data(state.clone())
-                .app_data(route_table.clone())
                 .app_data(document.clone())
                 .service(
                     SwaggerUi::new(format!("{SWAGGER_UI_PATH}{{_:.*}}")).config(
@@ -193,7 +186,7 @@ impl Application {
                 )
                 .route("/", web::get().to(redirect_to_swagger_ui))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
-                .default_service(web::to(no_route));
+                .default_service(web::route().to(no_route).wrap(OperationStages(None)));
             pipeline::install(
                 app,
                 pipeline::cors::cors(&cors_origins, &admin_cors_origins),

@@ -1,10 +1,11 @@
-//! Plain Rust types of the Sessions API: ids, sessions, users, API versions and the clock.
+//! Plain Rust types: ids, operation ids, sessions, users, API versions and the clock.
 
 pub mod api_version;
 pub mod clock;
 pub mod footprint;
 pub mod free_form;
 pub mod ids;
+pub mod operation_id;
 pub mod session;
 #[cfg(test)]
 pub mod testing;
@@ -13,5 +14,6 @@ pub mod user;
 pub use api_version::ApiVersion;
 pub use clock::Clock;
 pub use ids::{ActivityId, ClientId, InstanceId, OrganizationId, SessionId, UserId};
+pub use operation_id::OperationId;
 pub use session::{Session, SessionActivity, SessionStatus, StatusFilter};
 pub use user::{Organization, User};

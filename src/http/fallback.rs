@@ -1,17 +1,14 @@
 //! Requests no route took: a 405 with `Allow` when the path exists under another method, a 404
 //! otherwise, both in Clerk's envelope.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 
-use super::route_table::RouteTable;
+use super::operation::allowed_methods;
 use crate::error::ApiError;
 
 /// The default service: answers whatever no route matched.
-pub async fn no_route(
-    request: HttpRequest,
-    routes: web::Data<RouteTable>,
-) -> Result<HttpResponse, ApiError> {
-    let allowed = routes.allowed_methods(request.path());
+pub async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allowed = allowed_methods(request.path());
     Err(if allowed.is_empty() {
         ApiError::RouteNotFound {
             method: request.method().to_string(),

@@ -1,10 +1,9 @@
 //! The actix-web side: shared state, authentication, request parsing, wire shapes and routes.
 
-pub mod canonical;
 pub mod extract;
 pub mod fallback;
+pub mod operation;
 pub mod pipeline;
-pub mod route_table;
 pub mod routes;
 pub mod state;
 pub mod wire;

@@ -1,6 +1,6 @@
-//! The request, resolved once: which documented operation its method and path name, the API
-//! version it selects, and whether it carries `Prefer`. Later stages and the handlers read this
-//! [`RequestContext`] rather than matching the route or parsing the headers again.
+//! The request, resolved once: the API version it selects and whether it carries `Prefer`, then
+//! (from the route the router chose) its operation and (from its key) its instance. Later stages
+//! and the handlers read this [`RequestContext`] rather than parsing the headers again.
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use actix_web::{Error, HttpMessage as _, HttpRequest, web};
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::http::extract::api_version::requested_version;
-use crate::http::route_table::{OperationInfo, RouteTable};
+use crate::http::operation::Operation;
 use crate::http::{AppState, is_api_path};
 use crate::instance::Instance;
 
@@ -23,9 +23,9 @@ pub const PREFER: HeaderName = HeaderName::from_static("prefer");
 /// What an API request is, as resolved when it arrived.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
-    /// The documented operation; `None` when no route takes the method and path (the router
-    /// then answers 404 or 405).
-    pub operation: Option<Arc<OperationInfo>>,
+    /// The documented operation, set by its route's stages; `None` when no route takes the
+    /// method and path (the answer is then a 404 or 405).
+    pub operation: Option<Operation>,
     /// The API version the request selects, or why it selects none. It is an error only for an
     /// operation that runs: an unknown route answers 404 whatever version it names.
     pub version: Result<ApiVersion, ApiError>,
@@ -61,13 +61,10 @@ pub async fn resolve(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let path = routed_path(request.request());
     if is_api_path(path)
-        && let (Some(state), Some(routes)) = (
-            request.app_data::<web::Data<AppState>>(),
-            request.app_data::<web::Data<RouteTable>>(),
-        )
+        && let Some(state) = request.app_data::<web::Data<AppState>>()
     {
         let context = RequestContext {
-            operation: routes.operation(request.method(), path).cloned(),
+            operation: None,
             version: requested_version(request.request(), state.default_version),
             prefers: request.headers().contains_key(PREFER),
             instance: None,

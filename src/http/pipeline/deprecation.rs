@@ -20,8 +20,7 @@ pub async fn mark(
     let deprecated = RequestContext::read(request.request(), |context| {
         context
             .operation
-            .as_ref()
-            .is_some_and(|operation| operation.deprecated)
+            .is_some_and(|operation| operation.documented().deprecated)
     })
     .unwrap_or(false);
     let mut response = next.call(request).await?;

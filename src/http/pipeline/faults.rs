@@ -17,6 +17,7 @@ use super::context::RequestContext;
 use super::prefer::preference;
 use crate::error::ApiError;
 use crate::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
+use crate::http::operation::OperationId;
 use crate::instance::Instance;
 
 /// Marks an answer that a fault produced, for the journal: `error`, `reset` or `rate_limit`.
@@ -96,7 +97,7 @@ async fn injected_fault(
     instance: &Instance,
     request: &HttpRequest,
     prefers: bool,
-    operation: Option<&str>,
+    operation: Option<OperationId>,
 ) -> Result<Option<HttpResponse>, ApiError> {
     let wanted = if prefers {
         requested_faults(request)?
@@ -136,7 +137,7 @@ pub async fn inject(
 ) -> Result<ServiceResponse, Error> {
     let planned = RequestContext::read(request.request(), |context| {
         let instance = context.instance.clone()?;
-        Some((instance, context.prefers, context.operation.clone()))
+        Some((instance, context.prefers, context.operation))
     })
     .flatten();
     let Some((instance, prefers, operation)) = planned else {
@@ -145,9 +146,7 @@ pub async fn inject(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let operation_id = operation
-        .as_ref()
-        .map(|operation| operation.operation_id.as_str());
+    let operation_id = operation.map(|operation| operation.id);
     match injected_fault(&instance, request.request(), prefers, operation_id).await {
         Ok(None) => next
             .call(request)

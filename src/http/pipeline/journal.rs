@@ -18,7 +18,9 @@ pub async fn record(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let Some(instance) = RequestContext::instance(request.request()) else {
+    let Some((Some(instance), operation)) = RequestContext::read(request.request(), |context| {
+        (context.instance.clone(), context.operation)
+    }) else {
         return next.call(request).await;
     };
     let started = Instant::now();
@@ -52,6 +54,7 @@ pub async fn record(
         fault,
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         at_ms,
+        operation_id: operation.map(|operation| operation.id),
     });
     outcome
 }

@@ -9,8 +9,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest};
 
-use super::context::{PREFER, RequestContext, routed_path};
+use super::context::{PREFER, RequestContext};
 use crate::error::ApiError;
+use crate::http::operation::PathParams;
 
 /// When in the pipeline a forced status is considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,23 +42,21 @@ pub fn forced_error(
     context: &RequestContext,
     stage: Stage,
 ) -> Option<ApiError> {
-    let operation = context.operation.as_ref()?;
+    let operation = context.operation?;
     let code = preference(request.request(), "code")?;
-    let status = code.parse::<u16>().ok();
-    let documented = status.filter(|status| operation.statuses.contains(status));
-    match (stage, documented) {
-        (Stage::BeforeAuthentication, Some(401)) => operation.canonical_error(401, None),
+    let documented = &operation.documented().statuses;
+    let status = code
+        .parse::<u16>()
+        .ok()
+        .filter(|status| documented.contains(status));
+    let params = PathParams::of(request.request());
+    match (stage, status) {
+        (Stage::BeforeAuthentication, Some(401)) => operation.error_for(401, params),
         (Stage::BeforeAuthentication, _) | (Stage::AfterAuthentication, Some(200)) => None,
-        (Stage::AfterAuthentication, Some(status)) => {
-            let session_id = routed_path(request.request())
-                .strip_prefix("/v1/sessions/")
-                .and_then(|rest| rest.split('/').next())
-                .filter(|id| !id.is_empty());
-            operation.canonical_error(status, session_id)
-        }
+        (Stage::AfterAuthentication, Some(status)) => operation.error_for(status, params),
         (Stage::AfterAuthentication, None) => Some(ApiError::UndocumentedStatus {
             requested: code.chars().take(20).collect(),
-            documented: operation.statuses.clone(),
+            documented: documented.clone(),
         }),
     }
 }

@@ -8,18 +8,20 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{answers, json_ok};
 use crate::error::ApiError;
 use crate::http::Caller;
-use crate::http::canonical::{CanonicalErrors, unknown_api_version};
+use crate::http::operation::{Operation, OperationId, unknown_api_version};
 use crate::tokens::signing::Jwk;
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[CanonicalErrors {
-    operation_id: "GetJWKS",
-    error: |status, _| match status {
+pub const OPERATIONS: &[Operation] = &[GET_JWKS];
+
+pub const GET_JWKS: Operation = Operation {
+    id: OperationId::GetJwks,
+    canonical_error: |status, _| match status {
         400 => Some(unknown_api_version()),
         401 => Some(ApiError::MissingAuthorization),
         _ => None,
     },
-}];
+};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(get_jwks);
@@ -45,7 +47,7 @@ pub struct Jwks {
 /// is the instance id, the `kid` in the header of every token the instance signs. The official
 /// SDKs fetch this with the secret key to verify session tokens networklessly.
 #[utoipa::path(
-    operation_id = "GetJWKS",
+    operation_id = GET_JWKS.id.as_str(),
     tag = "JWKS",
     responses(
         (status = 200, description = "Get the JSON Web Key Set", body = Jwks),
@@ -54,7 +56,7 @@ pub struct Jwks {
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/v1/jwks")]
+#[get("/v1/jwks", wrap = "GET_JWKS.stages()")]
 pub async fn get_jwks(caller: Caller) -> HttpResponse {
     json_ok(&Jwks {
         keys: vec![caller.instance.jwk()],

@@ -15,8 +15,8 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::http::canonical::CanonicalErrors;
 use crate::http::extract::body::MAX_BODY_BYTES;
+use crate::http::operation::Operation;
 
 /// Registers every documented route; the OpenAPI document is generated from the same calls.
 /// Clerk's operations carry their `/v1` in their own paths rather than sit in a scope: a scope is
@@ -32,16 +32,16 @@ pub fn configure(config: &mut ServiceConfig) {
     admin::configure(config);
 }
 
-/// Every operation's canonical errors, as each routes module declares them.
-pub fn canonical_errors() -> impl Iterator<Item = &'static CanonicalErrors> + Clone {
+/// Every operation, as each routes module declares them.
+pub fn operations() -> impl Iterator<Item = &'static Operation> + Clone {
     [
-        sessions::CANONICAL_ERRORS,
-        tokens::CANONICAL_ERRORS,
-        refresh::CANONICAL_ERRORS,
-        verify::CANONICAL_ERRORS,
-        jwks::CANONICAL_ERRORS,
-        operator::CANONICAL_ERRORS,
-        admin::CANONICAL_ERRORS,
+        sessions::OPERATIONS,
+        tokens::OPERATIONS,
+        refresh::OPERATIONS,
+        verify::OPERATIONS,
+        jwks::OPERATIONS,
+        operator::OPERATIONS,
+        admin::OPERATIONS,
     ]
     .into_iter()
     .flatten()

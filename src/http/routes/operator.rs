@@ -9,26 +9,37 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::json_ok;
 use crate::error::{ApiError, ClerkErrors};
 use crate::http::AppState;
-use crate::http::canonical::CanonicalErrors;
+use crate::http::operation::{Operation, OperationId};
 
 /// The example each documented error shows in the spec.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
-    CanonicalErrors {
-        operation_id: "Readyz",
-        error: |status, _| (status == 503).then_some(ApiError::NotReady),
+pub const OPERATIONS: &[Operation] = &[HEALTHZ, READYZ, GET_PUBLIC_KEY_PEM, GET_OPENAPI_DOCUMENT];
+
+pub const HEALTHZ: Operation = Operation {
+    id: OperationId::Healthz,
+    canonical_error: |_, _| None,
+};
+
+pub const GET_OPENAPI_DOCUMENT: Operation = Operation {
+    id: OperationId::GetOpenApiDocument,
+    canonical_error: |_, _| None,
+};
+
+pub const READYZ: Operation = Operation {
+    id: OperationId::Readyz,
+    canonical_error: |status, _| (status == 503).then_some(ApiError::NotReady),
+};
+
+pub const GET_PUBLIC_KEY_PEM: Operation = Operation {
+    id: OperationId::GetPublicKeyPem,
+    canonical_error: |status, _| match status {
+        404 => Some(ApiError::NotFound {
+            resource: "Instance",
+            id: "ins_2NobodyHasThisInstance0000".to_owned(),
+        }),
+        503 => Some(ApiError::NotReady),
+        _ => None,
     },
-    CanonicalErrors {
-        operation_id: "GetPublicKeyPem",
-        error: |status, _| match status {
-            404 => Some(ApiError::NotFound {
-                resource: "Instance",
-                id: "ins_2NobodyHasThisInstance0000".to_owned(),
-            }),
-            503 => Some(ApiError::NotReady),
-            _ => None,
-        },
-    },
-];
+};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -62,7 +73,7 @@ pub struct Readiness {
 ///
 /// Answers 200 as soon as the process serves HTTP. Needs no key.
 #[utoipa::path(
-    operation_id = "Healthz",
+    operation_id = HEALTHZ.id.as_str(),
     tag = "Operator",
     responses((status = 200, description = "The process is up", body = Health))
 )]
@@ -76,7 +87,7 @@ pub async fn healthz() -> HttpResponse {
 /// Answers 200 once the fixtures are loaded and every configured instance is seeded, 503 before.
 /// Needs no key. CI jobs can poll it before running tests.
 #[utoipa::path(
-    operation_id = "Readyz",
+    operation_id = READYZ.id.as_str(),
     tag = "Operator",
     responses(
         (status = 200, description = "Ready to serve the API", body = Readiness),
@@ -97,7 +108,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// An instance's public signing key in PEM (SPKI) form, for networkless verification with a
 /// static key: give it to the SDKs as `jwtKey` / `CLERK_JWT_KEY`. Needs no key.
 #[utoipa::path(
-    operation_id = "GetPublicKeyPem",
+    operation_id = GET_PUBLIC_KEY_PEM.id.as_str(),
     tag = "Operator",
     params(("kid" = Option<String>, Query, description = "The instance (`kid`) whose key to show; the first configured key's instance when absent.", example = "ins_2Kq8mNzXv4pL7rT1sW9yB3cE5fH")),
     responses(
@@ -130,7 +141,7 @@ pub async fn public_key_pem(
 ///
 /// This server's OpenAPI 3.1 document, generated from its handlers; Swagger UI reads it.
 #[utoipa::path(
-    operation_id = "GetOpenApiDocument",
+    operation_id = GET_OPENAPI_DOCUMENT.id.as_str(),
     tag = "Operator",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
 )]

@@ -15,16 +15,18 @@ use super::{answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
-use crate::http::canonical::{CanonicalErrors, malformed_body};
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
 use crate::http::extract::query::for_each_pair;
+use crate::http::operation::{Operation, OperationId, malformed_body};
 use crate::instance::{RefreshError, RefreshProof};
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[CanonicalErrors {
-    operation_id: "RefreshSession",
-    error: |status, _| match status {
+pub const OPERATIONS: &[Operation] = &[REFRESH_SESSION];
+
+pub const REFRESH_SESSION: Operation = Operation {
+    id: OperationId::RefreshSession,
+    canonical_error: |status, _| match status {
         400 => Some(malformed_body()),
         401 => Some(ApiError::RefreshRefused(
             RefreshError::WrongRefreshToken.to_string(),
@@ -32,7 +34,7 @@ pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[CanonicalErrors {
         422 => Some(ApiError::param(ParamProblem::missing("refresh_token"))),
         _ => None,
     },
-}];
+};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(refresh_session);
@@ -210,7 +212,7 @@ pub enum SessionRefresh {
 /// expired, abandoned, or unknown). A malformed body is a 400; a missing or mistyped field a
 /// 422 naming it.
 #[utoipa::path(
-    operation_id = "RefreshSession",
+    operation_id = REFRESH_SESSION.id.as_str(),
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
@@ -226,7 +228,7 @@ pub enum SessionRefresh {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/v1/sessions/{session_id}/refresh")]
+#[post("/v1/sessions/{session_id}/refresh", wrap = "REFRESH_SESSION.stages()")]
 pub async fn refresh_session(
     caller: Caller,
     request: HttpRequest,

@@ -8,45 +8,55 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::canonical::{CanonicalErrors, malformed_body, unknown_api_version};
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::list_query::ListSessionsQuery;
 use crate::http::extract::path::SessionIdSegment;
+use crate::http::operation::{
+    Operation, OperationId, PathParams, malformed_body, unknown_api_version,
+};
 use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
 use crate::http::{AppState, Caller};
 use crate::instance::{CreateSessionError, NewSession};
 use crate::store::{ListQuery, ListScope};
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
-    CanonicalErrors {
-        operation_id: "GetSessionList",
-        error: |status, _| match status {
-            400 => Some(ApiError::MissingListFilter),
-            401 => Some(ApiError::MissingAuthorization),
-            422 => Some(ApiError::param(ParamProblem::invalid_value(
-                "limit",
-                "must be between 1 and 500",
-            ))),
-            _ => None,
-        },
-    },
-    CanonicalErrors {
-        operation_id: "createSession",
-        error: create_session_error,
-    },
-    CanonicalErrors {
-        operation_id: "GetSession",
-        error: session_operation_error,
-    },
-    CanonicalErrors {
-        operation_id: "RevokeSession",
-        error: session_operation_error,
-    },
+pub const OPERATIONS: &[Operation] = &[
+    GET_SESSION_LIST,
+    CREATE_SESSION,
+    GET_SESSION,
+    REVOKE_SESSION,
 ];
 
+pub const GET_SESSION_LIST: Operation = Operation {
+    id: OperationId::GetSessionList,
+    canonical_error: |status, _| match status {
+        400 => Some(ApiError::MissingListFilter),
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_value(
+            "limit",
+            "must be between 1 and 500",
+        ))),
+        _ => None,
+    },
+};
+
+pub const CREATE_SESSION: Operation = Operation {
+    id: OperationId::CreateSession,
+    canonical_error: create_session_error,
+};
+
+pub const GET_SESSION: Operation = Operation {
+    id: OperationId::GetSession,
+    canonical_error: session_operation_error,
+};
+
+pub const REVOKE_SESSION: Operation = Operation {
+    id: OperationId::RevokeSession,
+    canonical_error: session_operation_error,
+};
+
 /// The documented errors of creating a session, here and on the admin surface.
-pub fn create_session_error(status: u16, _: &str) -> Option<ApiError> {
+pub fn create_session_error(status: u16, _: PathParams<'_>) -> Option<ApiError> {
     match status {
         400 => Some(malformed_body()),
         401 => Some(ApiError::MissingAuthorization),
@@ -60,11 +70,11 @@ pub fn create_session_error(status: u16, _: &str) -> Option<ApiError> {
 }
 
 /// The documented errors of an operation on one session: get and revoke.
-fn session_operation_error(status: u16, session_id: &str) -> Option<ApiError> {
+fn session_operation_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
     match status {
         400 => Some(unknown_api_version()),
         401 => Some(ApiError::MissingAuthorization),
-        404 => Some(session_not_found(session_id)),
+        404 => Some(path_session_not_found(params)),
         _ => None,
     }
 }
@@ -90,7 +100,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// every match; otherwise it is a bare array. Invalid parameter values answer 422 with
 /// `meta.param_name` set, one error per bad parameter.
 #[utoipa::path(
-    operation_id = "GetSessionList",
+    operation_id = GET_SESSION_LIST.id.as_str(),
     tag = "Sessions",
     params(ListSessionsQuery, Caller),
     responses(
@@ -101,7 +111,7 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/v1/sessions")]
+#[get("/v1/sessions", wrap = "GET_SESSION_LIST.stages()")]
 pub async fn list_sessions(
     caller: Caller,
     request: HttpRequest,
@@ -171,7 +181,7 @@ pub struct CreateSessionRequest {
 /// `active_organization_id` must name an organization the user belongs to. The body may be JSON
 /// or form data.
 #[utoipa::path(
-    operation_id = "createSession",
+    operation_id = CREATE_SESSION.id.as_str(),
     tag = "Sessions",
     params(Caller),
     request_body(content = CreateSessionRequest, content_type = "application/json"),
@@ -184,7 +194,7 @@ pub struct CreateSessionRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/v1/sessions")]
+#[post("/v1/sessions", wrap = "CREATE_SESSION.stages()")]
 pub async fn create_session(
     caller: Caller,
     request: HttpRequest,
@@ -259,7 +269,7 @@ impl From<CreateSessionError> for ApiError {
 /// `abandon_at` reads as `expired` or `abandoned`. An unknown id is a 404
 /// `resource_not_found`.
 #[utoipa::path(
-    operation_id = "GetSession",
+    operation_id = GET_SESSION.id.as_str(),
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
@@ -273,7 +283,7 @@ impl From<CreateSessionError> for ApiError {
     ),
     security(("bearerAuth" = []))
 )]
-#[get("/v1/sessions/{session_id}")]
+#[get("/v1/sessions/{session_id}", wrap = "GET_SESSION.stages()")]
 pub async fn get_session(
     caller: Caller,
     session_id: SessionIdSegment,
@@ -295,7 +305,7 @@ pub async fn get_session(
 /// and moves its `updated_at` to now; every later get and list shows it revoked. A session that
 /// has already ended (revoked, ended, expired, ...) is returned unchanged. An unknown id is a 404.
 #[utoipa::path(
-    operation_id = "RevokeSession",
+    operation_id = REVOKE_SESSION.id.as_str(),
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
@@ -309,7 +319,7 @@ pub async fn get_session(
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/v1/sessions/{session_id}/revoke")]
+#[post("/v1/sessions/{session_id}/revoke", wrap = "REVOKE_SESSION.stages()")]
 pub async fn revoke_session(
     caller: Caller,
     session_id: SessionIdSegment,
@@ -327,6 +337,14 @@ pub fn session_answer(caller: &Caller, session: &crate::domain::Session) -> Http
         caller.version,
         caller.instance.now_ms(),
     ))
+}
+
+/// A session id quoted by the document's examples, where no request names one.
+pub const EXAMPLE_SESSION_ID: &str = "sess_2AliceActiveZICgVFaEP1MWWEP";
+
+/// The 404 for the session the request's path names.
+pub fn path_session_not_found(params: PathParams<'_>) -> ApiError {
+    session_not_found(&params.get_or("session_id", EXAMPLE_SESSION_ID))
 }
 
 /// The 404 for a session id, quoting at most a sane length of whatever was asked for.

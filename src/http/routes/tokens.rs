@@ -5,35 +5,36 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::sessions::session_not_found;
+use super::sessions::{path_session_not_found, session_not_found};
 use super::{answers, json_ok};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
-use crate::http::canonical::{CanonicalErrors, malformed_body};
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
+use crate::http::operation::{Operation, OperationId, PathParams, malformed_body};
 use crate::instance::{MintError, TokenKind};
 use crate::tokens::TOKEN_LIFETIME_RANGE;
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
-    CanonicalErrors {
-        operation_id: "CreateSessionToken",
-        error: token_error,
-    },
-    CanonicalErrors {
-        operation_id: "CreateSessionTokenFromTemplate",
-        error: token_error,
-    },
-];
+pub const OPERATIONS: &[Operation] = &[CREATE_SESSION_TOKEN, CREATE_SESSION_TOKEN_FROM_TEMPLATE];
+
+pub const CREATE_SESSION_TOKEN: Operation = Operation {
+    id: OperationId::CreateSessionToken,
+    canonical_error: token_error,
+};
+
+pub const CREATE_SESSION_TOKEN_FROM_TEMPLATE: Operation = Operation {
+    id: OperationId::CreateSessionTokenFromTemplate,
+    canonical_error: token_error,
+};
 
 /// The documented errors of both token operations.
-fn token_error(status: u16, session_id: &str) -> Option<ApiError> {
+fn token_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
     match status {
         400 => Some(malformed_body()),
         401 => Some(ApiError::MissingAuthorization),
-        404 => Some(session_not_found(session_id)),
+        404 => Some(path_session_not_found(params)),
         422 => Some(ApiError::param(ParamProblem::invalid_value(
             "expires_in_seconds",
             "must be between 30 and 315360000",
@@ -80,7 +81,7 @@ pub struct TokenBody {
 /// Minting counts as activity: the session's `last_active_at` moves to now. The body may be
 /// absent, empty, `{}` or `null`. A session that does not exist or has ended is a 404.
 #[utoipa::path(
-    operation_id = "CreateSessionToken",
+    operation_id = CREATE_SESSION_TOKEN.id.as_str(),
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
@@ -96,7 +97,10 @@ pub struct TokenBody {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/v1/sessions/{session_id}/tokens")]
+#[post(
+    "/v1/sessions/{session_id}/tokens",
+    wrap = "CREATE_SESSION_TOKEN.stages()"
+)]
 pub async fn create_session_token(
     caller: Caller,
     request: HttpRequest,
@@ -115,7 +119,7 @@ pub async fn create_session_token(
 /// are the template's unless `expires_in_seconds` overrides the lifetime. An unknown template
 /// is a 404 "JWT template not found".
 #[utoipa::path(
-    operation_id = "CreateSessionTokenFromTemplate",
+    operation_id = CREATE_SESSION_TOKEN_FROM_TEMPLATE.id.as_str(),
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
@@ -132,7 +136,10 @@ pub async fn create_session_token(
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/v1/sessions/{session_id}/tokens/{template_name}")]
+#[post(
+    "/v1/sessions/{session_id}/tokens/{template_name}",
+    wrap = "CREATE_SESSION_TOKEN_FROM_TEMPLATE.stages()"
+)]
 pub async fn create_session_token_from_template(
     caller: Caller,
     request: HttpRequest,

@@ -9,29 +9,31 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::answers;
-use super::sessions::{session_answer, session_not_found};
+use super::sessions::{path_session_not_found, session_answer, session_not_found};
 use crate::domain::SessionId;
 use crate::error::{ApiError, ParamProblem};
-use crate::http::canonical::CanonicalErrors;
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
+use crate::http::operation::{Operation, OperationId};
 use crate::http::{AppState, Caller};
 use crate::instance::VerifyError;
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[CanonicalErrors {
-    operation_id: "VerifySession",
-    error: |status, session_id| match status {
+pub const OPERATIONS: &[Operation] = &[VERIFY_SESSION];
+
+pub const VERIFY_SESSION: Operation = Operation {
+    id: OperationId::VerifySession,
+    canonical_error: |status, params| match status {
         400 => Some(ApiError::InvalidSessionToken(
             "the token has expired".to_owned(),
         )),
         401 => Some(ApiError::MissingAuthorization),
-        404 => Some(session_not_found(session_id)),
+        404 => Some(path_session_not_found(params)),
         410 => Some(ApiError::Gone),
         422 => Some(ApiError::param(ParamProblem::missing("token"))),
         _ => None,
     },
-}];
+};
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(verify_session);
@@ -83,7 +85,7 @@ impl FromBody for VerifyRequest {
 /// From API version 2025-04-10 on (and always when the server runs with `--retire-verify`) the
 /// answer is 410 `operation_deprecated`. Every answer carries a `Deprecation` header.
 #[utoipa::path(
-    operation_id = "VerifySession",
+    operation_id = VERIFY_SESSION.id.as_str(),
     tag = "Sessions",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
@@ -100,7 +102,7 @@ impl FromBody for VerifyRequest {
     ),
     security(("bearerAuth" = []))
 )]
-#[post("/v1/sessions/{session_id}/verify")]
+#[post("/v1/sessions/{session_id}/verify", wrap = "VERIFY_SESSION.stages()")]
 #[deprecated = "verify session tokens networklessly with the JWKS"]
 pub async fn verify_session(
     caller: Caller,

@@ -80,7 +80,7 @@ impl FromBody for ClockChange {
 ///
 /// The instance's clock: the wall clock unless a test froze, set or advanced it.
 #[utoipa::path(
-    operation_id = "GetInstanceClock",
+    operation_id = super::GET_INSTANCE_CLOCK.id.as_str(),
     tag = "Admin",
     responses((status = 200, description = "The clock", body = ClockState), answers::Unauthorized),
     security(("bearerAuth" = []))
@@ -97,7 +97,7 @@ pub async fn get_clock(owner: InstanceOwner) -> HttpResponse {
 /// created at its time. Token times stay on the wall clock, which SDKs check them against.
 /// A reset of the instance puts the wall clock back.
 #[utoipa::path(
-    operation_id = "ChangeInstanceClock",
+    operation_id = super::CHANGE_INSTANCE_CLOCK.id.as_str(),
     tag = "Admin",
     request_body(content = ClockChange, content_type = "application/json"),
     responses(

@@ -37,7 +37,7 @@ pub struct LoadSummary {
 /// instance stays as it was. `?replace=true` empties the instance first. A reset brings the
 /// seeded data back.
 #[utoipa::path(
-    operation_id = "LoadInstanceData",
+    operation_id = super::LOAD_INSTANCE_DATA.id.as_str(),
     tag = "Admin",
     params(LoadMode),
     request_body(content = Dataset, content_type = "application/json"),
@@ -87,7 +87,7 @@ pub async fn load_data(
 /// status as written, JWT templates) as the document `POST /__admin/instance/data` loads.
 /// Sessions come oldest first; times are Unix milliseconds.
 #[utoipa::path(
-    operation_id = "ExportInstanceData",
+    operation_id = super::EXPORT_INSTANCE_DATA.id.as_str(),
     tag = "Admin",
     responses(
         (status = 200, description = "The instance's data", body = Dataset),

@@ -7,7 +7,6 @@ use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
 use crate::faults::FaultPlan;
 use crate::http::extract::body::BodyFields;
-use crate::http::route_table::RouteTable;
 use crate::http::routes::{answers, json_ok};
 
 /// Read the caller's faults
@@ -15,7 +14,7 @@ use crate::http::routes::{answers, json_ok};
 /// The latency, failures and rate limit the instance's API requests meet now: the server's
 /// `--fault-*` and `--rate-limit` flags unless a test changed them.
 #[utoipa::path(
-    operation_id = "GetInstanceFaults",
+    operation_id = super::GET_INSTANCE_FAULTS.id.as_str(),
     tag = "Admin",
     responses((status = 200, description = "The faults", body = FaultPlan), answers::Unauthorized),
     security(("bearerAuth" = []))
@@ -39,7 +38,7 @@ pub async fn get_faults(owner: InstanceOwner) -> HttpResponse {
 /// One request can ask for the same with `Prefer: delay=300`, `jitter=100` or
 /// `fault=reset|rate_limit|500|502|503|504`, whatever the instance's faults are.
 #[utoipa::path(
-    operation_id = "SetInstanceFaults",
+    operation_id = super::SET_INSTANCE_FAULTS.id.as_str(),
     tag = "Admin",
     request_body(content = FaultPlan, content_type = "application/json"),
     responses(
@@ -55,12 +54,11 @@ pub async fn set_faults(
     owner: InstanceOwner,
     request: HttpRequest,
     body: web::Bytes,
-    routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = BodyFields::parse(&request, &body)?;
     let plan = FaultPlan::deserialize(fields.as_map())
         .map_err(|error| ApiError::param(ParamProblem::invalid_value("body", error.to_string())))?;
-    let problems = plan.problems(&routes.api_operation_ids());
+    let problems = plan.problems();
     if !problems.is_empty() {
         return Err(ApiError::InvalidParams(
             problems
@@ -79,7 +77,7 @@ pub async fn set_faults(
 /// started with `--fault-*` or `--rate-limit` flags), and starts a new rate-limit window. A
 /// reset of the instance does the same.
 #[utoipa::path(
-    operation_id = "RestoreInstanceFaults",
+    operation_id = super::RESTORE_INSTANCE_FAULTS.id.as_str(),
     tag = "Admin",
     responses((status = 200, description = "The faults now in force", body = FaultPlan), answers::Unauthorized),
     security(("bearerAuth" = []))

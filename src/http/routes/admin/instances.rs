@@ -45,7 +45,7 @@ pub struct InstanceState {
 /// memory (estimated from the sessions and users each holds, loaded ones included); past either
 /// bound the answer is a 409 `instance_limit_reached` until one is deleted.
 #[utoipa::path(
-    operation_id = "CreateInstance",
+    operation_id = super::CREATE_INSTANCE.id.as_str(),
     tag = "Admin",
     responses(
         (status = 201, description = "The new instance", body = CreatedInstance),
@@ -69,7 +69,7 @@ pub async fn create_instance(state: web::Data<AppState>) -> Result<HttpResponse,
 /// instances created on demand can be deleted (403 `instance_not_deletable` for a configured
 /// key).
 #[utoipa::path(
-    operation_id = "DeleteInstance",
+    operation_id = super::DELETE_INSTANCE.id.as_str(),
     tag = "Admin",
     responses(
         (status = 200, description = "The instance is gone", body = InstanceState),
@@ -99,7 +99,7 @@ pub async fn delete_instance(
 /// again from the start of the seed's sequence. Times are seeded anew relative to now, the clock
 /// is the wall clock again, and the faults are the server's configured ones. The journal stays.
 #[utoipa::path(
-    operation_id = "ResetInstance",
+    operation_id = super::RESET_INSTANCE.id.as_str(),
     tag = "Admin",
     responses(
         (status = 200, description = "The instance, reseeded", body = InstanceState),

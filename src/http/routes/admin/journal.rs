@@ -1,30 +1,19 @@
 //! The request journal of an instance: read it, count it, clear it.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::InstanceOwner;
 use crate::error::ApiError;
-use crate::http::route_table::RouteTable;
 use crate::http::routes::{answers, json_ok};
 use crate::instance::Instance;
 use crate::journal::{JournalEntry, JournalFilter};
 
-/// A journal entry with the operation it was.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JournalRecord {
-    #[serde(flatten)]
-    pub entry: JournalEntry,
-    /// The operation id the request was (`RevokeSession`, ...), when it was a documented one.
-    #[schema(example = "RevokeSession")]
-    pub operation_id: Option<String>,
-}
-
 /// The journal, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JournalPage {
-    pub data: Vec<JournalRecord>,
+    pub data: Vec<JournalEntry>,
     /// How many entries match the filters.
     pub total_count: usize,
 }
@@ -37,40 +26,25 @@ pub struct JournalCount {
     pub count: usize,
 }
 
-/// The entries of `instance`'s journal that the query's filters accept, with their operations.
+/// The entries of `instance`'s journal that the query's filters accept, and the list's limit.
 fn journal_records(
     instance: &Instance,
     request: &HttpRequest,
-    routes: &RouteTable,
-) -> Result<(Vec<JournalRecord>, usize), ApiError> {
+) -> Result<(Vec<JournalEntry>, usize), ApiError> {
     let filter = JournalFilter::from_query(request.query_string())?;
-    let operation_of = |entry: &JournalEntry| {
-        routes
-            .operation(&entry.method, &entry.path)
-            .map(|operation| operation.operation_id.clone())
-    };
-    let records: Vec<JournalRecord> = instance
-        .journal()
-        .matching(|entry| {
-            filter
-                .method
-                .as_ref()
-                .is_none_or(|method| method == entry.method.as_str())
-                && filter.path.as_ref().is_none_or(|path| *path == entry.path)
-                && filter.status.is_none_or(|status| status == entry.status)
-        })
-        .into_iter()
-        .map(|entry| JournalRecord {
-            operation_id: operation_of(&entry),
-            entry,
-        })
-        .filter(|record| {
-            filter
-                .operation_id
-                .as_ref()
-                .is_none_or(|wanted| record.operation_id.as_ref() == Some(wanted))
-        })
-        .collect();
+    let records = instance.journal().matching(|entry| {
+        filter
+            .method
+            .as_ref()
+            .is_none_or(|method| method == entry.method.as_str())
+            && filter.path.as_ref().is_none_or(|path| *path == entry.path)
+            && filter.status.is_none_or(|status| status == entry.status)
+            && filter.operation_id.as_ref().is_none_or(|wanted| {
+                entry
+                    .operation_id
+                    .is_some_and(|operation| operation.as_str() == wanted)
+            })
+    });
     let limit = filter.limit.unwrap_or(100);
     Ok((records, limit))
 }
@@ -81,7 +55,7 @@ fn journal_records(
 /// method, path, query, status, duration and time, and the operation each was. Never the
 /// secret key. Filters intersect.
 #[utoipa::path(
-    operation_id = "GetInstanceJournal",
+    operation_id = super::GET_INSTANCE_JOURNAL.id.as_str(),
     tag = "Admin",
     params(JournalFilter),
     responses((status = 200, description = "The journal", body = JournalPage), answers::Unauthorized, answers::Unprocessable),
@@ -91,9 +65,8 @@ fn journal_records(
 pub async fn get_journal(
     owner: InstanceOwner,
     request: HttpRequest,
-    routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    let (mut records, limit) = journal_records(&owner.instance, &request, &routes)?;
+    let (mut records, limit) = journal_records(&owner.instance, &request)?;
     let total_count = records.len();
     records.truncate(limit);
     Ok(json_ok(&JournalPage {
@@ -107,7 +80,7 @@ pub async fn get_journal(
 /// How many journal entries match the filters: for example
 /// `?operation_id=RevokeSession` to assert that a backend revoked exactly once.
 #[utoipa::path(
-    operation_id = "CountInstanceJournal",
+    operation_id = super::COUNT_INSTANCE_JOURNAL.id.as_str(),
     tag = "Admin",
     params(JournalFilter),
     responses((status = 200, description = "The count", body = JournalCount), answers::Unauthorized, answers::Unprocessable),
@@ -117,9 +90,8 @@ pub async fn get_journal(
 pub async fn count_journal(
     owner: InstanceOwner,
     request: HttpRequest,
-    routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    let (records, _) = journal_records(&owner.instance, &request, &routes)?;
+    let (records, _) = journal_records(&owner.instance, &request)?;
     Ok(json_ok(&JournalCount {
         object: "journal_count",
         count: records.len(),
@@ -130,7 +102,7 @@ pub async fn count_journal(
 ///
 /// Forgets every recorded request, for example between two tests sharing an instance.
 #[utoipa::path(
-    operation_id = "ClearInstanceJournal",
+    operation_id = super::CLEAR_INSTANCE_JOURNAL.id.as_str(),
     tag = "Admin",
     responses((status = 200, description = "The journal is empty", body = JournalCount), answers::Unauthorized),
     security(("bearerAuth" = []))

@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
-use crate::http::canonical::{CanonicalErrors, malformed_body};
+use crate::http::operation::{Operation, OperationId, PathParams, malformed_body};
 use crate::http::pipeline::authentication::{bearer_key, instance_for};
 use crate::instance::Instance;
 use crate::registry::RegistryError;
@@ -27,115 +27,145 @@ mod sessions;
 
 /// The example each documented error shows in the spec. Admin operations are not subject to
 /// `Prefer`.
-pub const CANONICAL_ERRORS: &[CanonicalErrors] = &[
-    CanonicalErrors {
-        operation_id: "CreateInstance",
-        error: |status, _| (status == 409).then_some(ApiError::InstanceLimitReached(64)),
-    },
-    CanonicalErrors {
-        operation_id: "DeleteInstance",
-        error: |status, _| match status {
-            401 => Some(ApiError::MissingAuthorization),
-            403 => Some(ApiError::InstanceNotDeletable),
-            _ => None,
-        },
-    },
-    CanonicalErrors {
-        operation_id: "ResetInstance",
-        error: unauthorized_only,
-    },
-    CanonicalErrors {
-        operation_id: "GetInstanceClock",
-        error: unauthorized_only,
-    },
-    CanonicalErrors {
-        operation_id: "ChangeInstanceClock",
-        error: |status, _| match status {
-            400 => Some(malformed_body()),
-            401 => Some(ApiError::MissingAuthorization),
-            422 => Some(ApiError::param(ParamProblem::invalid_type(
-                "advance_ms",
-                "a whole number",
-            ))),
-            _ => None,
-        },
-    },
-    CanonicalErrors {
-        operation_id: "GetInstanceJournal",
-        error: journal_error,
-    },
-    CanonicalErrors {
-        operation_id: "CountInstanceJournal",
-        error: journal_error,
-    },
-    CanonicalErrors {
-        operation_id: "ClearInstanceJournal",
-        error: unauthorized_only,
-    },
-    CanonicalErrors {
-        operation_id: "CreateInstanceSession",
-        error: |status, session_id| match status {
-            409 => Some(ApiError::InstanceFull(1024)),
-            _ => super::sessions::create_session_error(status, session_id),
-        },
-    },
-    CanonicalErrors {
-        operation_id: "GetInstanceSessionRefreshToken",
-        error: |status, session_id| match status {
-            401 => Some(ApiError::MissingAuthorization),
-            404 => Some(super::sessions::session_not_found(session_id)),
-            _ => None,
-        },
-    },
-    CanonicalErrors {
-        operation_id: "LoadInstanceData",
-        error: |status, _| match status {
-            400 => Some(malformed_body()),
-            401 => Some(ApiError::MissingAuthorization),
-            409 => Some(ApiError::InstanceFull(1024)),
-            413 => Some(ApiError::from_status(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            )),
-            422 => Some(ApiError::param(ParamProblem::invalid_value(
-                "sessions[0]",
-                "(no id): unknown user `user_2NobodyHasThisId00000000000`",
-            ))),
-            _ => None,
-        },
-    },
-    CanonicalErrors {
-        operation_id: "ExportInstanceData",
-        error: unauthorized_only,
-    },
-    CanonicalErrors {
-        operation_id: "GetInstanceFaults",
-        error: unauthorized_only,
-    },
-    CanonicalErrors {
-        operation_id: "SetInstanceFaults",
-        error: |status, _| match status {
-            400 => Some(malformed_body()),
-            401 => Some(ApiError::MissingAuthorization),
-            422 => Some(ApiError::param(ParamProblem::invalid_value(
-                "default.error_rate",
-                "must be between 0 and 1",
-            ))),
-            _ => None,
-        },
-    },
-    CanonicalErrors {
-        operation_id: "RestoreInstanceFaults",
-        error: unauthorized_only,
-    },
+pub const OPERATIONS: &[Operation] = &[
+    CREATE_INSTANCE,
+    DELETE_INSTANCE,
+    RESET_INSTANCE,
+    GET_INSTANCE_CLOCK,
+    CHANGE_INSTANCE_CLOCK,
+    GET_INSTANCE_JOURNAL,
+    COUNT_INSTANCE_JOURNAL,
+    CLEAR_INSTANCE_JOURNAL,
+    CREATE_INSTANCE_SESSION,
+    GET_INSTANCE_SESSION_REFRESH_TOKEN,
+    LOAD_INSTANCE_DATA,
+    EXPORT_INSTANCE_DATA,
+    GET_INSTANCE_FAULTS,
+    SET_INSTANCE_FAULTS,
+    RESTORE_INSTANCE_FAULTS,
 ];
 
+pub const CREATE_INSTANCE: Operation = Operation {
+    id: OperationId::CreateInstance,
+    canonical_error: |status, _| (status == 409).then_some(ApiError::InstanceLimitReached(64)),
+};
+
+pub const DELETE_INSTANCE: Operation = Operation {
+    id: OperationId::DeleteInstance,
+    canonical_error: |status, _| match status {
+        401 => Some(ApiError::MissingAuthorization),
+        403 => Some(ApiError::InstanceNotDeletable),
+        _ => None,
+    },
+};
+
+pub const RESET_INSTANCE: Operation = Operation {
+    id: OperationId::ResetInstance,
+    canonical_error: unauthorized_only,
+};
+
+pub const GET_INSTANCE_CLOCK: Operation = Operation {
+    id: OperationId::GetInstanceClock,
+    canonical_error: unauthorized_only,
+};
+
+pub const CHANGE_INSTANCE_CLOCK: Operation = Operation {
+    id: OperationId::ChangeInstanceClock,
+    canonical_error: |status, _| match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_type(
+            "advance_ms",
+            "a whole number",
+        ))),
+        _ => None,
+    },
+};
+
+pub const GET_INSTANCE_JOURNAL: Operation = Operation {
+    id: OperationId::GetInstanceJournal,
+    canonical_error: journal_error,
+};
+
+pub const COUNT_INSTANCE_JOURNAL: Operation = Operation {
+    id: OperationId::CountInstanceJournal,
+    canonical_error: journal_error,
+};
+
+pub const CLEAR_INSTANCE_JOURNAL: Operation = Operation {
+    id: OperationId::ClearInstanceJournal,
+    canonical_error: unauthorized_only,
+};
+
+pub const CREATE_INSTANCE_SESSION: Operation = Operation {
+    id: OperationId::CreateInstanceSession,
+    canonical_error: |status, params| match status {
+        409 => Some(ApiError::InstanceFull(1024)),
+        _ => super::sessions::create_session_error(status, params),
+    },
+};
+
+pub const GET_INSTANCE_SESSION_REFRESH_TOKEN: Operation = Operation {
+    id: OperationId::GetInstanceSessionRefreshToken,
+    canonical_error: |status, params| match status {
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(super::sessions::path_session_not_found(params)),
+        _ => None,
+    },
+};
+
+pub const LOAD_INSTANCE_DATA: Operation = Operation {
+    id: OperationId::LoadInstanceData,
+    canonical_error: |status, _| match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        409 => Some(ApiError::InstanceFull(1024)),
+        413 => Some(ApiError::from_status(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        )),
+        422 => Some(ApiError::param(ParamProblem::invalid_value(
+            "sessions[0]",
+            "(no id): unknown user `user_2NobodyHasThisId00000000000`",
+        ))),
+        _ => None,
+    },
+};
+
+pub const EXPORT_INSTANCE_DATA: Operation = Operation {
+    id: OperationId::ExportInstanceData,
+    canonical_error: unauthorized_only,
+};
+
+pub const GET_INSTANCE_FAULTS: Operation = Operation {
+    id: OperationId::GetInstanceFaults,
+    canonical_error: unauthorized_only,
+};
+
+pub const SET_INSTANCE_FAULTS: Operation = Operation {
+    id: OperationId::SetInstanceFaults,
+    canonical_error: |status, _| match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_value(
+            "default.error_rate",
+            "must be between 0 and 1",
+        ))),
+        _ => None,
+    },
+};
+
+pub const RESTORE_INSTANCE_FAULTS: Operation = Operation {
+    id: OperationId::RestoreInstanceFaults,
+    canonical_error: unauthorized_only,
+};
+
 /// The documented errors of an operation whose only error is a missing or wrong key.
-fn unauthorized_only(status: u16, _: &str) -> Option<ApiError> {
+fn unauthorized_only(status: u16, _: PathParams<'_>) -> Option<ApiError> {
     (status == 401).then_some(ApiError::MissingAuthorization)
 }
 
 /// The documented errors of the journal's reads.
-fn journal_error(status: u16, _: &str) -> Option<ApiError> {
+fn journal_error(status: u16, _: PathParams<'_>) -> Option<ApiError> {
     match status {
         401 => Some(ApiError::MissingAuthorization),
         422 => Some(ApiError::param(ParamProblem::invalid_type(

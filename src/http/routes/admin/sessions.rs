@@ -129,7 +129,7 @@ pub struct RefreshTokenBody {
 /// string `sub`, the impersonator) shows in the Session and as `act` in its tokens. The session
 /// is answered as the server's default API version presents it, with its `refresh_token`.
 #[utoipa::path(
-    operation_id = "CreateInstanceSession",
+    operation_id = super::CREATE_INSTANCE_SESSION.id.as_str(),
     tag = "Admin",
     request_body(content = AdminSessionRequest, content_type = "application/json"),
     responses(
@@ -169,7 +169,7 @@ pub async fn create_session(
 /// `authenticateRequest`'s refresh. A session's refresh token never changes, and it refreshes
 /// for as long as its session is active or pending. An unknown session is a 404.
 #[utoipa::path(
-    operation_id = "GetInstanceSessionRefreshToken",
+    operation_id = super::GET_INSTANCE_SESSION_REFRESH_TOKEN.id.as_str(),
     tag = "Admin",
     params(
         ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
