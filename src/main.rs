@@ -1,5 +1,6 @@
 //! Starts the server: parse settings, set up logging, build and run the application.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,8 +11,10 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     let settings = Settings::parse();
     let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colour codes only where a person reads a terminal, not in a CI log or a file.
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match settings.log_format {
         LogFormat::Text => logs.init(),

@@ -275,3 +275,27 @@ async fn a_bad_data_file_stops_start_up_naming_the_file_and_the_entry() {
     );
     std::fs::remove_file(broken).ok();
 }
+
+/// A log written to a pipe (a CI log, a file) carries no terminal colour codes.
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+        .args(["--port", "0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().expect("stderr");
+    // Seeding logs a line per instance as it starts.
+    let lines: Vec<String> = std::io::BufRead::lines(std::io::BufReader::new(stderr))
+        .take(2)
+        .map(|line| line.expect("text"))
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!lines.is_empty(), "the server logged nothing");
+    for line in &lines {
+        assert!(line.contains("INFO"), "{line}");
+        assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
+    }
+}
