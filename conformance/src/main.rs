@@ -62,7 +62,8 @@ struct Cli {
     #[arg(long, value_name = "NAME|FILE")]
     spec: Option<String>,
 
-    /// Trust this CA (PEM) for HTTPS, besides the system's trust store.
+    /// Trust this CA (PEM) for HTTPS, besides the system's trust store; a server presenting
+    /// exactly one of its certificates is trusted too (pinned), whatever its CA flag.
     #[arg(long, value_name = "FILE")]
     ca_cert: Option<PathBuf>,
 

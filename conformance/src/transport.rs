@@ -3,9 +3,13 @@
 //! failed, naming the TLS cause where there is one.
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::{CertificateError, Error as TlsError};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, Error as TlsError, SignatureScheme};
 
 /// The HTTP client the suite sends every request with: [`ClientSettings::new`], then
 /// [`ClientSettings::build`].
@@ -22,12 +26,16 @@ pub fn http_client(
 ///
 /// Server certificates are checked by `rustls-platform-verifier`: against the operating
 /// system's trust store, as curl and browsers check them, so a corporate CA installed on the
-/// machine is trusted without flags. A private CA adds to that store. `HTTPS_PROXY`,
-/// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lower-case forms) are honoured.
+/// machine is trusted without flags. A private CA adds to that store, and a server that
+/// presents exactly one of the given certificates is trusted whatever that certificate's CA
+/// flag (pinned, as curl's `--cacert` and Python's requests accept the self-signed certificate
+/// `openssl req -x509` makes). `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and
+/// their lower-case forms) are honoured.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
     timeout: Duration,
-    ca_certificates: Vec<reqwest::Certificate>,
+    /// The certificates given, in DER; none for the system's trust store alone.
+    ca_certificates: Vec<CertificateDer<'static>>,
 }
 
 impl ClientSettings {
@@ -36,7 +44,8 @@ impl ClientSettings {
     pub fn new(timeout: Duration, ca_certificates: Option<&[u8]>) -> Result<Self, String> {
         let ca_certificates = match ca_certificates {
             Some(pem) => {
-                let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                let certificates = CertificateDer::pem_slice_iter(pem)
+                    .collect::<Result<Vec<_>, _>>()
                     .map_err(|error| format!("not a PEM certificate: {error}"))?;
                 if certificates.is_empty() {
                     return Err("no PEM certificate in it".to_owned());
@@ -53,15 +62,91 @@ impl ClientSettings {
 
     /// A new client with its own connection pool.
     pub fn build(&self) -> Result<reqwest::Client, String> {
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none());
-        if !self.ca_certificates.is_empty() {
-            builder = builder.tls_certs_merge(self.ca_certificates.clone());
-        }
+        let builder = if self.ca_certificates.is_empty() {
+            builder
+        } else {
+            builder.tls_backend_preconfigured(self.tls_config()?)
+        };
         builder
             .build()
             .map_err(|error| format!("cannot build an HTTP client: {error}"))
+    }
+
+    /// TLS that trusts the system's store plus the given certificates as CAs, and the given
+    /// certificates themselves when a server presents one of them.
+    fn tls_config(&self) -> Result<rustls::ClientConfig, String> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let trusted = rustls_platform_verifier::Verifier::new_with_extra_roots(
+            self.ca_certificates.clone(),
+            Arc::clone(&provider),
+        )
+        .map_err(|error| format!("cannot read the certificates: {error}"))?;
+        let verifier = PinnedOrTrusted {
+            pinned: self.ca_certificates.clone(),
+            trusted,
+        };
+        Ok(rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|error| format!("cannot set up TLS: {error}"))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth())
+    }
+}
+
+/// Trusts a server certificate that is exactly one of `pinned`, and otherwise what `trusted`
+/// trusts. The handshake's signatures are checked the same way for both.
+#[derive(Debug)]
+struct PinnedOrTrusted {
+    pinned: Vec<CertificateDer<'static>>,
+    trusted: rustls_platform_verifier::Verifier,
+}
+
+impl ServerCertVerifier for PinnedOrTrusted {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, TlsError> {
+        if self
+            .pinned
+            .iter()
+            .any(|pinned| pinned.as_ref() == end_entity.as_ref())
+        {
+            return Ok(ServerCertVerified::assertion());
+        }
+        self.trusted
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.trusted
+            .verify_tls12_signature(message, certificate, signature)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.trusted
+            .verify_tls13_signature(message, certificate, signature)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.trusted.supported_verify_schemes()
     }
 }
 

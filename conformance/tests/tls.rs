@@ -143,6 +143,33 @@ async fn every_check_passes_against_the_mock_over_https_with_its_private_ca() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// The certificate people make with `openssl req -x509 -newkey rsa:2048 -nodes -subj
+/// /CN=localhost -addext subjectAltName=DNS:localhost`: self-signed and marked a CA.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_check_passes_with_the_servers_own_self_signed_ca_certificate_pinned() {
+    let dir = scratch("pinned");
+    let mut params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let key = KeyPair::generate().expect("key");
+    let certificate = params.self_signed(&key).expect("certificate");
+    let (cert, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, certificate.pem()).expect("cert written");
+    std::fs::write(&key_path, key.serialize_pem()).expect("key written");
+    let address = spawn_https_mock(cert.clone(), key_path).await;
+
+    let cert = cert.display().to_string();
+    let output = conformance(arguments(&address, &["--ca-cert", &cert]), None).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_untrusted_certificate_is_named_in_one_line_and_exits_3() {
     let dir = scratch("untrusted");
