@@ -30,6 +30,9 @@ pub enum SpecError {
     Compile(String),
 }
 
+/// The status every operation may answer: a missing or wrong secret key (CONTRACT §3).
+pub const GLOBAL_STATUS: u16 = 401;
+
 /// An OpenAPI document whose schemas are JSON Schema 2020-12.
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -178,6 +181,12 @@ impl Spec {
     }
 
     /// The statuses documented for `method path` (a template), ascending.
+    /// Whether `status` is documented for the operation, or is the status every operation may
+    /// answer whatever its responses list: 401 for a missing or wrong secret key (CONTRACT §3).
+    pub fn documents_status(&self, method: &str, template: &str, status: u16) -> bool {
+        status == GLOBAL_STATUS || self.statuses(method, template).contains(&status)
+    }
+
     pub fn statuses(&self, method: &str, template: &str) -> Vec<u16> {
         let pointer = format!(
             "/paths/{}/{}/responses",

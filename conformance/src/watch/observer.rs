@@ -254,7 +254,7 @@ impl Observer {
         if documented.is_empty() {
             return;
         }
-        if !documented.contains(&exchange.status) {
+        if !spec.documents_status(&method, &template, exchange.status) {
             if !deviations.contains_key(DOCUMENTED_STATUS.id) {
                 found.push(
                     DOCUMENTED_STATUS,
@@ -276,8 +276,9 @@ impl Observer {
             return;
         }
         // A paginated list (`paginated=true`, which the JS SDK sends) wraps the documented array
-        // in `{"data": [...], "total_count": N}`.
-        let paginated = method == "get"
+        // in `{"data": [...], "total_count": N}`; its errors are errors like any other.
+        let paginated = exchange.is_success()
+            && method == "get"
             && path == "/sessions"
             && exchange.query_param("paginated").as_deref() == Some("true");
         let checked = if paginated {
