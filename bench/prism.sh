@@ -14,7 +14,7 @@ rounds=${2:-3}
 key=sk_test_clerk_sessions_mock_default_key
 alice=user_2AlicexBGaRy7HSnjHcaZabMn26
 session=sess_2AliceActiveZICgVFaEP1MWWEP
-official=conformance/openapi/clerk-bapi-2026-05-12.yml
+official=openapi/clerk-bapi-2026-05-12.yml
 prism_version=5.14.2
 work=$(mktemp -d)
 pids=()
@@ -30,7 +30,7 @@ fi
 
 start 18701 /readyz target/release/clerk-sessions-mock --port 18701 --log-level warn
 echo "mock: ready in $started_ms ms, RSS $((rss_kib / 1024)) MiB" >> "$work/startup"
-start 18702 /v1/jwks "$prism" mock -p 18702 -h 127.0.0.1 -v silent conformance/openapi/clerk-sessions.json
+start 18702 /v1/jwks "$prism" mock -p 18702 -h 127.0.0.1 -v silent openapi/generated.json
 echo "Prism, generated spec: ready in $started_ms ms, RSS $((rss_kib / 1024)) MiB" >> "$work/startup"
 if [ -f "$official" ]; then
   start 18703 /jwks "$prism" mock -p 18703 -h 127.0.0.1 -v silent "$official"

@@ -1,5 +1,5 @@
 //! The OpenAPI documents compiled into the suite, so that an installed binary needs no project
-//! files: Clerk's official files (MIT, see `openapi/README.md`) and the mock's generated one.
+//! files: Clerk's official files (MIT, see the repository's `openapi/README.md`) and the mock's generated one.
 
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ pub struct BuiltinSpec {
 pub const CLERK_2021_02_05: BuiltinSpec = BuiltinSpec {
     name: "clerk-2021-02-05",
     description: "Clerk's official Backend API spec, API versions 2021-02-05 and 2024-10-01",
-    text: include_str!("../openapi/clerk-bapi-2021-02-05.yml"),
+    text: include_str!("../../openapi/clerk-bapi-2021-02-05.yml"),
     official: true,
 };
 
@@ -30,7 +30,7 @@ pub const CLERK_2021_02_05: BuiltinSpec = BuiltinSpec {
 pub const CLERK_2026_05_12: BuiltinSpec = BuiltinSpec {
     name: "clerk-2026-05-12",
     description: "Clerk's official Backend API spec, API versions 2025-03-12 and later",
-    text: include_str!("../openapi/clerk-bapi-2026-05-12.yml"),
+    text: include_str!("../../openapi/clerk-bapi-2026-05-12.yml"),
     official: true,
 };
 
@@ -38,7 +38,7 @@ pub const CLERK_2026_05_12: BuiltinSpec = BuiltinSpec {
 pub const CLERK_SESSIONS: BuiltinSpec = BuiltinSpec {
     name: "clerk-sessions",
     description: "the OpenAPI 3.1 document clerk-sessions-mock generates (the contract's decisions included)",
-    text: include_str!("../openapi/clerk-sessions.json"),
+    text: include_str!("../../openapi/generated.json"),
     official: false,
 };
 
@@ -46,7 +46,7 @@ pub const CLERK_SESSIONS: BuiltinSpec = BuiltinSpec {
 pub const ALL: [BuiltinSpec; 3] = [CLERK_2021_02_05, CLERK_2026_05_12, CLERK_SESSIONS];
 
 /// What is known to differ between Clerk's official files and Clerk's API.
-const OFFICIAL_DEVIATIONS: &str = include_str!("../openapi/clerk-official-deviations.yaml");
+const OFFICIAL_DEVIATIONS: &str = include_str!("../clerk-official-deviations.yaml");
 
 /// The first API version that Clerk's 2026-05-12 file describes; older ones are in 2021-02-05's.
 const FIRST_VERSION_OF_2026_05_12: &str = "2025-03-12";

@@ -77,7 +77,7 @@ async fn schemathesis_finds_nothing_against_the_generated_spec() {
 async fn against_official(file: &str, version: &str) {
     let app = spawn_app().await;
     let location = repository()
-        .join("conformance/openapi")
+        .join("openapi")
         .join(file)
         .display()
         .to_string();

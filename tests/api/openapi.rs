@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 
 fn committed_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance/openapi/clerk-sessions.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi/generated.json")
 }
 
 /// The served document must equal the committed one byte for byte; `UPDATE_OPENAPI=1` rewrites
@@ -37,7 +37,7 @@ async fn the_served_document_equals_the_committed_one() {
     let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
     assert!(
         served == committed,
-        "conformance/openapi/clerk-sessions.json is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+        "openapi/generated.json is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
     );
 }
 
