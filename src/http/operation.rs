@@ -97,7 +97,7 @@ impl Documented {
 
 /// Every documented operation, read once from the generated document.
 static DOCUMENTED: LazyLock<HashMap<OperationId, Documented>> =
-    LazyLock::new(|| documented_operations(crate::openapi::document()));
+    LazyLock::new(|| documented_operations(crate::app::openapi::document()));
 
 /// What the document says of `id`. Every [`OperationId`] is documented: a unit test holds the
 /// enum and the document to each other.
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn every_operation_id_is_documented_once_and_every_documented_operation_has_an_id() {
-        let document = crate::openapi::document();
+        let document = crate::app::openapi::document();
         let mut seen = Vec::new();
         for item in document.paths.paths.values() {
             for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch]

@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
-use crate::registry::Registry;
+use crate::tenancy::registry::Registry;
 
 /// Shared by all workers.
 #[derive(Debug)]

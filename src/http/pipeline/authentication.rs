@@ -18,7 +18,7 @@ use super::prefer::{Stage, forced_error, preference_applied};
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::instance::Instance;
+use crate::tenancy::instance::Instance;
 
 /// The authenticated caller of an API operation: its instance and the API version it speaks.
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::http::extract::api_version::requested_version;
 use crate::http::operation::Operation;
 use crate::http::{AppState, is_api_path};
-use crate::instance::Instance;
+use crate::tenancy::instance::Instance;
 
 /// The `Prefer` header (RFC 7240).
 pub const PREFER: HeaderName = HeaderName::from_static("prefer");

@@ -16,9 +16,9 @@ use actix_web::{Error, HttpRequest, HttpResponse};
 use super::context::RequestContext;
 use super::prefer::preference;
 use crate::error::ApiError;
-use crate::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
 use crate::http::operation::OperationId;
-use crate::instance::Instance;
+use crate::tenancy::faults::{ERROR_STATUSES, ForcedFault, MAX_DELAY_MS, Outcome, RequestFaults};
+use crate::tenancy::instance::Instance;
 
 /// Marks an answer that a fault produced, for the journal: `error`, `reset` or `rate_limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use super::context::RequestContext;
 use super::faults::InjectedFault;
 use crate::domain::clock::wall_clock_ms;
-use crate::journal::{JournalEntry, clipped};
+use crate::tenancy::journal::{JournalEntry, clipped};
 
 /// Records the answer to an authenticated API request in its instance's journal.
 pub async fn record(

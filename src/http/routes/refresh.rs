@@ -19,7 +19,7 @@ use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
 use crate::http::extract::query::for_each_pair;
 use crate::http::operation::{Operation, OperationId, malformed_body};
-use crate::instance::{RefreshError, RefreshProof};
+use crate::tenancy::instance::{RefreshError, RefreshProof};
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
 pub const OPERATIONS: &[Operation] = &[REFRESH_SESSION];

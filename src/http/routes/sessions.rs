@@ -16,8 +16,8 @@ use crate::http::operation::{
 };
 use crate::http::wire::{PaginatedSessions, SessionBody, SessionList};
 use crate::http::{AppState, Caller};
-use crate::instance::{CreateSessionError, NewSession};
 use crate::store::{ListQuery, ListScope};
+use crate::tenancy::instance::{CreateSessionError, NewSession};
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
 pub const OPERATIONS: &[Operation] = &[

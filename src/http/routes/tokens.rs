@@ -13,7 +13,7 @@ use crate::http::Caller;
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
 use crate::http::operation::{Operation, OperationId, PathParams, malformed_body};
-use crate::instance::{MintError, TokenKind};
+use crate::tenancy::instance::{MintError, TokenKind};
 use crate::tokens::TOKEN_LIFETIME_RANGE;
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.

@@ -16,7 +16,7 @@ use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
 use crate::http::operation::{Operation, OperationId};
 use crate::http::{AppState, Caller};
-use crate::instance::VerifyError;
+use crate::tenancy::instance::VerifyError;
 
 /// What `Prefer: code=` answers, and the spec shows, for each documented error.
 pub const OPERATIONS: &[Operation] = &[VERIFY_SESSION];

@@ -8,7 +8,7 @@ use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::routes::{answers, json_ok};
-use crate::instance::Instance;
+use crate::tenancy::instance::Instance;
 
 /// An instance's clock.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,7 +12,7 @@ use crate::data::{Dataset, DatasetCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_bytes_ok, json_ok};
-use crate::instance::LoadError;
+use crate::tenancy::instance::LoadError;
 
 /// The most a data document may weigh; larger ones get 413.
 pub const MAX_DATASET_BYTES: usize = 16 * 1024 * 1024;

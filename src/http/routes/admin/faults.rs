@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use super::InstanceOwner;
 use crate::error::{ApiError, ParamProblem};
-use crate::faults::FaultPlan;
 use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_ok};
+use crate::tenancy::faults::FaultPlan;
 
 /// Read the caller's faults
 ///

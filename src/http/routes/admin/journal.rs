@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use super::InstanceOwner;
 use crate::error::ApiError;
 use crate::http::routes::{answers, json_ok};
-use crate::instance::Instance;
-use crate::journal::{JournalEntry, JournalFilter};
+use crate::tenancy::instance::Instance;
+use crate::tenancy::journal::{JournalEntry, JournalFilter};
 
 /// The journal, newest first.
 #[derive(Debug, Serialize, ToSchema)]

@@ -15,8 +15,8 @@ use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
 use crate::http::operation::{Operation, OperationId, PathParams, malformed_body};
 use crate::http::pipeline::authentication::{bearer_key, instance_for};
-use crate::instance::Instance;
-use crate::registry::RegistryError;
+use crate::tenancy::instance::Instance;
+use crate::tenancy::registry::RegistryError;
 
 mod clock;
 mod data;

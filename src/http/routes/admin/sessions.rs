@@ -15,7 +15,7 @@ use crate::http::routes::answers;
 use crate::http::routes::json_ok;
 use crate::http::routes::sessions::{CreateSessionRequest, session_not_found};
 use crate::http::wire::SessionBody;
-use crate::instance::NewSession;
+use crate::tenancy::instance::NewSession;
 
 /// The body of an admin session creation.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::config::Settings;
+use crate::app::config::Settings;
 use crate::data::Dataset;
 use crate::data::SeedSpec;
 use crate::data::document::one_line;
@@ -21,8 +21,8 @@ use crate::http::fallback::no_route;
 use crate::http::pipeline::{self, OperationStages, faults};
 use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
-use crate::instance::{InstanceDefaults, StartDocument};
-use crate::registry::{Registry, RegistryConfig};
+use crate::tenancy::instance::{InstanceDefaults, StartDocument};
+use crate::tenancy::registry::{Registry, RegistryConfig};
 use crate::tokens::TokenSettings;
 
 /// Where Swagger UI is served.
@@ -47,7 +47,7 @@ pub enum StartupError {
     #[error("--data {file}: {problem}")]
     Data { file: String, problem: String },
     #[error(transparent)]
-    Tls(#[from] crate::tls::TlsError),
+    Tls(#[from] crate::app::tls::TlsError),
 }
 
 /// Where seeding stands.
@@ -105,7 +105,9 @@ impl Application {
             .collect::<Result<Vec<_>, _>>()?;
 
         let tls = match (&settings.tls_cert, &settings.tls_key) {
-            (Some(certificate), Some(key)) => Some(crate::tls::server_config(certificate, key)?),
+            (Some(certificate), Some(key)) => {
+                Some(crate::app::tls::server_config(certificate, key)?)
+            }
             _ => None,
         };
 
@@ -166,7 +168,7 @@ impl Application {
             }
         });
 
-        let document = web::Data::new(OpenApiDocument(crate::openapi::document_json()));
+        let document = web::Data::new(OpenApiDocument(crate::app::openapi::document_json()));
         let cors_origins = settings.cors_origins.clone();
         let admin_cors_origins = settings.admin_cors_origins.clone();
         let server = HttpServer::new(move || {

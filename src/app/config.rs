@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::domain::ApiVersion;
-use crate::faults::{CLERK_RATE_LIMIT, FaultPlan, FaultRule, RateLimit};
+use crate::tenancy::faults::{CLERK_RATE_LIMIT, FaultPlan, FaultRule, RateLimit};
 
 /// The key the server accepts when none is configured. It is a well-known test value, printed
 /// at start-up and used throughout the documentation.

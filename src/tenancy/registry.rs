@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 use siphasher::sip128::SipHasher13;
 
 use crate::domain::InstanceId;
-use crate::instance::{Instance, InstanceDefaults, SeedError, StartDocument};
-use crate::memory_budget::{MemoryBudget, OverBudget};
+use crate::tenancy::instance::{Instance, InstanceDefaults, SeedError, StartDocument};
+use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::KeyMaterial;
 use crate::tokens::signing::KeyError;
 

@@ -1,0 +1,104 @@
+//! Loading a data document into an instance, exporting what it holds, and resetting it to its
+//! seeded state.
+
+use parking_lot::RwLockUpgradableReadGuard;
+
+use super::{Held, Instance};
+use crate::data::seed::InstanceData;
+use crate::data::{Dataset, DatasetCounts, EntryProblem};
+use crate::tenancy::memory_budget::OverBudget;
+
+/// Why a document was not loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    #[error("the document has problems")]
+    Invalid(Vec<EntryProblem>),
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
+}
+
+impl Instance {
+    /// Puts the instance back in its seeded state: what was created goes, what was changed
+    /// comes back, ids are drawn again from the start of the seed's sequence, the clock is the
+    /// wall clock again and the faults are the server's configured ones.
+    pub fn reset(&self) -> usize {
+        self.clock.reset();
+        self.faults.restore();
+        let sources = (&*self.fixtures, self.spec, &*self.documents);
+        let (data, rng) = match Self::seed_data(self.id, sources, &self.secret, &self.clock) {
+            Ok(seeded) => seeded,
+            // The same documents on the same seeded data were accepted when the instance was made.
+            Err(error) => {
+                tracing::error!(instance = %self.id, %error, "reset could not load its documents");
+                return self.held.read().data.sessions.session_count();
+            }
+        };
+        let sessions = data.sessions.session_count();
+        let mut current = self.held.write();
+        // The seeded data was admitted when the instance was made; it is admitted again.
+        self.budget.force(current.data.bytes(), data.bytes());
+        *current = Held { data, ids: rng };
+        sessions
+    }
+
+    /// Adds a document's data (replacing what was there first when `replace` is set); nothing
+    /// changes unless every entry is valid.
+    ///
+    /// The document is checked and the new data built while the instance is only read, so that
+    /// gets and lists go on answering from the old data; writes wait, so that none is lost.
+    /// Then the new data takes the old one's place in one short step.
+    pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, LoadError> {
+        let now_ms = self.now_ms();
+        // Writes wait for this load, so none is lost and no create draws an id meanwhile; the
+        // ids the load draws come from a copy of the generator, kept only if the load is.
+        let current = self.held.upgradable_read();
+        let mut ids = current.ids.clone();
+        let (held, loaded) = if replace {
+            let mut fresh = InstanceData::empty(self.spec.list_all);
+            let prepared = dataset
+                .prepare(&fresh, &mut ids, now_ms)
+                .map_err(LoadError::Invalid)?;
+            self.budget
+                .change(current.data.bytes(), prepared.bytes_after())?;
+            let loaded = prepared.apply(&mut fresh);
+            let mut held = RwLockUpgradableReadGuard::upgrade(current);
+            *held = Held { data: fresh, ids };
+            (held, loaded)
+        } else {
+            let prepared = dataset
+                .prepare(&current.data, &mut ids, now_ms)
+                .map_err(LoadError::Invalid)?;
+            self.budget
+                .change(current.data.bytes(), prepared.bytes_after())?;
+            let mut held = RwLockUpgradableReadGuard::upgrade(current);
+            let loaded = prepared.apply(&mut held.data);
+            held.ids = ids;
+            (held, loaded)
+        };
+        Ok(LoadOutcome {
+            loaded,
+            total: counts_of(&held.data),
+        })
+    }
+
+    /// Everything the instance holds now, as a document [`Instance::load`] takes back.
+    pub fn export(&self) -> Dataset {
+        Dataset::export(&self.held.read().data)
+    }
+}
+
+/// What a load added, and what the instance holds after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOutcome {
+    pub loaded: DatasetCounts,
+    pub total: DatasetCounts,
+}
+
+fn counts_of(data: &InstanceData) -> DatasetCounts {
+    DatasetCounts {
+        organizations: data.organizations.len(),
+        users: data.users.len(),
+        sessions: data.sessions.session_count(),
+        jwt_templates: data.templates.len(),
+    }
+}

@@ -1,0 +1,8 @@
+//! Tenants: the registry that finds an instance by its secret key, and each instance with what
+//! it owns besides its data: clock, signing key, journal, faults and memory budget.
+
+pub mod faults;
+pub mod instance;
+pub mod journal;
+pub mod memory_budget;
+pub mod registry;
