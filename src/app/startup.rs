@@ -23,6 +23,7 @@ use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
 use crate::tenancy::instance::{InstanceDefaults, StartDocument};
 use crate::tenancy::registry::{Registry, RegistryConfig};
+use crate::tenancy::seeder::Seeder;
 use crate::tokens::TokenSettings;
 
 /// Where Swagger UI is served.
@@ -44,6 +45,8 @@ pub enum StartupError {
     Faults(String),
     #[error("seeding failed: {0}")]
     Seeding(String),
+    #[error("cannot start the seeding thread: {0}")]
+    SeedingThread(std::io::Error),
     #[error("--data {file}: {problem}")]
     Data { file: String, problem: String },
     #[error(transparent)]
@@ -126,10 +129,12 @@ impl Application {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{}:{port}", settings.host);
 
+        let seeder = Seeder::start().map_err(StartupError::SeedingThread)?;
         let state = web::Data::new(AppState::new(
             settings.api_version,
             settings.lenient_list,
             settings.retire_verify,
+            seeder,
         ));
         let (seeding_sender, seeding) = watch::channel(Seeding::Running);
         let tokens = Arc::new(TokenSettings {

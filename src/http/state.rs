@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::tenancy::registry::Registry;
+use crate::tenancy::seeder::Seeder;
 
 /// Shared by all workers.
 #[derive(Debug)]
@@ -17,15 +18,23 @@ pub struct AppState {
     pub lenient_list: bool,
     /// Answer verify with 410 whatever the API version.
     pub retire_verify: bool,
+    /// Where instances created on demand are seeded.
+    pub seeder: Seeder,
 }
 
 impl AppState {
-    pub fn new(default_version: ApiVersion, lenient_list: bool, retire_verify: bool) -> Self {
+    pub fn new(
+        default_version: ApiVersion,
+        lenient_list: bool,
+        retire_verify: bool,
+        seeder: Seeder,
+    ) -> Self {
         Self {
             registry: OnceLock::new(),
             default_version,
             lenient_list,
             retire_verify,
+            seeder,
         }
     }
 

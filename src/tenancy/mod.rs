@@ -6,3 +6,4 @@ pub mod instance;
 pub mod journal;
 pub mod memory_budget;
 pub mod registry;
+pub mod seeder;

@@ -155,6 +155,17 @@ pub struct Registry {
     primary: Option<InstanceId>,
 }
 
+/// What a secret key names.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// The key's instance.
+    Found(Arc<Instance>),
+    /// A key accepted on first use whose instance does not exist yet.
+    OnDemand,
+    /// A key the server does not accept.
+    Refused,
+}
+
 impl Registry {
     /// A registry with one seeded instance per configured key.
     pub fn new(config: RegistryConfig, keys: &[String]) -> Result<Self, SeedingError> {
@@ -211,17 +222,28 @@ impl Registry {
         LookupKey(self.hasher.hash(key.as_bytes()).as_u128())
     }
 
-    /// The instance of `key`: `Ok(None)` if the server does not accept the key. With
-    /// `--accept-any-test-key`, a new `sk_test_` key's instance is created on demand, within the
-    /// same bounds as those the admin API creates (an error names the bound reached).
-    pub fn instance(&self, key: &str) -> Result<Option<Arc<Instance>>, RegistryError> {
+    /// What `key` names, without seeding anything: its instance, an instance to create on demand
+    /// (with `--accept-any-test-key`, a new `sk_test_` key), or nothing the server accepts.
+    pub fn lookup(&self, key: &str) -> Lookup {
         if let Some(registered) = self.instances.read().get(&self.lookup_key(key)) {
-            return Ok(Some(Arc::clone(&registered.instance)));
+            return Lookup::Found(Arc::clone(&registered.instance));
         }
-        if !(self.config.accept_any_test_key && is_test_key(key)) {
-            return Ok(None);
+        if self.config.accept_any_test_key && is_test_key(key) {
+            Lookup::OnDemand
+        } else {
+            Lookup::Refused
         }
-        self.create_on_demand_for(key).map(Some)
+    }
+
+    /// The instance of `key`, seeding it on this thread if it is a new key accepted on first
+    /// use; `Ok(None)` if the server does not accept the key.
+    #[cfg(test)]
+    fn instance(&self, key: &str) -> Result<Option<Arc<Instance>>, RegistryError> {
+        match self.lookup(key) {
+            Lookup::Found(instance) => Ok(Some(instance)),
+            Lookup::OnDemand => self.create_on_demand_for(key).map(Some),
+            Lookup::Refused => Ok(None),
+        }
     }
 
     /// Creates an instance with a fresh random `sk_test_` key; returns the key and the instance.
@@ -233,8 +255,12 @@ impl Registry {
 
     /// The instance of `key`, seeded on demand within the bounds of instances created on demand
     /// (their number and their memory). Seeding, the slow part, happens outside the registry's
-    /// lock; if the key's instance appeared meanwhile, that one is kept.
-    fn create_on_demand_for(&self, key: &str) -> Result<Arc<Instance>, RegistryError> {
+    /// lock; a key whose instance appeared meanwhile gets that one. This blocks: the HTTP side
+    /// calls it on the [`Seeder`](crate::tenancy::seeder::Seeder)'s thread.
+    pub fn create_on_demand_for(&self, key: &str) -> Result<Arc<Instance>, RegistryError> {
+        if let Some(registered) = self.instances.read().get(&self.lookup_key(key)) {
+            return Ok(Arc::clone(&registered.instance));
+        }
         let within_count = |instances: &Instances| {
             if instances.values().filter(|r| r.on_demand).count() >= self.config.max_on_demand {
                 Err(RegistryError::LimitReached(self.config.max_on_demand))

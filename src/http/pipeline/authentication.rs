@@ -19,6 +19,7 @@ use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::tenancy::instance::Instance;
+use crate::tenancy::registry::Lookup;
 
 /// The authenticated caller of an API operation: its instance and the API version it speaks.
 #[derive(Debug, Clone)]
@@ -94,10 +95,10 @@ pub async fn authenticate(
     if let Some(error) = forced {
         return Ok(preference_applied(request.error_response(error)));
     }
-    let instance = request
-        .app_data::<web::Data<AppState>>()
-        .ok_or(ApiError::Internal)
-        .and_then(|state| instance_for(state, request.request()));
+    let instance = match request.app_data::<web::Data<AppState>>() {
+        Some(state) => instance_for(state, request.request()).await,
+        None => Err(ApiError::Internal),
+    };
     match instance {
         Ok(instance) => {
             if let Some(context) = request.extensions_mut().get_mut::<RequestContext>() {
@@ -111,11 +112,28 @@ pub async fn authenticate(
     }
 }
 
-/// The instance the request's secret key names.
-pub fn instance_for(state: &AppState, request: &HttpRequest) -> Result<Arc<Instance>, ApiError> {
+/// The instance the request's secret key names. A new key accepted on first use has its
+/// instance seeded by the [`Seeder`](crate::tenancy::seeder::Seeder), so that the worker goes
+/// on answering the requests queued on it meanwhile.
+pub async fn instance_for(
+    state: &AppState,
+    request: &HttpRequest,
+) -> Result<Arc<Instance>, ApiError> {
     let registry = state.registry()?;
     let key = bearer_key(request)?;
-    registry.instance(key)?.ok_or(ApiError::InvalidSecretKey)
+    match registry.lookup(key) {
+        Lookup::Found(instance) => Ok(instance),
+        Lookup::Refused => Err(ApiError::InvalidSecretKey),
+        Lookup::OnDemand => {
+            let (registry, key) = (Arc::clone(registry), key.to_owned());
+            state
+                .seeder
+                .run(move || registry.create_on_demand_for(&key))
+                .await
+                .ok_or(ApiError::Internal)?
+                .map_err(ApiError::from)
+        }
+    }
 }
 
 /// The key of `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110), and

@@ -54,8 +54,13 @@ pub struct InstanceState {
 )]
 #[post("/instances")]
 pub async fn create_instance(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let registry = state.registry()?;
-    let (secret_key, instance) = registry.create_on_demand()?;
+    // Seeding is slow: it runs on the seeding thread, and the worker goes on answering.
+    let registry = Arc::clone(state.registry()?);
+    let (secret_key, instance) = state
+        .seeder
+        .run(move || registry.create_on_demand())
+        .await
+        .ok_or(ApiError::Internal)??;
     Ok(HttpResponse::Created().json(CreatedInstance {
         object: "instance",
         id: instance.id().to_string(),

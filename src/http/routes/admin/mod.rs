@@ -3,12 +3,12 @@
 //! and exported, a clock, a request journal and faults per instance.
 //! Operations on an instance authenticate with that instance's secret key.
 
-use std::future::{Ready, ready};
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, web};
+use futures_util::future::LocalBoxFuture;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, ParamProblem};
@@ -245,18 +245,18 @@ pub struct InstanceOwner {
 
 impl FromRequest for InstanceOwner {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let owner = request
-            .app_data::<web::Data<AppState>>()
-            .ok_or(ApiError::Internal)
-            .and_then(|state| instance_for(state, request))
-            .and_then(|instance| {
-                let key = bearer_key(request)?.to_owned();
-                Ok(Self { instance, key })
-            });
-        ready(owner)
+        let request = request.clone();
+        Box::pin(async move {
+            let state = request
+                .app_data::<web::Data<AppState>>()
+                .ok_or(ApiError::Internal)?;
+            let instance = instance_for(state, &request).await?;
+            let key = bearer_key(&request)?.to_owned();
+            Ok(Self { instance, key })
+        })
     }
 }
 
