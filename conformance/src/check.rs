@@ -94,6 +94,16 @@ pub struct Options {
     /// A JWT template of the instance.
     pub template: String,
     pub allow_mutations: bool,
+    /// A session's refresh token, for the refresh checks that need one on a target that hands
+    /// none out (a tester copies it from a browser's `__refresh_*` cookie).
+    pub refresh: Option<GivenRefresh>,
+}
+
+/// A session and its refresh token, given on the command line.
+#[derive(Debug, Clone)]
+pub struct GivenRefresh {
+    pub session_id: String,
+    pub refresh_token: String,
 }
 
 /// Shared by the checks of one run.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use clerk_conformance::check::{Context, Options};
+use clerk_conformance::check::{Context, GivenRefresh, Options};
 use clerk_conformance::runner::{self, Selection};
 use clerk_conformance::transport::ClientSettings;
 use clerk_conformance::watch::{SpecChoice, Watch, WatchSettings};
@@ -48,6 +48,17 @@ struct Cli {
     /// A session the suite may read and, with --allow-mutations, change (repeatable).
     #[arg(long = "session-id")]
     session_ids: Vec<String>,
+
+    /// The refresh token of the first --session-id (from a browser's `__refresh_*` cookie),
+    /// for the refresh checks on a target that hands out no refresh tokens. REFRESH-005 revokes
+    /// that session.
+    #[arg(
+        long,
+        env = "CLERK_REFRESH_TOKEN",
+        hide_env_values = true,
+        requires = "session_ids"
+    )]
+    refresh_token: Option<String>,
 
     /// A JWT template of the instance, for the template token checks.
     #[arg(long, default_value = "test")]
@@ -290,6 +301,14 @@ async fn main() -> ExitCode {
         Options {
             user_id: cli.user_id.clone(),
             session_ids: cli.session_ids.clone(),
+            refresh: cli
+                .refresh_token
+                .clone()
+                .zip(cli.session_ids.first().cloned())
+                .map(|(refresh_token, session_id)| GivenRefresh {
+                    session_id,
+                    refresh_token,
+                }),
             template: cli.template.clone(),
             allow_mutations: cli.allow_mutations,
         },

@@ -6,16 +6,20 @@ mod common;
 
 use std::collections::HashMap;
 
-use clerk_conformance::check::{Context, Options};
+use clerk_conformance::check::{Context, GivenRefresh, Options};
 use clerk_conformance::runner::{RunReport, Selection, Verdict};
 use clerk_conformance::transport::http_client;
 use clerk_conformance::{Target, run_suite};
-use common::planted::{ALICE, Bug, KEY, spawn_broken_server};
+use common::planted::{ALICE, Bug, KEY, spawn_broken_server, spawn_independent_server};
+use serde_json::Value;
 
 async fn run_against(bug: Bug) -> RunReport {
-    let address = spawn_broken_server(bug).await;
+    run_suite_at(&spawn_broken_server(bug).await, None).await
+}
+
+async fn run_suite_at(address: &str, refresh: Option<GivenRefresh>) -> RunReport {
     let target = Target::new(
-        &address,
+        address,
         KEY,
         None,
         0,
@@ -31,6 +35,7 @@ async fn run_against(bug: Bug) -> RunReport {
             session_ids: Vec::new(),
             template: "test".to_owned(),
             allow_mutations: true,
+            refresh,
         },
     );
     run_suite(&context, &Selection::default(), &HashMap::new()).await
@@ -59,7 +64,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 17] = [
+const PLANTED: [(Bug, &str); 18] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -77,7 +82,85 @@ const PLANTED: [(Bug, &str); 17] = [
     (Bug::VerifyIgnoresTheSessionOfTheToken, "BEHAV-013"),
     (Bug::MethodNotAllowedWithoutAllow, "CONTRACT-008"),
     (Bug::RefreshIgnoresTheRefreshToken, "REFRESH-004"),
+    (Bug::RefreshWithoutAFieldIs500, "REFRESH-006"),
 ];
+
+fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {
+    report
+        .checks
+        .iter()
+        .find(|check| check.id == id)
+        .map(|check| check.verdict)
+}
+
+/// A session of the mock behind a proxy and its refresh token, as a tester copies them from a
+/// browser.
+async fn a_session_and_its_refresh_token(upstream: &str) -> GivenRefresh {
+    let http = reqwest::Client::new();
+    let session: Value = http
+        .post(format!("{upstream}/v1/sessions"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({ "user_id": ALICE }))
+        .send()
+        .await
+        .expect("created")
+        .json()
+        .await
+        .expect("json");
+    let session_id = session["id"].as_str().expect("an id").to_owned();
+    let handed_out: Value = http
+        .get(format!(
+            "{upstream}/__admin/instance/sessions/{session_id}/refresh_token"
+        ))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    GivenRefresh {
+        session_id,
+        refresh_token: handed_out["refresh_token"]
+            .as_str()
+            .expect("a refresh token")
+            .to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn on_a_server_without_the_admin_surface_the_refresh_checks_still_catch_their_bugs() {
+    // No refresh token: the checks that need none run, and catch a 500 for a missing field.
+    let server = spawn_independent_server(Bug::RefreshWithoutAFieldIs500).await;
+    let report = run_suite_at(&server.address, None).await;
+    assert!(
+        failed(&report).contains(&"REFRESH-006"),
+        "{}",
+        clerk_conformance::report::table(&report)
+    );
+    for id in ["REFRESH-001", "REFRESH-002"] {
+        assert_eq!(verdict(&report, id), Some(Verdict::Passed), "{id}");
+    }
+    assert_eq!(verdict(&report, "REFRESH-004"), Some(Verdict::Skipped));
+
+    // A refresh token given as a tester would: the rest runs, passes on a clean server, and
+    // catches a refresh that ignores the refresh token.
+    let clean = spawn_independent_server(Bug::None).await;
+    let given = a_session_and_its_refresh_token(&clean.upstream).await;
+    let report = run_suite_at(&clean.address, Some(given)).await;
+    for id in ["REFRESH-004", "REFRESH-005", "REFRESH-006"] {
+        assert_eq!(
+            verdict(&report, id),
+            Some(Verdict::Passed),
+            "{id}: {}",
+            clerk_conformance::report::table(&report)
+        );
+    }
+    let broken = spawn_independent_server(Bug::RefreshIgnoresTheRefreshToken).await;
+    let given = a_session_and_its_refresh_token(&broken.upstream).await;
+    let report = run_suite_at(&broken.address, Some(given)).await;
+    assert!(failed(&report).contains(&"REFRESH-004"));
+}
 
 #[tokio::test]
 async fn every_planted_bug_is_caught_by_the_check_meant_for_it() {

@@ -25,6 +25,7 @@ fn context(app: &TestApp, spec: Spec, api_version: Option<&str>) -> Context {
             session_ids: Vec::new(),
             template: "test".to_owned(),
             allow_mutations: true,
+            refresh: None,
         },
     )
 }

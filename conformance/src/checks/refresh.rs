@@ -2,13 +2,16 @@
 //! expired cookie token — a new token for the session when both tokens are right, a 401 (the
 //! SDK's cue to fall back to the handshake) otherwise.
 //!
-//! A real deployment hands no refresh token to a test; the checks that need one read it where
-//! clerk-sessions-mock offers it (`/__admin/instance/sessions/{id}/refresh_token`) and are
-//! skipped where nothing does.
+//! The checks that need no valid refresh token (unknown sessions, another session's token,
+//! malformed or incomplete bodies) run on any target. A real deployment hands no refresh token
+//! to a test: the checks that need one take the one given with `--refresh-token` (and the first
+//! `--session-id`), else read it where clerk-sessions-mock offers it
+//! (`/__admin/instance/sessions/{id}/refresh_token`), and are skipped where neither is.
 
 use serde_json::{Value, json};
 
 use super::behaviour::created_session;
+use super::contract::envelope_problems;
 use super::{UNKNOWN_SESSION, check};
 use crate::check::{Check, CheckResult, Context, Findings, Outcome};
 use crate::client::{Request, Unreachable};
@@ -24,7 +27,7 @@ pub fn checks() -> Vec<Check> {
             Tokens,
             Required,
             mutates = false,
-            "Refresh with tokens that are not the session's is 401",
+            "Refresh with tokens that are not the session's (made up, or another session's) is 401",
             "Clerk's spec: RefreshSession answers 401 to every validation error",
             refused_without_the_right_tokens
         ),
@@ -36,6 +39,15 @@ pub fn checks() -> Vec<Check> {
             "Refresh with a body that is not JSON is 400",
             "Clerk's spec: RefreshSession 400",
             malformed_body
+        ),
+        check!(
+            "REFRESH-006",
+            Tokens,
+            Required,
+            mutates = false,
+            "Refresh with a field missing or of the wrong type is a 4xx in the envelope, never a 5xx",
+            "CONTRACT §2: every non-2xx answer is Clerk's envelope; Clerk's spec: RefreshSession 400",
+            incomplete_bodies_are_client_errors
         ),
         check!(
             "REFRESH-003",
@@ -88,7 +100,85 @@ async fn refused_without_the_right_tokens(context: &Context) -> CheckResult {
         )))
         .await?;
     findings.status(&exchange, 401);
+    // A real token of one session, presented to refresh another.
+    if let Some(token) = live_session_token(context).await? {
+        for other in [
+            UNKNOWN_SESSION.to_owned(),
+            other_session(context, &token.0).await?,
+        ] {
+            let exchange = context
+                .send(&refresh(&other).json(&body(&token.1, "conformance-not-a-refresh-token")))
+                .await?;
+            findings.status(&exchange, 401);
+        }
+    }
     Ok(findings.outcome())
+}
+
+/// A live session the suite may read (of `--user-id`, else the first `--session-id`) and a
+/// token minted for it, if there is one and the suite may mint (minting is activity on the
+/// session: it runs with --allow-mutations only).
+async fn live_session_token(context: &Context) -> Result<Option<(String, String)>, Unreachable> {
+    if !context.options.allow_mutations {
+        return Ok(None);
+    }
+    let Some(session) = readable_live_session(context).await? else {
+        return Ok(None);
+    };
+    let minted = context
+        .send(&Request::post(format!("/sessions/{session}/tokens")))
+        .await?;
+    Ok(minted
+        .json
+        .filter(|_| minted.status == 200)
+        .and_then(|body| body["jwt"].as_str().map(str::to_owned))
+        .map(|token| (session, token)))
+}
+
+async fn readable_live_session(context: &Context) -> Result<Option<String>, Unreachable> {
+    if let Some(user) = &context.options.user_id {
+        let listed = context
+            .send(
+                &Request::get("/sessions")
+                    .query("user_id", user)
+                    .query("status", "active"),
+            )
+            .await?;
+        if let Some(id) = listed
+            .json
+            .as_ref()
+            .and_then(Value::as_array)
+            .and_then(|sessions| sessions.first())
+            .and_then(|session| session["id"].as_str())
+        {
+            return Ok(Some(id.to_owned()));
+        }
+    }
+    Ok(context.options.session_ids.first().cloned())
+}
+
+/// Another session of the same user than `session`, or the made-up one.
+async fn other_session(context: &Context, session: &str) -> Result<String, Unreachable> {
+    let Some(user) = &context.options.user_id else {
+        return Ok(UNKNOWN_SESSION.to_owned());
+    };
+    let listed = context
+        .send(
+            &Request::get("/sessions")
+                .query("user_id", user)
+                .query("limit", "20"),
+        )
+        .await?;
+    Ok(listed
+        .json
+        .as_ref()
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|other| other["id"].as_str())
+        .find(|other| *other != session)
+        .unwrap_or(UNKNOWN_SESSION)
+        .to_owned())
 }
 
 async fn malformed_body(context: &Context) -> CheckResult {
@@ -112,8 +202,39 @@ async fn missing_fields(context: &Context) -> CheckResult {
     Ok(findings.or_saw("422"))
 }
 
-/// A session the suite creates, a token minted for it, and its refresh token, when the target
-/// hands refresh tokens out.
+async fn incomplete_bodies_are_client_errors(context: &Context) -> CheckResult {
+    let mut findings = Findings::default();
+    let token = live_session_token(context).await?;
+    let (session, jwt) = token
+        .as_ref()
+        .map_or((UNKNOWN_SESSION, "not.a.jwt"), |(id, jwt)| {
+            (id.as_str(), jwt.as_str())
+        });
+    let bodies = [
+        json!({}),
+        json!({"expired_token": jwt, "request_origin": ORIGIN}),
+        json!({"expired_token": jwt, "refresh_token": "conformance-not-a-refresh-token"}),
+        json!({"expired_token": 1, "refresh_token": true, "request_origin": []}),
+    ];
+    for sent in bodies {
+        let exchange = context.send(&refresh(session).json(&sent)).await?;
+        findings.expect(matches!(exchange.status, 400 | 401 | 422), || {
+            format!(
+                "{}: {sent} answered {}, not 400, 401 or 422: {}",
+                exchange.request,
+                exchange.status,
+                exchange.body_excerpt()
+            )
+        });
+        for problem in envelope_problems(&exchange) {
+            findings.push(problem);
+        }
+    }
+    Ok(findings.outcome())
+}
+
+/// A session, a token minted for it, and its refresh token: the one given on the command line,
+/// else a session the suite creates when the target hands refresh tokens out.
 struct Refreshable {
     id: String,
     token: String,
@@ -124,8 +245,19 @@ async fn refreshable(
     context: &Context,
     findings: &mut Findings,
 ) -> Result<Result<Refreshable, Outcome>, Unreachable> {
+    if let Some(given) = &context.options.refresh {
+        return Ok(minted_for(context, findings, &given.session_id)
+            .await?
+            .map(|token| Refreshable {
+                id: given.session_id.clone(),
+                token,
+                refresh_token: given.refresh_token.clone(),
+            }));
+    }
     if context.options.user_id.is_none() {
-        return Ok(Err(Outcome::Skip("needs --user-id".to_owned())));
+        return Ok(Err(Outcome::Skip(
+            "needs --user-id, or --session-id with --refresh-token".to_owned(),
+        )));
     }
     let Some(session) = created_session(context, findings).await? else {
         return Ok(Err(Outcome::Fail(Vec::new())));
@@ -144,26 +276,34 @@ async fn refreshable(
         .map(str::to_owned)
     else {
         return Ok(Err(Outcome::Skip(
-            "the target hands out no refresh tokens (clerk-sessions-mock does, at /__admin/instance/sessions/{id}/refresh_token)".to_owned(),
+            "the target hands out no refresh tokens (clerk-sessions-mock does, at /__admin/instance/sessions/{id}/refresh_token); give one with --session-id and --refresh-token".to_owned(),
         )));
     };
+    Ok(minted_for(context, findings, &id)
+        .await?
+        .map(|token| Refreshable {
+            id,
+            token,
+            refresh_token,
+        }))
+}
+
+/// A token minted for `session`, to present as its expired token.
+async fn minted_for(
+    context: &Context,
+    findings: &mut Findings,
+    session: &str,
+) -> Result<Result<String, Outcome>, Unreachable> {
     let minted = context
-        .send(&Request::post(format!("/sessions/{id}/tokens")))
+        .send(&Request::post(format!("/sessions/{session}/tokens")))
         .await?;
-    let Some(token) = minted
+    Ok(minted
         .json
         .as_ref()
         .filter(|_| findings.status(&minted, 200))
         .and_then(|body| body["jwt"].as_str())
         .map(str::to_owned)
-    else {
-        return Ok(Err(Outcome::Fail(Vec::new())));
-    };
-    Ok(Ok(Refreshable {
-        id,
-        token,
-        refresh_token,
-    }))
+        .ok_or(Outcome::Fail(Vec::new())))
 }
 
 /// Whether `token` verifies against the target's JWKS as a token of `session` for [`ORIGIN`].

@@ -35,6 +35,7 @@ pub enum Bug {
     VerifyIgnoresTheSessionOfTheToken,
     MethodNotAllowedWithoutAllow,
     RefreshIgnoresTheRefreshToken,
+    RefreshWithoutAFieldIs500,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -49,6 +50,8 @@ struct Proxy {
     upstream: String,
     http: reqwest::Client,
     other_kid: String,
+    /// Like a server that is not the mock: no `/__admin` surface (no refresh tokens handed out).
+    independent: bool,
 }
 
 fn is_revoke(path: &str) -> bool {
@@ -163,6 +166,23 @@ async fn forward(
         futures_util::future::pending::<()>().await;
     }
     let path = request.path().to_owned();
+    if proxy.independent && path.starts_with("/__admin") {
+        return HttpResponse::NotFound()
+            .content_type("application/json")
+            .body(r#"{"errors":[{"message":"not found","long_message":"not found","code":"resource_not_found"}]}"#);
+    }
+    if bug == Bug::RefreshWithoutAFieldIs500
+        && is_refresh(&path)
+        && serde_json::from_slice::<Value>(&body).is_ok_and(|sent| {
+            ["expired_token", "refresh_token", "request_origin"]
+                .iter()
+                .any(|field| !sent[field].is_string())
+        })
+    {
+        return HttpResponse::InternalServerError()
+            .content_type("text/plain")
+            .body("Internal Server Error");
+    }
     let Some(query) = planted_query(bug, request.query_string()) else {
         return HttpResponse::InternalServerError()
             .content_type("text/plain")
@@ -292,6 +312,25 @@ async fn forward(
 
 /// Starts the mock and a proxy in front of it that plants `bug`; returns the proxy's address.
 pub async fn spawn_broken_server(bug: Bug) -> String {
+    spawn_proxy(bug, false).await.address
+}
+
+/// A proxy and the mock behind it.
+#[derive(Debug)]
+pub struct Proxied {
+    /// Where the proxy answers.
+    pub address: String,
+    /// The mock itself, with its admin surface.
+    pub upstream: String,
+}
+
+/// Like [`spawn_broken_server`], but the proxy has no `/__admin` surface, like a server that is
+/// not the mock; the mock behind it stays reachable for the test's own set-up.
+pub async fn spawn_independent_server(bug: Bug) -> Proxied {
+    spawn_proxy(bug, true).await
+}
+
+async fn spawn_proxy(bug: Bug, independent: bool) -> Proxied {
     let upstream = spawn_mock(&[KEY, OTHER_KEY]).await;
     let http = reqwest::Client::new();
     let other_jwks: Value = http
@@ -307,12 +346,13 @@ pub async fn spawn_broken_server(bug: Bug) -> String {
         bug,
         served: std::sync::atomic::AtomicUsize::new(0),
         handle: std::sync::OnceLock::new(),
-        upstream,
+        upstream: upstream.clone(),
         http,
         other_kid: other_jwks["keys"][0]["kid"]
             .as_str()
             .unwrap_or_default()
             .to_owned(),
+        independent,
     });
     let app_proxy = Arc::clone(&proxy);
     let server = HttpServer::new(move || {
@@ -328,5 +368,5 @@ pub async fn spawn_broken_server(bug: Bug) -> String {
     let server = server.run();
     let _ = proxy.handle.set(server.handle());
     tokio::spawn(server);
-    address
+    Proxied { address, upstream }
 }
