@@ -21,6 +21,7 @@ use crate::http::fallback::no_route;
 use crate::http::pipeline::{self, OperationStages, faults};
 use crate::http::routes;
 use crate::http::routes::operator::OpenApiDocument;
+use crate::tenancy::faults::FaultPlan;
 use crate::tenancy::instance::{InstanceDefaults, StartDocument};
 use crate::tenancy::registry::{Registry, RegistryConfig};
 use crate::tenancy::seeder::Seeder;
@@ -83,49 +84,20 @@ impl Application {
     /// Loads the fixtures, binds the listener and starts serving; seeding runs in the
     /// background, and the API answers 503 until it is done.
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let fixtures = Arc::new(match &settings.fixtures {
-            Some(dir) => Fixtures::load_dir(dir)?,
-            None => Fixtures::embedded()?,
-        });
-        let keys: Vec<String> = settings
-            .secret_keys
-            .iter()
-            .map(|key| key.trim().to_owned())
-            .filter(|key| !key.is_empty())
-            .collect();
-        if keys.is_empty() && !settings.accept_any_test_key {
-            return Err(StartupError::NoKeys);
-        }
-
-        let faults = settings
-            .faults
-            .checked_plan()
-            .map_err(StartupError::Faults)?;
-        let start_documents = settings
-            .data
-            .iter()
-            .map(|path| start_document(path))
-            .collect::<Result<Vec<_>, _>>()?;
-
+        let inputs = Inputs::read(settings)?;
         let tls = match (&settings.tls_cert, &settings.tls_key) {
             (Some(certificate), Some(key)) => {
                 Some(crate::app::tls::server_config(certificate, key)?)
             }
             _ => None,
         };
-
         let address = format!("{}:{}", settings.host, settings.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+        let bind_error = |source| StartupError::Bind {
             address: address.clone(),
             source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                address: address.clone(),
-                source,
-            })?
-            .port();
+        };
+        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{}:{port}", settings.host);
 
@@ -136,79 +108,15 @@ impl Application {
             settings.retire_verify,
             seeder,
         ));
-        let (seeding_sender, seeding) = watch::channel(Seeding::Running);
         let tokens = Arc::new(TokenSettings {
             issuer: settings.issuer.clone().unwrap_or_else(|| base_url.clone()),
             authorized_party: settings.authorized_party.clone(),
         });
-        let registry_config = RegistryConfig {
-            defaults: InstanceDefaults {
-                fixtures: Arc::clone(&fixtures),
-                spec: SeedSpec {
-                    seed: settings.seed,
-                    users: settings.users,
-                    sessions: settings.sessions,
-                    list_all: settings.lenient_list,
-                },
-                journal_size: settings.journal_size,
-                faults: Arc::new(faults),
-                tokens: Arc::clone(&tokens),
-                documents: Arc::new([]),
-            },
-            accept_any_test_key: settings.accept_any_test_key,
-            generate_signing_keys: settings.generate_signing_keys,
-            max_on_demand: settings.max_instances,
-            memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
-            id_secret: settings.id_secret.clone(),
-            start_documents: start_documents.into(),
-        };
-        let seeding_state = state.clone();
-        std::thread::spawn(move || match Registry::new(registry_config, &keys) {
-            Ok(registry) => {
-                seeding_state.set_registry(Arc::new(registry));
-                seeding_sender.send_replace(Seeding::Done);
-            }
-            Err(error) => {
-                seeding_sender.send_replace(Seeding::Failed(error.to_string()));
-            }
-        });
+        let publishable_key = tokens.publishable_key().as_str().to_owned();
+        let fixtures = Arc::clone(&inputs.fixtures);
+        let seeding = seed_in_background(settings, inputs, tokens, state.clone());
 
-        let document = web::Data::new(OpenApiDocument(crate::app::openapi::document_json()));
-        let cors_origins = settings.cors_origins.clone();
-        let admin_cors_origins = settings.admin_cors_origins.clone();
-        let server = HttpServer::new(move || {
-            let (app, _) = App::new()
-                .into_utoipa_app()
-                .configure(routes::configure)
-                .split_for_parts();
-            let app = app
-                .app_data(state.clone())
-                .app_data(document.clone())
-                .service(
-                    SwaggerUi::new(format!("{SWAGGER_UI_PATH}{{_:.*}}")).config(
-                        Config::new(["/openapi.json"])
-                            .persist_authorization(true)
-                            .show_common_extensions(true),
-                    ),
-                )
-                .route("/", web::get().to(redirect_to_swagger_ui))
-                .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
-                .default_service(web::route().to(no_route).wrap(OperationStages(None)));
-            pipeline::install(
-                app,
-                pipeline::cors::cors(&cors_origins, &admin_cors_origins),
-            )
-        })
-        .on_connect(faults::remember_socket)
-        .shutdown_timeout(5)
-        .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
-        .client_disconnect_timeout(Duration::from_secs(1));
-        let server = match tls {
-            Some(tls) => server.listen_rustls_0_23(listener, tls),
-            None => server.listen(listener),
-        }
-        .map_err(|source| StartupError::Bind { address, source })?
-        .run();
+        let server = serve(settings, state, listener, tls).map_err(bind_error)?;
 
         Ok(Self {
             port,
@@ -216,7 +124,7 @@ impl Application {
             server,
             seeding,
             fixtures,
-            publishable_key: tokens.publishable_key().as_str().to_owned(),
+            publishable_key,
         })
     }
 
@@ -264,6 +172,137 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// What the settings name besides the network: the fixtures, the keys, the faults and the
+/// `--data` documents, each read and checked before anything starts.
+struct Inputs {
+    fixtures: Arc<Fixtures>,
+    keys: Vec<String>,
+    faults: FaultPlan,
+    start_documents: Vec<StartDocument>,
+}
+
+impl Inputs {
+    fn read(settings: &Settings) -> Result<Self, StartupError> {
+        let fixtures = Arc::new(match &settings.fixtures {
+            Some(dir) => Fixtures::load_dir(dir)?,
+            None => Fixtures::embedded()?,
+        });
+        let keys: Vec<String> = settings
+            .secret_keys
+            .iter()
+            .map(|key| key.trim().to_owned())
+            .filter(|key| !key.is_empty())
+            .collect();
+        if keys.is_empty() && !settings.accept_any_test_key {
+            return Err(StartupError::NoKeys);
+        }
+        let faults = settings
+            .faults
+            .checked_plan()
+            .map_err(StartupError::Faults)?;
+        let start_documents = settings
+            .data
+            .iter()
+            .map(|path| start_document(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            fixtures,
+            keys,
+            faults,
+            start_documents,
+        })
+    }
+}
+
+/// Seeds the configured instances on a thread of their own and publishes them in `state`; the
+/// receiver says when that is done, or why it failed.
+fn seed_in_background(
+    settings: &Settings,
+    inputs: Inputs,
+    tokens: Arc<TokenSettings>,
+    state: web::Data<AppState>,
+) -> watch::Receiver<Seeding> {
+    let (seeding_sender, seeding) = watch::channel(Seeding::Running);
+    let registry_config = RegistryConfig {
+        defaults: InstanceDefaults {
+            fixtures: inputs.fixtures,
+            spec: SeedSpec {
+                seed: settings.seed,
+                users: settings.users,
+                sessions: settings.sessions,
+                list_all: settings.lenient_list,
+            },
+            journal_size: settings.journal_size,
+            faults: Arc::new(inputs.faults),
+            tokens,
+            documents: Arc::new([]),
+        },
+        accept_any_test_key: settings.accept_any_test_key,
+        generate_signing_keys: settings.generate_signing_keys,
+        max_on_demand: settings.max_instances,
+        memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
+        id_secret: settings.id_secret.clone(),
+        start_documents: inputs.start_documents.into(),
+    };
+    let keys = inputs.keys;
+    std::thread::spawn(move || match Registry::new(registry_config, &keys) {
+        Ok(registry) => {
+            state.set_registry(Arc::new(registry));
+            seeding_sender.send_replace(Seeding::Done);
+        }
+        Err(error) => {
+            seeding_sender.send_replace(Seeding::Failed(error.to_string()));
+        }
+    });
+    seeding
+}
+
+/// Serves on `listener` (over TLS with `tls`): per worker, the routes (the API, the operator
+/// and admin surfaces), Swagger UI and the fallback for what no route takes, inside the
+/// pipeline's stages.
+fn serve(
+    settings: &Settings,
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    tls: Option<rustls::ServerConfig>,
+) -> std::io::Result<Server> {
+    let document = web::Data::new(OpenApiDocument(crate::app::openapi::document_json()));
+    let cors_origins = settings.cors_origins.clone();
+    let admin_cors_origins = settings.admin_cors_origins.clone();
+    let server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .configure(routes::configure)
+            .split_for_parts();
+        let app = app
+            .app_data(state.clone())
+            .app_data(document.clone())
+            .service(
+                SwaggerUi::new(format!("{SWAGGER_UI_PATH}{{_:.*}}")).config(
+                    Config::new(["/openapi.json"])
+                        .persist_authorization(true)
+                        .show_common_extensions(true),
+                ),
+            )
+            .route("/", web::get().to(redirect_to_swagger_ui))
+            .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
+            .default_service(web::route().to(no_route).wrap(OperationStages(None)));
+        pipeline::install(
+            app,
+            pipeline::cors::cors(&cors_origins, &admin_cors_origins),
+        )
+    })
+    .on_connect(faults::remember_socket)
+    .shutdown_timeout(5)
+    .client_request_timeout(Duration::from_millis(settings.client_timeout_ms))
+    .client_disconnect_timeout(Duration::from_secs(1));
+    Ok(match tls {
+        Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+        None => server.listen(listener)?,
+    }
+    .run())
 }
 
 /// A `--data` file, read and checked entry by entry (its references are checked when it is

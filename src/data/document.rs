@@ -290,26 +290,30 @@ impl Dataset {
 
     /// Every problem of the document (up to [`MAX_PROBLEMS`]) as an addition to `data` with the
     /// instance's clock at `now_ms`, and its templates once checked. The fixtures are checked as
-    /// an addition to nothing.
+    /// an addition to nothing. Each section is checked on its own, against what the sections
+    /// before it hold.
     pub fn check(
         &self,
         data: &InstanceData,
         now_ms: i64,
     ) -> Result<Vec<JwtTemplate>, Vec<EntryProblem>> {
-        let mut problems = Vec::new();
-        let mut fail = |section: &str, index: usize, name: &dyn fmt::Display, problem| {
-            problems.push(EntryProblem {
-                section: section.to_owned(),
-                index: Some(index),
-                name: name.to_string(),
-                problem,
-            });
-        };
+        let mut problems = Problems::default();
+        let organizations = self.check_organizations(&mut problems);
+        let organization_exists =
+            |id| organizations.contains(&id) || data.organizations.contains_key(&id);
+        let users = self.check_users(&organization_exists, &mut problems);
+        let known = Known { data, users };
+        self.check_sessions(&known, now_ms, &mut problems);
+        let templates = self.check_templates(&mut problems);
+        problems.or(templates)
+    }
 
-        let mut organization_ids = HashSet::new();
+    /// The organizations' ids, each once.
+    fn check_organizations(&self, problems: &mut Problems) -> HashSet<OrganizationId> {
+        let mut ids = HashSet::new();
         for (index, organization) in self.organizations.iter().enumerate() {
-            if !organization_ids.insert(organization.id) {
-                fail(
+            if !ids.insert(organization.id) {
+                problems.add(
                     "organizations",
                     index,
                     &organization.id,
@@ -317,21 +321,27 @@ impl Dataset {
                 );
             }
         }
-        let organization_exists = |id: &OrganizationId| {
-            organization_ids.contains(id) || data.organizations.contains_key(id)
-        };
+        ids
+    }
 
-        let mut users: HashMap<UserId, &UserEntry> = HashMap::new();
+    /// The users by id, each once, members of organizations that exist, with metadata that is a
+    /// JSON object within its bound.
+    fn check_users(
+        &self,
+        organization_exists: &dyn Fn(OrganizationId) -> bool,
+        problems: &mut Problems,
+    ) -> HashMap<UserId, &UserEntry> {
+        let mut users = HashMap::new();
         for (index, user) in self.users.iter().enumerate() {
             if users.insert(user.id, user).is_some() {
-                fail("users", index, &user.id, "duplicate id".into());
+                problems.add("users", index, &user.id, "duplicate id".into());
             }
             if let Some(membership) = user
                 .memberships
                 .iter()
-                .find(|membership| !organization_exists(&membership.organization_id))
+                .find(|membership| !organization_exists(membership.organization_id))
             {
-                fail(
+                problems.add(
                     "users",
                     index,
                     &user.id,
@@ -342,7 +352,7 @@ impl Dataset {
                 );
             }
             if !user.public_metadata.is_object() || !user.unsafe_metadata.is_object() {
-                fail(
+                problems.add(
                     "users",
                     index,
                     &user.id,
@@ -354,91 +364,65 @@ impl Dataset {
                 ("unsafe_metadata", &user.unsafe_metadata),
             ] {
                 if let Some(problem) = free_form::too_large(name, metadata) {
-                    fail("users", index, &user.id, problem);
+                    problems.add("users", index, &user.id, problem);
                 }
             }
         }
-        let is_member = |user: UserId, organization: OrganizationId| match users.get(&user) {
-            Some(entry) => entry
-                .memberships
-                .iter()
-                .any(|membership| membership.organization_id == organization),
-            None => data
-                .users
-                .get(&user)
-                .is_some_and(|user| user.role_in(organization).is_some()),
-        };
+        users
+    }
 
+    /// Sessions of known users, in organizations they belong to, with well-formed actors,
+    /// tasks only when pending, and times in order.
+    fn check_sessions(&self, known: &Known<'_>, now_ms: i64, problems: &mut Problems) {
         let mut session_ids = HashSet::new();
         for (index, session) in self.sessions.iter().enumerate() {
             let name: &dyn fmt::Display = match &session.id {
                 Some(id) => id,
                 None => &"(new session)",
             };
+            let mut fail = |problem: String| problems.add("sessions", index, name, problem);
             if let Some(id) = session.id
                 && !session_ids.insert(id)
             {
-                fail("sessions", index, name, "duplicate id".into());
+                fail("duplicate id".into());
             }
-            if !users.contains_key(&session.user_id) && !data.users.contains_key(&session.user_id) {
-                fail(
-                    "sessions",
-                    index,
-                    name,
-                    format!("unknown user `{}`", session.user_id),
-                );
+            if !known.user_exists(session.user_id) {
+                fail(format!("unknown user `{}`", session.user_id));
             } else if let Some(organization) = session.active_organization_id
-                && !is_member(session.user_id, organization)
+                && !known.is_member(session.user_id, organization)
             {
-                fail(
-                    "sessions",
-                    index,
-                    name,
-                    format!(
-                        "user `{}` is not a member of organization `{organization}`",
-                        session.user_id
-                    ),
-                );
+                fail(format!(
+                    "user `{}` is not a member of organization `{organization}`",
+                    session.user_id
+                ));
             }
             if let Some(actor) = &session.actor {
                 if !actor.get("sub").is_some_and(Value::is_string) {
-                    fail(
-                        "sessions",
-                        index,
-                        name,
-                        "actor must have a string `sub`".into(),
-                    );
+                    fail("actor must have a string `sub`".into());
                 }
                 if let Some(problem) = free_form::too_large("actor", &Value::Object(actor.clone()))
                 {
-                    fail("sessions", index, name, problem);
+                    fail(problem);
                 }
             }
             if !session.tasks.is_empty() && session.status != SessionStatus::Pending {
-                fail(
-                    "sessions",
-                    index,
-                    name,
-                    "only a pending session has tasks".into(),
-                );
+                fail("only a pending session has tasks".into());
             }
             if let (Some(created), Some(active)) = (session.created_at, session.last_active_at)
                 && active.at(now_ms) < created.at(now_ms)
             {
-                fail(
-                    "sessions",
-                    index,
-                    name,
-                    "last_active_at is before created_at".into(),
-                );
+                fail("last_active_at is before created_at".into());
             }
         }
+    }
 
+    /// The templates, each name once, each one a template.
+    fn check_templates(&self, problems: &mut Problems) -> Vec<JwtTemplate> {
         let mut names = HashSet::new();
         let mut templates = Vec::with_capacity(self.jwt_templates.len());
         for (index, template) in self.jwt_templates.iter().enumerate() {
             if !names.insert(template.name.as_str()) {
-                fail(
+                problems.add(
                     "jwt_templates",
                     index,
                     &template.name,
@@ -447,15 +431,61 @@ impl Dataset {
             }
             match template.to_template() {
                 Ok(template) => templates.push(template),
-                Err(problem) => fail("jwt_templates", index, &template.name, problem),
+                Err(problem) => problems.add("jwt_templates", index, &template.name, problem),
             }
         }
+        templates
+    }
+}
 
-        if problems.is_empty() {
-            Ok(templates)
+/// What a document's sessions may refer to: its own users, and the data it is added to.
+struct Known<'a> {
+    data: &'a InstanceData,
+    users: HashMap<UserId, &'a UserEntry>,
+}
+
+impl Known<'_> {
+    fn user_exists(&self, id: UserId) -> bool {
+        self.users.contains_key(&id) || self.data.users.contains_key(&id)
+    }
+
+    /// Whether `user` belongs to `organization`, as the document says, else as the data does.
+    fn is_member(&self, user: UserId, organization: OrganizationId) -> bool {
+        match self.users.get(&user) {
+            Some(entry) => entry
+                .memberships
+                .iter()
+                .any(|membership| membership.organization_id == organization),
+            None => self
+                .data
+                .users
+                .get(&user)
+                .is_some_and(|user| user.role_in(organization).is_some()),
+        }
+    }
+}
+
+/// The problems a check finds, each naming its entry.
+#[derive(Debug, Default)]
+struct Problems(Vec<EntryProblem>);
+
+impl Problems {
+    fn add(&mut self, section: &str, index: usize, name: &dyn fmt::Display, problem: String) {
+        self.0.push(EntryProblem {
+            section: section.to_owned(),
+            index: Some(index),
+            name: name.to_string(),
+            problem,
+        });
+    }
+
+    /// `value` if nothing was found, else the problems (up to [`MAX_PROBLEMS`]).
+    fn or<T>(mut self, value: T) -> Result<T, Vec<EntryProblem>> {
+        if self.0.is_empty() {
+            Ok(value)
         } else {
-            problems.truncate(MAX_PROBLEMS);
-            Err(problems)
+            self.0.truncate(MAX_PROBLEMS);
+            Err(self.0)
         }
     }
 }
