@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME, SessionTask};
+use crate::domain::clock::duration_ms;
+use crate::domain::session::SessionTask;
 use crate::domain::user::Membership;
 use crate::domain::{
     ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
@@ -103,11 +104,6 @@ impl<'de> Deserialize<'de> for Moment {
                 .ok_or_else(expected),
         }
     }
-}
-
-/// A duration in whole milliseconds, saturating.
-pub fn duration_ms(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn empty_object() -> Value {
@@ -323,10 +319,10 @@ impl SessionEntry {
         let at = |moment: Option<Moment>| moment.map(|moment| moment.at(now_ms));
         let created_at = at(self.created_at).unwrap_or(now_ms);
         let last_active_at = at(self.last_active_at).unwrap_or(created_at);
+        let id = self.id.unwrap_or_else(|| SessionId::random(rng));
+        let client_id = self.client_id.unwrap_or_else(|| ClientId::random(rng));
+        let started = Session::new(id, self.user_id, client_id, created_at);
         Session {
-            id: self.id.unwrap_or_else(|| SessionId::random(rng)),
-            user_id: self.user_id,
-            client_id: self.client_id.unwrap_or_else(|| ClientId::random(rng)),
             status: self.status,
             actor: self
                 .actor
@@ -345,12 +341,10 @@ impl SessionEntry {
                 })
                 .collect(),
             last_active_at,
-            expire_at: at(self.expire_at)
-                .unwrap_or_else(|| created_at.saturating_add(duration_ms(SESSION_LIFETIME))),
-            abandon_at: at(self.abandon_at)
-                .unwrap_or_else(|| created_at.saturating_add(duration_ms(SESSION_ABANDON_AFTER))),
-            created_at,
+            expire_at: at(self.expire_at).unwrap_or(started.expire_at),
+            abandon_at: at(self.abandon_at).unwrap_or(started.abandon_at),
             updated_at: at(self.updated_at).unwrap_or(last_active_at),
+            ..started
         }
     }
 

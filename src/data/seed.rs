@@ -11,9 +11,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
-use super::entries::duration_ms;
 use super::fixtures::Fixtures;
 pub use super::held::InstanceData;
+use crate::domain::clock::duration_ms;
 use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME};
 use crate::domain::user::Membership;
 use crate::domain::{
@@ -130,20 +130,10 @@ pub fn new_session(
     rng: &mut ChaCha8Rng,
     now_ms: i64,
 ) -> Session {
+    let id = SessionId::random(rng);
     Session {
-        id: SessionId::random(rng),
-        user_id: user,
-        client_id: ClientId::random(rng),
-        status: SessionStatus::Active,
-        actor: None,
         last_active_organization_id: active_organization,
-        latest_activity: None,
-        tasks: Arc::new([]),
-        last_active_at: now_ms,
-        expire_at: now_ms.saturating_add(duration_ms(SESSION_LIFETIME)),
-        abandon_at: now_ms.saturating_add(duration_ms(SESSION_ABANDON_AFTER)),
-        created_at: now_ms,
-        updated_at: now_ms,
+        ..Session::new(id, user, ClientId::random(rng), now_ms)
     }
 }
 
@@ -248,19 +238,15 @@ fn generated_session(
         Arc::new([])
     };
     Session {
-        id: SessionId::random(rng),
-        user_id: user.id,
-        client_id,
         status,
-        actor: None,
         last_active_organization_id: organization,
         latest_activity: Some(activity),
         tasks,
         last_active_at,
         expire_at,
         abandon_at,
-        created_at,
         updated_at,
+        ..Session::new(SessionId::random(rng), user.id, client_id, created_at)
     }
 }
 

@@ -92,6 +92,11 @@ pub fn wall_clock_ms() -> i64 {
         })
 }
 
+/// A duration in whole milliseconds, saturating.
+pub fn duration_ms(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

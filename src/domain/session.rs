@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(doc)]
 use super::ActivityId;
+use super::clock::duration_ms;
 use super::{ApiVersion, ClientId, OrganizationId, SessionId, UserId};
 
 /// How long a session lives before it expires (Clerk's default maximum lifetime).
@@ -145,6 +146,28 @@ pub struct Session {
 }
 
 impl Session {
+    /// An active session of `user_id` on `client_id`, started at `created_at` (Unix ms): no actor,
+    /// organization, activity or tasks, last active when it started, and ending by time after
+    /// Clerk's lifetimes. Every session starts here; callers change what differs with struct
+    /// update syntax, so a new field needs a default in this one place.
+    pub fn new(id: SessionId, user_id: UserId, client_id: ClientId, created_at: i64) -> Self {
+        Self {
+            id,
+            user_id,
+            client_id,
+            status: SessionStatus::Active,
+            actor: None,
+            last_active_organization_id: None,
+            latest_activity: None,
+            tasks: Arc::new([]),
+            last_active_at: created_at,
+            expire_at: created_at.saturating_add(duration_ms(SESSION_LIFETIME)),
+            abandon_at: created_at.saturating_add(duration_ms(SESSION_ABANDON_AFTER)),
+            created_at,
+            updated_at: created_at,
+        }
+    }
+
     /// The status at `now_ms`: a live session whose `expire_at` or `abandon_at` has passed has
     /// ended by time, as whichever of the two came first.
     pub fn status_at(&self, now_ms: i64) -> SessionStatus {

@@ -5,25 +5,20 @@ use std::sync::Arc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{ClientId, Session, SessionId, SessionStatus, User, UserId};
+use super::{ClientId, Session, SessionId, User, UserId};
 
 /// An active session with no activity, actor or organization, drawn from `seed`.
 pub fn session(seed: u64) -> Session {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (id, user, client) = (
+        SessionId::random(&mut rng),
+        UserId::random(&mut rng),
+        ClientId::random(&mut rng),
+    );
     Session {
-        id: SessionId::random(&mut rng),
-        user_id: UserId::random(&mut rng),
-        client_id: ClientId::random(&mut rng),
-        status: SessionStatus::Active,
-        actor: None,
-        last_active_organization_id: None,
-        latest_activity: None,
-        tasks: Arc::new([]),
-        last_active_at: 1_000,
         expire_at: 10_000,
         abandon_at: 20_000,
-        created_at: 1_000,
-        updated_at: 1_000,
+        ..Session::new(id, user, client, 1_000)
     }
 }
 

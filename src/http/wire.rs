@@ -11,33 +11,37 @@ use crate::domain::{
     SessionStatus, UserId,
 };
 
-/// What a session looks like on the wire: the example of the `Session` schema.
+/// What a session looks like on the wire: the example of the `Session` schema, Alice's
+/// fixture session written by [`SessionBody`] itself, so that the example cannot drift from
+/// what the server answers.
 pub fn session_example() -> serde_json::Value {
-    serde_json::json!({
-        "object": "session",
-        "id": "sess_2AliceActiveZICgVFaEP1MWWEP",
-        "user_id": "user_2AlicexBGaRy7HSnjHcaZabMn26",
-        "client_id": "client_2AliceLaptopQnpx7G6EtpIb7Vz",
-        "actor": null,
-        "status": "active",
-        "last_active_organization_id": null,
-        "last_active_at": 1_764_060_000_000_i64,
-        "latest_activity": {
-            "object": "session_activity",
-            "id": "sess_activity_2xT3mYQ1bU8v0dLkN4rJ7pWc9sA",
-            "device_type": "Macintosh",
-            "is_mobile": false,
-            "browser_name": "Chrome",
-            "browser_version": "131.0.0.0",
-            "ip_address": "203.0.113.10",
-            "city": "Berlin",
-            "country": "DE"
-        },
-        "expire_at": 1_764_657_600_000_i64,
-        "abandon_at": 1_766_649_600_000_i64,
-        "updated_at": 1_764_060_000_000_i64,
-        "created_at": 1_764_052_800_000_i64
-    })
+    let alice = || {
+        let created_at = 1_764_052_800_000;
+        let started = Session::new(
+            SessionId::parse("sess_2AliceActiveZICgVFaEP1MWWEP")?,
+            UserId::parse("user_2AlicexBGaRy7HSnjHcaZabMn26")?,
+            ClientId::parse("client_2AliceLaptopQnpx7G6EtpIb7Vz")?,
+            created_at,
+        );
+        Some(Session {
+            last_active_at: created_at + 7_200_000,
+            updated_at: created_at + 7_200_000,
+            latest_activity: Some(Arc::new(SessionActivity {
+                device_type: Arc::from("Macintosh"),
+                is_mobile: false,
+                browser_name: Arc::from("Chrome"),
+                browser_version: Arc::from("131.0.0.0"),
+                ip_address: Arc::from("203.0.113.10"),
+                city: Arc::from("Berlin"),
+                country: Arc::from("DE"),
+            })),
+            ..started
+        })
+    };
+    alice()
+        .map(|session| SessionBody::new(&session, ApiVersion::V2021_02_05, session.created_at))
+        .and_then(|body| serde_json::to_value(body).ok())
+        .unwrap_or_default()
 }
 
 /// The example of the list answer: a page with its total.
