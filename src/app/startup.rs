@@ -12,7 +12,6 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::app::config::Settings;
-use crate::data::Dataset;
 use crate::data::SeedSpec;
 use crate::data::document::one_line;
 use crate::data::{FixtureError, Fixtures};
@@ -314,11 +313,11 @@ fn start_document(path: &std::path::Path) -> Result<StartDocument, StartupError>
         problem,
     };
     let text = std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
-    let document: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+    let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
         .map_err(|error| failed(format!("not a JSON object: {error}")))?;
-    let dataset =
-        Dataset::from_document(&document).map_err(|problems| failed(one_line(&problems)))?;
-    Ok(StartDocument { name, dataset })
+    let document =
+        crate::data::document::read(&json).map_err(|problems| failed(one_line(&problems)))?;
+    Ok(StartDocument { name, document })
 }
 
 async fn redirect_to_swagger_ui() -> HttpResponse {

@@ -1,6 +1,7 @@
 //! An instance's data as one JSON document: what a test loads on top of the seeded data, what an
 //! export gives back, and what the fixture files hold. Loading an export into another instance
-//! reproduces the data. Every document, fixtures included, passes the same [`Dataset::check`].
+//! reproduces the data. Every document, fixtures included, passes the same [`check`]. The
+//! document's shape is `clerk_mock_document`'s; this module reads, checks, loads and exports it.
 //!
 //! When loading, every time may be left out: it then follows from the instance's clock (a
 //! session created now, expiring after its lifetime).
@@ -14,7 +15,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::entries::{OrganizationEntry, SessionEntry, TemplateEntry, UserEntry};
+use clerk_mock_document::{Document, SECTIONS, UserEntry};
+
+use super::entries;
 use super::held::{InstanceData, template_footprint};
 use crate::domain::{
     Organization, OrganizationId, Session, SessionStatus, User, UserId, free_form,
@@ -25,32 +28,10 @@ use crate::tokens::JwtTemplate;
 /// At most this many problems are reported for one document; fixing them shows the rest.
 const MAX_PROBLEMS: usize = 50;
 
-/// Users, organizations, sessions and JWT templates of an instance.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-#[schema(example = json!({
-    "organizations": [{"id": "org_2Initechq3VxkTzWk9bRfPm1nA8", "name": "Initech", "slug": "initech"}],
-    "users": [{
-        "id": "user_2DaveLoadedxYz8Kp3Wq1Rt5Nm7", "first_name": "Dave",
-        "email_address": "dave@example.com", "email_verified": true,
-        "memberships": [{"organization_id": "org_2Initechq3VxkTzWk9bRfPm1nA8", "role": "org:admin"}]
-    }],
-    "sessions": [{
-        "id": "sess_2DaveLaptopqT7mWz3Kc9Xv1Lpw", "user_id": "user_2DaveLoadedxYz8Kp3Wq1Rt5Nm7",
-        "status": "active", "active_organization_id": "org_2Initechq3VxkTzWk9bRfPm1nA8"
-    }],
-    "jwt_templates": [{"name": "supabase", "claims": {"role": "authenticated"}, "lifetime": 3600}]
-}))]
-pub struct Dataset {
-    pub organizations: Vec<OrganizationEntry>,
-    pub users: Vec<UserEntry>,
-    pub sessions: Vec<SessionEntry>,
-    pub jwt_templates: Vec<TemplateEntry>,
-}
-
 /// A checked document, ready to take the place of what it was checked against.
 #[derive(Debug)]
 pub struct Loaded {
-    counts: DatasetCounts,
+    counts: DocumentCounts,
     /// What the instance will take in memory once the load is in place.
     bytes_after: usize,
     organizations: Vec<Organization>,
@@ -80,7 +61,7 @@ impl Loaded {
     }
 
     /// Puts the loaded data into `data`, the data it was prepared against: a short step.
-    pub fn apply(self, data: &mut InstanceData) -> DatasetCounts {
+    pub fn apply(self, data: &mut InstanceData) -> DocumentCounts {
         let mut records = data.records_bytes;
         for organization in self.organizations {
             records += organization.footprint();
@@ -171,271 +152,272 @@ impl fmt::Display for EntryProblem {
 
 /// How many entries of each kind a load brought, or an instance holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
-pub struct DatasetCounts {
+pub struct DocumentCounts {
     pub organizations: usize,
     pub users: usize,
     pub sessions: usize,
     pub jwt_templates: usize,
 }
 
-const SECTIONS: [&str; 4] = ["organizations", "users", "sessions", "jwt_templates"];
-
-impl Dataset {
-    /// Reads a document (a JSON object) entry by entry, so that every problem names its entry.
-    pub fn from_document(
-        document: &serde_json::Map<String, Value>,
-    ) -> Result<Self, Vec<EntryProblem>> {
-        let mut problems: Vec<EntryProblem> = document
-            .keys()
-            .filter(|key| !SECTIONS.contains(&key.as_str()))
-            .map(|key| {
-                EntryProblem::of_section(
-                    key,
-                    &format!("is not a section; sections are {}", SECTIONS.join(", ")),
-                )
-            })
-            .collect();
-        let dataset = Self {
-            organizations: section(document, "organizations", &mut problems),
-            users: section(document, "users", &mut problems),
-            sessions: section(document, "sessions", &mut problems),
-            jwt_templates: section(document, "jwt_templates", &mut problems),
-        };
-        if problems.is_empty() {
-            Ok(dataset)
-        } else {
-            problems.truncate(MAX_PROBLEMS);
-            Err(problems)
-        }
-    }
-
-    /// How many entries of each kind the document holds.
-    pub fn counts(&self) -> DatasetCounts {
-        DatasetCounts {
-            organizations: self.organizations.len(),
-            users: self.users.len(),
-            sessions: self.sessions.len(),
-            jwt_templates: self.jwt_templates.len(),
-        }
-    }
-
-    /// Everything `data` holds, in a stable order (by id, templates by name, sessions oldest
-    /// first).
-    pub fn export(data: &InstanceData) -> Self {
-        let mut organizations: Vec<_> = data
-            .organizations
-            .values()
-            .map(OrganizationEntry::of)
-            .collect();
-        organizations.sort_by_key(|organization| organization.id);
-        let mut users: Vec<_> = data.users.values().map(UserEntry::of).collect();
-        users.sort_by_key(|user| user.id);
-        let mut sessions: Vec<&Session> = data.sessions.iter().collect();
-        sessions.sort_by_key(|session| (session.created_at, session.id));
-        let mut jwt_templates: Vec<_> = data.templates.values().map(TemplateEntry::of).collect();
-        jwt_templates.sort_by(|a, b| a.name.cmp(&b.name));
-        Self {
-            organizations,
-            users,
-            sessions: sessions.into_iter().map(SessionEntry::of).collect(),
-            jwt_templates,
-        }
-    }
-
-    /// Checks the document against `data` and builds what loading it makes of `data`, without
-    /// changing it: the caller reads `data` meanwhile, and swaps the result in with [`Loaded::apply`].
-    /// Nothing is built unless every entry is valid.
-    pub fn prepare(
-        &self,
-        data: &InstanceData,
-        rng: &mut ChaCha8Rng,
-        now_ms: i64,
-    ) -> Result<Loaded, Vec<EntryProblem>> {
-        let counts = self.counts();
-        let templates = self.check(data, now_ms)?;
-        let organizations: Vec<Organization> = self
-            .organizations
-            .iter()
-            .map(OrganizationEntry::to_organization)
-            .collect();
-        let users: Vec<User> = self.users.iter().map(|user| user.to_user(now_ms)).collect();
-        let sessions: Vec<Session> = self
-            .sessions
-            .iter()
-            .map(|session| session.to_session(rng, now_ms))
-            .collect();
-        let few = sessions.len().saturating_mul(REBUILD_SHARE) < data.sessions.session_count();
-        let (sessions, session_bytes) = if few {
-            let added: isize = sessions
-                .iter()
-                .map(|session| data.sessions.bytes_added_by(session))
-                .sum();
-            let bytes = data.sessions.bytes().saturating_add_signed(added);
-            (LoadedSessions::Inserted(sessions), bytes)
-        } else {
-            let store = data.sessions.with(sessions);
-            let bytes = store.bytes();
-            (LoadedSessions::Rebuilt(store), bytes)
-        };
-        let records_bytes = records_after(data, &organizations, &users, &templates);
-        Ok(Loaded {
-            counts,
-            bytes_after: session_bytes.saturating_add(records_bytes),
-            organizations,
-            users,
-            sessions,
-            templates,
+/// Reads a document (a JSON object) entry by entry, so that every problem names its entry.
+pub fn read(json: &serde_json::Map<String, Value>) -> Result<Document, Vec<EntryProblem>> {
+    let mut problems: Vec<EntryProblem> = json
+        .keys()
+        .filter(|key| !SECTIONS.contains(&key.as_str()))
+        .map(|key| {
+            EntryProblem::of_section(
+                key,
+                &format!("is not a section; sections are {}", SECTIONS.join(", ")),
+            )
         })
+        .collect();
+    let document = Document {
+        organizations: section(json, "organizations", &mut problems),
+        users: section(json, "users", &mut problems),
+        sessions: section(json, "sessions", &mut problems),
+        jwt_templates: section(json, "jwt_templates", &mut problems),
+    };
+    if problems.is_empty() {
+        Ok(document)
+    } else {
+        problems.truncate(MAX_PROBLEMS);
+        Err(problems)
     }
+}
 
-    /// Every problem of the document (up to [`MAX_PROBLEMS`]) as an addition to `data` with the
-    /// instance's clock at `now_ms`, and its templates once checked. The fixtures are checked as
-    /// an addition to nothing. Each section is checked on its own, against what the sections
-    /// before it hold.
-    pub fn check(
-        &self,
-        data: &InstanceData,
-        now_ms: i64,
-    ) -> Result<Vec<JwtTemplate>, Vec<EntryProblem>> {
-        let mut problems = Problems::default();
-        let organizations = self.check_organizations(&mut problems);
-        let organization_exists =
-            |id| organizations.contains(&id) || data.organizations.contains_key(&id);
-        let users = self.check_users(&organization_exists, &mut problems);
-        let known = Known { data, users };
-        self.check_sessions(&known, now_ms, &mut problems);
-        let templates = self.check_templates(&mut problems);
-        problems.or(templates)
+/// How many entries of each kind the document holds.
+pub fn counts(document: &Document) -> DocumentCounts {
+    DocumentCounts {
+        organizations: document.organizations.len(),
+        users: document.users.len(),
+        sessions: document.sessions.len(),
+        jwt_templates: document.jwt_templates.len(),
     }
+}
 
-    /// The organizations' ids, each once.
-    fn check_organizations(&self, problems: &mut Problems) -> HashSet<OrganizationId> {
-        let mut ids = HashSet::new();
-        for (index, organization) in self.organizations.iter().enumerate() {
-            if !ids.insert(organization.id) {
-                problems.add(
-                    "organizations",
-                    index,
-                    &organization.id,
-                    "duplicate id".into(),
-                );
+/// Everything `data` holds, in a stable order (by id, templates by name, sessions oldest
+/// first).
+pub fn export(data: &InstanceData) -> Document {
+    let mut organizations: Vec<_> = data
+        .organizations
+        .values()
+        .map(entries::organization_entry)
+        .collect();
+    organizations.sort_by_key(|organization| organization.id);
+    let mut users: Vec<_> = data.users.values().map(entries::user_entry).collect();
+    users.sort_by_key(|user| user.id);
+    let mut sessions: Vec<&Session> = data.sessions.iter().collect();
+    sessions.sort_by_key(|session| (session.created_at, session.id));
+    let mut jwt_templates: Vec<_> = data
+        .templates
+        .values()
+        .map(entries::template_entry)
+        .collect();
+    jwt_templates.sort_by(|a, b| a.name.cmp(&b.name));
+    Document {
+        organizations,
+        users,
+        sessions: sessions.into_iter().map(entries::session_entry).collect(),
+        jwt_templates,
+    }
+}
+
+/// Checks the document against `data` and builds what loading it makes of `data`, without
+/// changing it: the caller reads `data` meanwhile, and swaps the result in with [`Loaded::apply`].
+/// Nothing is built unless every entry is valid.
+pub fn prepare(
+    document: &Document,
+    data: &InstanceData,
+    rng: &mut ChaCha8Rng,
+    now_ms: i64,
+) -> Result<Loaded, Vec<EntryProblem>> {
+    let counts = counts(document);
+    let templates = check(document, data, now_ms)?;
+    let organizations: Vec<Organization> = document
+        .organizations
+        .iter()
+        .map(entries::organization)
+        .collect();
+    let users: Vec<User> = document
+        .users
+        .iter()
+        .map(|user| entries::user(user, now_ms))
+        .collect();
+    let sessions: Vec<Session> = document
+        .sessions
+        .iter()
+        .map(|session| entries::session(session, rng, now_ms))
+        .collect();
+    let few = sessions.len().saturating_mul(REBUILD_SHARE) < data.sessions.session_count();
+    let (sessions, session_bytes) = if few {
+        let added: isize = sessions
+            .iter()
+            .map(|session| data.sessions.bytes_added_by(session))
+            .sum();
+        let bytes = data.sessions.bytes().saturating_add_signed(added);
+        (LoadedSessions::Inserted(sessions), bytes)
+    } else {
+        let store = data.sessions.with(sessions);
+        let bytes = store.bytes();
+        (LoadedSessions::Rebuilt(store), bytes)
+    };
+    let records_bytes = records_after(data, &organizations, &users, &templates);
+    Ok(Loaded {
+        counts,
+        bytes_after: session_bytes.saturating_add(records_bytes),
+        organizations,
+        users,
+        sessions,
+        templates,
+    })
+}
+
+/// Every problem of the document (up to [`MAX_PROBLEMS`]) as an addition to `data` with the
+/// instance's clock at `now_ms`, and its templates once checked. The fixtures are checked as
+/// an addition to nothing. Each section is checked on its own, against what the sections
+/// before it hold.
+pub fn check(
+    document: &Document,
+    data: &InstanceData,
+    now_ms: i64,
+) -> Result<Vec<JwtTemplate>, Vec<EntryProblem>> {
+    let mut problems = Problems::default();
+    let organizations = check_organizations(document, &mut problems);
+    let organization_exists =
+        |id| organizations.contains(&id) || data.organizations.contains_key(&id);
+    let users = check_users(document, &organization_exists, &mut problems);
+    let known = Known { data, users };
+    check_sessions(document, &known, now_ms, &mut problems);
+    let templates = check_templates(document, &mut problems);
+    problems.or(templates)
+}
+
+/// The organizations' ids, each once.
+fn check_organizations(document: &Document, problems: &mut Problems) -> HashSet<OrganizationId> {
+    let mut ids = HashSet::new();
+    for (index, organization) in document.organizations.iter().enumerate() {
+        if !ids.insert(organization.id) {
+            problems.add(
+                "organizations",
+                index,
+                &organization.id,
+                "duplicate id".into(),
+            );
+        }
+    }
+    ids
+}
+
+/// The users by id, each once, members of organizations that exist, with metadata that is a
+/// JSON object within its bound.
+fn check_users<'a>(
+    document: &'a Document,
+    organization_exists: &dyn Fn(OrganizationId) -> bool,
+    problems: &mut Problems,
+) -> HashMap<UserId, &'a UserEntry> {
+    let mut users = HashMap::new();
+    for (index, user) in document.users.iter().enumerate() {
+        if users.insert(user.id, user).is_some() {
+            problems.add("users", index, &user.id, "duplicate id".into());
+        }
+        if let Some(membership) = user
+            .memberships
+            .iter()
+            .find(|membership| !organization_exists(membership.organization_id))
+        {
+            problems.add(
+                "users",
+                index,
+                &user.id,
+                format!(
+                    "membership of unknown organization `{}`",
+                    membership.organization_id
+                ),
+            );
+        }
+        if !user.public_metadata.is_object() || !user.unsafe_metadata.is_object() {
+            problems.add(
+                "users",
+                index,
+                &user.id,
+                "metadata must be a JSON object".into(),
+            );
+        }
+        for (name, metadata) in [
+            ("public_metadata", &user.public_metadata),
+            ("unsafe_metadata", &user.unsafe_metadata),
+        ] {
+            if let Some(problem) = free_form::too_large(name, metadata) {
+                problems.add("users", index, &user.id, problem);
             }
         }
-        ids
     }
+    users
+}
 
-    /// The users by id, each once, members of organizations that exist, with metadata that is a
-    /// JSON object within its bound.
-    fn check_users(
-        &self,
-        organization_exists: &dyn Fn(OrganizationId) -> bool,
-        problems: &mut Problems,
-    ) -> HashMap<UserId, &UserEntry> {
-        let mut users = HashMap::new();
-        for (index, user) in self.users.iter().enumerate() {
-            if users.insert(user.id, user).is_some() {
-                problems.add("users", index, &user.id, "duplicate id".into());
+/// Sessions of known users, in organizations they belong to, with well-formed actors,
+/// tasks only when pending, and times in order.
+fn check_sessions(document: &Document, known: &Known<'_>, now_ms: i64, problems: &mut Problems) {
+    let mut session_ids = HashSet::new();
+    for (index, session) in document.sessions.iter().enumerate() {
+        let name: &dyn fmt::Display = match &session.id {
+            Some(id) => id,
+            None => &"(new session)",
+        };
+        let mut fail = |problem: String| problems.add("sessions", index, name, problem);
+        if let Some(id) = session.id
+            && !session_ids.insert(id)
+        {
+            fail("duplicate id".into());
+        }
+        if !known.user_exists(session.user_id) {
+            fail(format!("unknown user `{}`", session.user_id));
+        } else if let Some(organization) = session.active_organization_id
+            && !known.is_member(session.user_id, organization)
+        {
+            fail(format!(
+                "user `{}` is not a member of organization `{organization}`",
+                session.user_id
+            ));
+        }
+        if let Some(actor) = &session.actor {
+            if !actor.get("sub").is_some_and(Value::is_string) {
+                fail("actor must have a string `sub`".into());
             }
-            if let Some(membership) = user
-                .memberships
-                .iter()
-                .find(|membership| !organization_exists(membership.organization_id))
-            {
-                problems.add(
-                    "users",
-                    index,
-                    &user.id,
-                    format!(
-                        "membership of unknown organization `{}`",
-                        membership.organization_id
-                    ),
-                );
-            }
-            if !user.public_metadata.is_object() || !user.unsafe_metadata.is_object() {
-                problems.add(
-                    "users",
-                    index,
-                    &user.id,
-                    "metadata must be a JSON object".into(),
-                );
-            }
-            for (name, metadata) in [
-                ("public_metadata", &user.public_metadata),
-                ("unsafe_metadata", &user.unsafe_metadata),
-            ] {
-                if let Some(problem) = free_form::too_large(name, metadata) {
-                    problems.add("users", index, &user.id, problem);
-                }
+            if let Some(problem) = free_form::too_large("actor", &Value::Object(actor.clone())) {
+                fail(problem);
             }
         }
-        users
-    }
-
-    /// Sessions of known users, in organizations they belong to, with well-formed actors,
-    /// tasks only when pending, and times in order.
-    fn check_sessions(&self, known: &Known<'_>, now_ms: i64, problems: &mut Problems) {
-        let mut session_ids = HashSet::new();
-        for (index, session) in self.sessions.iter().enumerate() {
-            let name: &dyn fmt::Display = match &session.id {
-                Some(id) => id,
-                None => &"(new session)",
-            };
-            let mut fail = |problem: String| problems.add("sessions", index, name, problem);
-            if let Some(id) = session.id
-                && !session_ids.insert(id)
-            {
-                fail("duplicate id".into());
-            }
-            if !known.user_exists(session.user_id) {
-                fail(format!("unknown user `{}`", session.user_id));
-            } else if let Some(organization) = session.active_organization_id
-                && !known.is_member(session.user_id, organization)
-            {
-                fail(format!(
-                    "user `{}` is not a member of organization `{organization}`",
-                    session.user_id
-                ));
-            }
-            if let Some(actor) = &session.actor {
-                if !actor.get("sub").is_some_and(Value::is_string) {
-                    fail("actor must have a string `sub`".into());
-                }
-                if let Some(problem) = free_form::too_large("actor", &Value::Object(actor.clone()))
-                {
-                    fail(problem);
-                }
-            }
-            if !session.tasks.is_empty() && session.status != SessionStatus::Pending {
-                fail("only a pending session has tasks".into());
-            }
-            if let (Some(created), Some(active)) = (session.created_at, session.last_active_at)
-                && active.at(now_ms) < created.at(now_ms)
-            {
-                fail("last_active_at is before created_at".into());
-            }
+        if !session.tasks.is_empty() && session.status != SessionStatus::Pending {
+            fail("only a pending session has tasks".into());
+        }
+        if let (Some(created), Some(active)) = (session.created_at, session.last_active_at)
+            && active.at(now_ms) < created.at(now_ms)
+        {
+            fail("last_active_at is before created_at".into());
         }
     }
+}
 
-    /// The templates, each name once, each one a template.
-    fn check_templates(&self, problems: &mut Problems) -> Vec<JwtTemplate> {
-        let mut names = HashSet::new();
-        let mut templates = Vec::with_capacity(self.jwt_templates.len());
-        for (index, template) in self.jwt_templates.iter().enumerate() {
-            if !names.insert(template.name.as_str()) {
-                problems.add(
-                    "jwt_templates",
-                    index,
-                    &template.name,
-                    "duplicate name".into(),
-                );
-            }
-            match template.to_template() {
-                Ok(template) => templates.push(template),
-                Err(problem) => problems.add("jwt_templates", index, &template.name, problem),
-            }
+/// The templates, each name once, each one a template.
+fn check_templates(document: &Document, problems: &mut Problems) -> Vec<JwtTemplate> {
+    let mut names = HashSet::new();
+    let mut templates = Vec::with_capacity(document.jwt_templates.len());
+    for (index, template) in document.jwt_templates.iter().enumerate() {
+        if !names.insert(template.name.as_str()) {
+            problems.add(
+                "jwt_templates",
+                index,
+                &template.name,
+                "duplicate name".into(),
+            );
         }
-        templates
+        match entries::template(template) {
+            Ok(template) => templates.push(template),
+            Err(problem) => problems.add("jwt_templates", index, &template.name, problem),
+        }
     }
+    templates
 }
 
 /// What a document's sessions may refer to: its own users, and the data it is added to.

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::document::{Dataset, EntryProblem};
+use clerk_mock_document::Document;
+
+use super::document::{self, EntryProblem};
 use super::held::InstanceData;
 use crate::domain::clock::wall_clock_ms;
 use crate::tokens::{JwtTemplate, KeyMaterial};
@@ -72,7 +74,7 @@ pub enum FixtureError {
 /// section, checked like any other, and the signing key.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
-    pub data: Dataset,
+    pub data: Document,
     pub templates: Vec<JwtTemplate>,
     /// The test-only signing key, shared by the instances unless fresh keys are asked for.
     pub signing_key: Arc<KeyMaterial>,
@@ -116,7 +118,7 @@ impl Fixtures {
                 file: display(SIGNING_KEY_FILE),
                 problem: error.to_string(),
             })?;
-        let mut document = serde_json::Map::new();
+        let mut json = serde_json::Map::new();
         for (section, file) in SECTION_FILES {
             let entries: Value =
                 serde_json::from_str(&read(file)?).map_err(|error| FixtureError::File {
@@ -129,12 +131,11 @@ impl Fixtures {
                     problem: "not a JSON array of objects".to_owned(),
                 });
             }
-            document.insert(section.to_owned(), entries);
+            json.insert(section.to_owned(), entries);
         }
         let fixture_error = |problems: Vec<EntryProblem>| fixture_error(problems, &display);
-        let data = Dataset::from_document(&document).map_err(fixture_error)?;
-        let templates = data
-            .check(&InstanceData::empty(false), wall_clock_ms())
+        let data = document::read(&json).map_err(fixture_error)?;
+        let templates = document::check(&data, &InstanceData::empty(false), wall_clock_ms())
             .map_err(fixture_error)?;
         Ok(Self {
             data,

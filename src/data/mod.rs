@@ -7,6 +7,6 @@ pub mod fixtures;
 pub mod held;
 pub mod seed;
 
-pub use document::{Dataset, DatasetCounts, EntryProblem};
+pub use document::EntryProblem;
 pub use fixtures::{FixtureError, Fixtures};
 pub use seed::SeedSpec;

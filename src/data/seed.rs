@@ -11,6 +11,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 
+use super::entries;
 use super::fixtures::Fixtures;
 pub use super::held::InstanceData;
 use crate::domain::clock::duration_ms;
@@ -55,21 +56,21 @@ pub fn seed(
         .data
         .organizations
         .iter()
-        .map(|organization| (organization.id, organization.to_organization()))
+        .map(|organization| (organization.id, entries::organization(organization)))
         .collect();
 
     let mut users: HashMap<_, _> = fixtures
         .data
         .users
         .iter()
-        .map(|user| (user.id, user.to_user(now_ms)))
+        .map(|user| (user.id, entries::user(user, now_ms)))
         .collect();
 
     let mut sessions: Vec<Session> = fixtures
         .data
         .sessions
         .iter()
-        .map(|session| session.to_session(rng, now_ms))
+        .map(|session| entries::session(session, rng, now_ms))
         .collect();
 
     let catalog = Catalog::new();

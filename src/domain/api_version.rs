@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::SessionStatus;
+
 /// The API versions the server knows, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ApiVersion {
@@ -40,6 +42,15 @@ impl ApiVersion {
     /// Sessions carry `tasks` and may be `pending` from 2025-03-12 on.
     pub fn has_session_tasks(self) -> bool {
         self >= Self::V2025_03_12
+    }
+
+    /// `status` as a client of this version sees it: versions without `pending` see `active`.
+    pub fn presents(self, status: SessionStatus) -> SessionStatus {
+        if status == SessionStatus::Pending && !self.has_session_tasks() {
+            SessionStatus::Active
+        } else {
+            status
+        }
     }
 
     /// The deprecated verify operation answers 410 from 2025-04-10 on.
@@ -85,6 +96,18 @@ impl fmt::Display for ApiVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pending_is_presented_as_active_to_versions_without_tasks() {
+        assert_eq!(
+            ApiVersion::V2021_02_05.presents(SessionStatus::Pending),
+            SessionStatus::Active
+        );
+        assert_eq!(
+            ApiVersion::V2025_03_12.presents(SessionStatus::Pending),
+            SessionStatus::Pending
+        );
+    }
 
     #[test]
     fn every_version_round_trips_through_its_text() {

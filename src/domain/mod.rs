@@ -4,7 +4,6 @@ pub mod api_version;
 pub mod clock;
 pub mod footprint;
 pub mod free_form;
-pub mod ids;
 pub mod operation_id;
 pub mod session;
 #[cfg(test)]
@@ -12,8 +11,10 @@ pub mod testing;
 pub mod user;
 
 pub use api_version::ApiVersion;
+pub use clerk_mock_document::ids::{
+    ActivityId, ClientId, InstanceId, OrganizationId, SessionId, UserId,
+};
 pub use clock::Clock;
-pub use ids::{ActivityId, ClientId, InstanceId, OrganizationId, SessionId, UserId};
 pub use operation_id::OperationId;
 pub use session::{Session, SessionActivity, SessionStatus, StatusFilter};
 pub use user::{Organization, User};

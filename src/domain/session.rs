@@ -8,69 +8,14 @@ use serde::{Deserialize, Serialize};
 #[cfg(doc)]
 use super::ActivityId;
 use super::clock::duration_ms;
-use super::{ApiVersion, ClientId, OrganizationId, SessionId, UserId};
+use super::{ClientId, OrganizationId, SessionId, UserId};
 
 /// How long a session lives before it expires (Clerk's default maximum lifetime).
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How long after creation a session is abandoned.
 pub const SESSION_ABANDON_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// A session's status as Clerk names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    Active,
-    Revoked,
-    Ended,
-    Expired,
-    Removed,
-    Abandoned,
-    Replaced,
-    /// Signed in, with tasks left to complete (API version 2025-03-12 and later).
-    Pending,
-}
-
-impl SessionStatus {
-    /// Every status.
-    pub const ALL: [Self; 8] = [
-        Self::Active,
-        Self::Revoked,
-        Self::Ended,
-        Self::Expired,
-        Self::Removed,
-        Self::Abandoned,
-        Self::Replaced,
-        Self::Pending,
-    ];
-
-    /// The status as the API spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-            Self::Ended => "ended",
-            Self::Expired => "expired",
-            Self::Removed => "removed",
-            Self::Abandoned => "abandoned",
-            Self::Replaced => "replaced",
-            Self::Pending => "pending",
-        }
-    }
-
-    /// Statuses in which the session still authenticates its user.
-    pub fn is_live(self) -> bool {
-        matches!(self, Self::Active | Self::Pending)
-    }
-
-    /// The status as a client of `version` sees it: versions without `pending` see `active`.
-    pub fn presented_for(self, version: ApiVersion) -> Self {
-        if self == Self::Pending && !version.has_session_tasks() {
-            Self::Active
-        } else {
-            self
-        }
-    }
-}
+pub use clerk_mock_document::SessionStatus;
 
 /// The statuses the list operation filters by: every status but `pending`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -250,17 +195,5 @@ mod tests {
                 Some(serde_json::Value::from(status.as_str()))
             );
         }
-    }
-
-    #[test]
-    fn pending_is_presented_as_active_to_versions_without_tasks() {
-        assert_eq!(
-            SessionStatus::Pending.presented_for(ApiVersion::V2021_02_05),
-            SessionStatus::Active
-        );
-        assert_eq!(
-            SessionStatus::Pending.presented_for(ApiVersion::V2025_03_12),
-            SessionStatus::Pending
-        );
     }
 }

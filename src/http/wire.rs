@@ -157,7 +157,7 @@ impl SessionActivityBody {
 impl SessionBody {
     /// `session` as `version` presents it at `now_ms`.
     pub fn new(session: &Session, version: ApiVersion, now_ms: i64) -> Self {
-        let status = session.status_at(now_ms).presented_for(version);
+        let status = version.presents(session.status_at(now_ms));
         let tasks = if !version.has_session_tasks() {
             Tasks::Omitted
         } else if status == SessionStatus::Pending && !session.tasks.is_empty() {

@@ -322,7 +322,7 @@ impl SessionStore {
             .filter(|session| other_filter.is_none_or(|filter| filter.matches(session)))
             .filter(|session| {
                 query.status.is_none_or(|wanted| {
-                    session.status_at(query.now_ms).presented_for(query.version) == wanted
+                    query.version.presents(session.status_at(query.now_ms)) == wanted
                 })
             });
         for session in matching {

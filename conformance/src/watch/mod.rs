@@ -14,7 +14,6 @@ use std::time::Instant;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
-use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -80,7 +79,7 @@ pub struct WatchOutcome {
     pub exchanges: u64,
     pub violations: Vec<Violation>,
     /// The data document, when recording.
-    pub recording: Option<Value>,
+    pub recording: Option<clerk_mock_document::Document>,
 }
 
 impl Watch {

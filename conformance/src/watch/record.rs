@@ -1,11 +1,18 @@
 //! Recording: what the upstream showed, as a data document clerk-sessions-mock loads
-//! (`POST /__admin/instance/data`, or `--data FILE` at start-up). Nothing secret is kept: no
-//! token, no key, no refresh token.
+//! (`POST /__admin/instance/data`, or `--data FILE` at start-up), written with the document's
+//! own types (`clerk_mock_document`), so that a field the mock's entries gain must be recorded
+//! here before this compiles. Nothing secret is kept: no token, no key, no refresh token.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clerk_mock_document::ids::{ClientId, OrganizationId, SessionId, UserId};
+use clerk_mock_document::{
+    ActivityEntry, Document, MembershipEntry, Moment, OrganizationEntry, SessionEntry,
+    SessionStatus, TemplateEntry, UserEntry,
+};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::exchange::{Exchange, sessions_in};
@@ -14,7 +21,7 @@ use super::exchange::{Exchange, sessions_in};
 #[derive(Debug, Default)]
 pub struct Recorder {
     /// Each session as last seen, as a data document's entry.
-    sessions: BTreeMap<String, Value>,
+    sessions: BTreeMap<String, SessionEntry>,
     /// Each user seen, with the organizations tokens showed them in (id to role).
     users: BTreeMap<String, BTreeMap<String, String>>,
     /// Each organization seen, with its slug when a token showed it.
@@ -45,59 +52,44 @@ impl Recorder {
     }
 
     fn session(&mut self, session: &Value) {
-        let (Some(id), Some(user)) = (session["id"].as_str(), session["user_id"].as_str()) else {
+        let Ok(seen) = serde_json::from_value::<SeenSession>(session.clone()) else {
             return;
         };
-        self.users.entry(user.to_owned()).or_default();
-        let organization = session["last_active_organization_id"].as_str();
-        if let Some(organization) = organization {
+        self.users.entry(seen.user_id.to_string()).or_default();
+        if let Some(organization) = seen.last_active_organization_id {
             self.organizations
-                .entry(organization.to_owned())
+                .entry(organization.to_string())
                 .or_default();
             self.users
-                .entry(user.to_owned())
+                .entry(seen.user_id.to_string())
                 .or_default()
-                .entry(organization.to_owned())
+                .entry(organization.to_string())
                 .or_insert_with(|| "org:member".to_owned());
         }
-        let tasks: Vec<Value> = session["tasks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|task| task["key"].as_str().map(Value::from))
-            .collect();
-        let activity = session["latest_activity"].as_object().map(|activity| {
-            let mut activity = activity.clone();
-            activity.remove("object");
-            activity.remove("id");
-            Value::Object(activity)
-        });
-        let mut entry = json!({
-            "id": id,
-            "user_id": user,
-            "client_id": session["client_id"],
-            "status": session["status"],
-            "created_at": session["created_at"],
-            "last_active_at": session["last_active_at"],
-            "updated_at": session["updated_at"],
-            "expire_at": session["expire_at"],
-            "abandon_at": session["abandon_at"],
-        });
-        let fields = [
-            ("actor", session["actor"].clone()),
-            (
-                "active_organization_id",
-                organization.map_or(Value::Null, Value::from),
-            ),
-            ("activity", activity.unwrap_or(Value::Null)),
-            ("tasks", Value::Array(tasks)),
-        ];
-        for (name, value) in fields {
-            if !value.is_null() && value != json!([]) {
-                entry[name] = value;
-            }
-        }
-        self.sessions.insert(id.to_owned(), entry);
+        let entry = SessionEntry {
+            id: Some(seen.id),
+            user_id: seen.user_id,
+            client_id: Some(seen.client_id),
+            status: seen.status,
+            actor: seen.actor,
+            active_organization_id: seen.last_active_organization_id,
+            tasks: seen.tasks.into_iter().map(|task| task.key).collect(),
+            activity: seen.latest_activity.map(|activity| ActivityEntry {
+                device_type: activity.device_type,
+                is_mobile: activity.is_mobile,
+                browser_name: activity.browser_name,
+                browser_version: activity.browser_version,
+                ip_address: activity.ip_address,
+                city: activity.city,
+                country: activity.country,
+            }),
+            created_at: Some(Moment::At(seen.created_at)),
+            last_active_at: Some(Moment::At(seen.last_active_at)),
+            updated_at: Some(Moment::At(seen.updated_at)),
+            expire_at: Some(Moment::At(seen.expire_at)),
+            abandon_at: Some(Moment::At(seen.abandon_at)),
+        };
+        self.sessions.insert(seen.id.to_string(), entry);
     }
 
     /// A token's `o` claim names the organization's slug and the user's role in it.
@@ -119,43 +111,92 @@ impl Recorder {
     }
 
     /// The recording as a data document.
-    pub fn document(&self) -> Value {
-        let organizations: Vec<Value> = self
+    pub fn document(&self) -> Document {
+        let organizations = self
             .organizations
             .iter()
-            .map(|(id, slug)| {
+            .filter_map(|(id, slug)| {
                 let slug = slug.clone().unwrap_or_else(|| id.to_lowercase());
-                json!({ "id": id, "name": slug, "slug": slug })
+                Some(OrganizationEntry {
+                    id: OrganizationId::parse(id)?,
+                    name: slug.clone(),
+                    slug,
+                })
             })
             .collect();
-        let users: Vec<Value> = self
+        let users = self
             .users
             .iter()
-            .map(|(id, memberships)| {
-                let memberships: Vec<Value> = memberships
-                    .iter()
-                    .map(|(organization, role)| json!({ "organization_id": organization, "role": role }))
-                    .collect();
-                let mut user = Map::new();
-                user.insert("id".to_owned(), Value::from(id.as_str()));
-                if !memberships.is_empty() {
-                    user.insert("memberships".to_owned(), Value::Array(memberships));
-                }
-                Value::Object(user)
+            .filter_map(|(id, memberships)| {
+                Some(UserEntry {
+                    memberships: memberships
+                        .iter()
+                        .filter_map(|(organization, role)| {
+                            Some(MembershipEntry {
+                                organization_id: OrganizationId::parse(organization)?,
+                                role: role.clone(),
+                            })
+                        })
+                        .collect(),
+                    ..UserEntry::new(UserId::parse(id)?)
+                })
             })
             .collect();
-        let templates: Vec<Value> = self
+        let jwt_templates = self
             .templates
             .iter()
-            .map(|name| json!({ "name": name, "claims": {} }))
+            .map(|name| TemplateEntry::new(name, json!({})))
             .collect();
-        json!({
-            "organizations": organizations,
-            "users": users,
-            "sessions": self.sessions.values().collect::<Vec<_>>(),
-            "jwt_templates": templates,
-        })
+        Document {
+            organizations,
+            users,
+            sessions: self.sessions.values().cloned().collect(),
+            jwt_templates,
+        }
     }
+}
+
+/// A session as the upstream answered it: the fields a recording keeps, read with the
+/// document's own id and status types (a session the mock could not load is not recorded).
+#[derive(Deserialize)]
+struct SeenSession {
+    id: SessionId,
+    user_id: UserId,
+    client_id: ClientId,
+    status: SessionStatus,
+    actor: Option<Map<String, Value>>,
+    last_active_organization_id: Option<OrganizationId>,
+    latest_activity: Option<SeenActivity>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    tasks: Vec<SeenTask>,
+    created_at: i64,
+    last_active_at: i64,
+    updated_at: i64,
+    expire_at: i64,
+    abandon_at: i64,
+}
+
+#[derive(Deserialize)]
+struct SeenActivity {
+    device_type: String,
+    is_mobile: bool,
+    browser_name: String,
+    browser_version: String,
+    ip_address: std::net::IpAddr,
+    city: String,
+    country: String,
+}
+
+#[derive(Deserialize)]
+struct SeenTask {
+    key: String,
+}
+
+/// `tasks` is absent before API version 2025-03-12 and may be `null` after.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<SeenTask>, D::Error> {
+    Ok(Option::<Vec<SeenTask>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// A JWT's claims, read without checking the signature (the recording keeps no token).

@@ -5,7 +5,9 @@ use parking_lot::RwLockUpgradableReadGuard;
 
 use super::{Held, Instance};
 use crate::data::seed::InstanceData;
-use crate::data::{Dataset, DatasetCounts, EntryProblem};
+use clerk_mock_document::Document;
+
+use crate::data::document::{self, DocumentCounts, EntryProblem};
 use crate::tenancy::memory_budget::OverBudget;
 
 /// Why a document was not loaded.
@@ -47,7 +49,7 @@ impl Instance {
     /// The document is checked and the new data built while the instance is only read, so that
     /// gets and lists go on answering from the old data; writes wait, so that none is lost.
     /// Then the new data takes the old one's place in one short step.
-    pub fn load(&self, dataset: Dataset, replace: bool) -> Result<LoadOutcome, LoadError> {
+    pub fn load(&self, loaded: Document, replace: bool) -> Result<LoadOutcome, LoadError> {
         let now_ms = self.now_ms();
         // Writes wait for this load, so none is lost and no create draws an id meanwhile; the
         // ids the load draws come from a copy of the generator, kept only if the load is.
@@ -55,9 +57,8 @@ impl Instance {
         let mut ids = current.ids.clone();
         let (held, loaded) = if replace {
             let mut fresh = InstanceData::empty(self.spec.list_all);
-            let prepared = dataset
-                .prepare(&fresh, &mut ids, now_ms)
-                .map_err(LoadError::Invalid)?;
+            let prepared =
+                document::prepare(&loaded, &fresh, &mut ids, now_ms).map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
             let loaded = prepared.apply(&mut fresh);
@@ -65,8 +66,7 @@ impl Instance {
             *held = Held { data: fresh, ids };
             (held, loaded)
         } else {
-            let prepared = dataset
-                .prepare(&current.data, &mut ids, now_ms)
+            let prepared = document::prepare(&loaded, &current.data, &mut ids, now_ms)
                 .map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
@@ -82,20 +82,20 @@ impl Instance {
     }
 
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
-    pub fn export(&self) -> Dataset {
-        Dataset::export(&self.held.read().data)
+    pub fn export(&self) -> Document {
+        document::export(&self.held.read().data)
     }
 }
 
 /// What a load added, and what the instance holds after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadOutcome {
-    pub loaded: DatasetCounts,
-    pub total: DatasetCounts,
+    pub loaded: DocumentCounts,
+    pub total: DocumentCounts,
 }
 
-fn counts_of(data: &InstanceData) -> DatasetCounts {
-    DatasetCounts {
+fn counts_of(data: &InstanceData) -> DocumentCounts {
+    DocumentCounts {
         organizations: data.organizations.len(),
         users: data.users.len(),
         sessions: data.sessions.session_count(),

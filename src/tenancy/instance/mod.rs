@@ -13,7 +13,10 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::data::Fixtures;
 use crate::data::seed::{self, InstanceData, SeedSpec};
-use crate::data::{Dataset, EntryProblem};
+use clerk_mock_document::Document;
+
+use crate::data::EntryProblem;
+use crate::data::document;
 use crate::domain::{Clock, InstanceId};
 use crate::tenancy::faults::{FaultPlan, Faults};
 use crate::tenancy::journal::Journal;
@@ -42,7 +45,7 @@ pub struct InstanceDefaults {
 #[derive(Debug, Clone)]
 pub struct StartDocument {
     pub name: String,
-    pub dataset: Dataset,
+    pub document: Document,
 }
 
 /// Why an instance could not be made.
@@ -132,12 +135,10 @@ impl Instance {
         };
         let now_ms = clock.now_ms();
         let mut data = seed::seed(fixtures, spec, &mut rng, now_ms, &mut progress);
-        for document in documents {
-            document
-                .dataset
-                .prepare(&data, &mut rng, now_ms)
+        for start in documents {
+            document::prepare(&start.document, &data, &mut rng, now_ms)
                 .map_err(|problems| SeedError::Document {
-                    name: document.name.clone(),
+                    name: start.name.clone(),
                     problems,
                 })?
                 .apply(&mut data);
@@ -252,14 +253,14 @@ mod tests {
             let sessions: Vec<serde_json::Value> = (0..5)
                 .map(|_| serde_json::json!({ "user_id": user }))
                 .collect();
-            let serde_json::Value::Object(document) = serde_json::json!({
+            let serde_json::Value::Object(json) = serde_json::json!({
                 "users": [{ "id": user }],
                 "sessions": sessions,
             }) else {
                 unreachable!("a JSON object")
             };
-            let dataset = Dataset::from_document(&document).expect("a valid document");
-            instance.load(dataset, replace).expect("loaded");
+            let loaded = document::read(&json).expect("a valid document");
+            instance.load(loaded, replace).expect("loaded");
             for _ in 0..5 {
                 let before = session_count(&instance);
                 create(&instance, &user);

@@ -8,7 +8,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{InstanceOwner, LoadMode};
-use crate::data::{Dataset, DatasetCounts, EntryProblem};
+use clerk_mock_document::Document;
+
+use crate::data::document::{self, DocumentCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_bytes_ok, json_ok};
@@ -22,8 +24,8 @@ pub const MAX_DATASET_BYTES: usize = 16 * 1024 * 1024;
 pub struct LoadSummary {
     #[schema(example = "instance_data_load")]
     pub object: &'static str,
-    pub loaded: DatasetCounts,
-    pub total: DatasetCounts,
+    pub loaded: DocumentCounts,
+    pub total: DocumentCounts,
 }
 
 /// Load data into the caller's instance
@@ -40,7 +42,7 @@ pub struct LoadSummary {
     operation_id = super::LOAD_INSTANCE_DATA.id.as_str(),
     tag = "Admin",
     params(LoadMode),
-    request_body(content = Dataset, content_type = "application/json"),
+    request_body(content = Document, content_type = "application/json"),
     responses(
         (status = 200, description = "The document is loaded", body = LoadSummary),
         answers::BadRequest,
@@ -64,13 +66,11 @@ pub async fn load_data(
     // A large document takes a while to parse, check and index; keep it off the event loop.
     let outcome = web::block(move || {
         let fields = BodyFields::parse_json(&body)?;
-        let dataset = Dataset::from_document(fields.as_map()).map_err(entry_problems)?;
-        instance
-            .load(dataset, replace)
-            .map_err(|error| match error {
-                LoadError::Invalid(problems) => entry_problems(problems),
-                LoadError::OverBudget(over) => ApiError::InstanceFull(over.limit_mib),
-            })
+        let loaded = document::read(fields.as_map()).map_err(entry_problems)?;
+        instance.load(loaded, replace).map_err(|error| match error {
+            LoadError::Invalid(problems) => entry_problems(problems),
+            LoadError::OverBudget(over) => ApiError::InstanceFull(over.limit_mib),
+        })
     })
     .await
     .map_err(|_| ApiError::Internal)??;
@@ -90,7 +90,7 @@ pub async fn load_data(
     operation_id = super::EXPORT_INSTANCE_DATA.id.as_str(),
     tag = "Admin",
     responses(
-        (status = 200, description = "The instance's data", body = Dataset),
+        (status = 200, description = "The instance's data", body = Document),
         answers::Unauthorized,
     ),
     security(("bearerAuth" = []))

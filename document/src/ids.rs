@@ -11,7 +11,7 @@ const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 
 /// The 27 base62 characters of an id, kept inline so ids are `Copy` and cheap to index.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdBody([u8; ID_BODY_LEN]);
+struct IdBody([u8; ID_BODY_LEN]);
 
 /// The longest id: the longest prefix (`sess_activity_`) and a body.
 const MAX_ID_LEN: usize = 14 + ID_BODY_LEN;
