@@ -91,6 +91,11 @@ for spec in sys.argv[2:]:
 PY
 }
 
+# The 99th percentile of a `wrk --latency` report, in milliseconds.
+p99_ms() { # report file
+  awk '/^ +99%/ {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' "$1"
+}
+
 # Median and spread of millisecond figures.
 median_ms() { # values...
   python3 -c 'import statistics, sys; v = [int(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.0f} ms (spread {min(v)}-{max(v)})")' "$@"

@@ -19,7 +19,7 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+. bench/common.sh
 cargo build --release --quiet --bin clerk-sessions-mock
 taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn \
   --accept-any-test-key --secret-key "$key" --max-instances $((new_keys + 10)) \
@@ -32,7 +32,7 @@ steady() { # seconds
   printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$key" > "$work/steady.lua"
   taskset -c 1 wrk -t1 -c1 -d"$1s" --latency -s "$work/steady.lua" "$base/v1/sessions/$session" \
     > "$work/steady.txt"
-  awk '/^ +99%/ {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' "$work/steady.txt"
+  p99_ms "$work/steady.txt"
 }
 
 # Four connections, each sending its share of the new keys, one request per key, then the same

@@ -32,7 +32,7 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+. bench/common.sh
 cargo build --release --quiet --bin clerk-sessions-mock
 taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn \
   --users 1000 --sessions 10000 --lenient-list --accept-any-test-key --secret-key "$key,$grower" \
@@ -47,7 +47,7 @@ rss_mib() { echo $(( $(ps -o rss= -p "$server") / 1024 )); }
 normal() { # seconds
   REQUESTS="$work/gets.txt" KEY=$key taskset -c 1 wrk -t1 -c8 -d"$1s" --latency \
     -s bench/paths.lua "$base" > "$work/normal.txt"
-  awk '/^ +99%/ {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' "$work/normal.txt"
+  p99_ms "$work/normal.txt"
 }
 
 quiet_p99=$(normal 10)
