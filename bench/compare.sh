@@ -18,16 +18,16 @@ earlier=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; git worktree remove --force "$earlier" 2>/dev/null; rm -rf "$work" "$earlier"' EXIT
 
-cargo build --release --quiet --bin clerk-sessions-mock
+cargo build --release --quiet --bin clerk-backend-mock
 git worktree add --quiet --detach "$earlier" "$revision"
 CARGO_TARGET_DIR="$PWD/target/compare" cargo build --release --quiet \
-  --manifest-path "$earlier/Cargo.toml" --bin clerk-sessions-mock
+  --manifest-path "$earlier/Cargo.toml" --bin clerk-backend-mock
 
 . bench/common.sh
 
 data=(--users 1000 --sessions 10000 --lenient-list --log-level warn)
-start 18611 /readyz target/compare/release/clerk-sessions-mock --port 18611 "${data[@]}"
-start 18612 /readyz target/release/clerk-sessions-mock --port 18612 "${data[@]}"
+start 18611 /readyz target/compare/release/clerk-backend-mock --port 18611 "${data[@]}"
+start 18612 /readyz target/release/clerk-backend-mock --port 18612 "${data[@]}"
 python3 bench/workload.py http://127.0.0.1:18612 "$key" "$work"
 
 for round in $(seq "$rounds"); do

@@ -15,7 +15,7 @@ base="http://127.0.0.1:$port"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
-server=target/release/clerk-sessions-mock
+server=target/release/clerk-backend-mock
 
 start_server() { # users sessions
   taskset -c 0 "$server" --port "$port" --users "$1" --sessions "$2" --lenient-list --log-level warn >/dev/null &

@@ -20,8 +20,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 . bench/common.sh
-cargo build --release --quiet --bin clerk-sessions-mock
-taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn \
+cargo build --release --quiet --bin clerk-backend-mock
+taskset -c 0 target/release/clerk-backend-mock --port "$port" --log-level warn \
   --accept-any-test-key --secret-key "$key" --max-instances $((new_keys + 10)) \
   --instance-memory-mib 4096 >/dev/null &
 pids+=($!)

@@ -20,14 +20,14 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin clerk-sessions-mock --example reference_server
+cargo build --release --quiet --bin clerk-backend-mock --example reference_server
 
 . bench/common.sh
 
 # Starts the mock on a port (see `start`).
 start_mock() { # port, extra flags...
   local port=$1; shift
-  start "$port" /readyz target/release/clerk-sessions-mock --port "$port" --log-level warn "$@"
+  start "$port" /readyz target/release/clerk-backend-mock --port "$port" --log-level warn "$@"
 }
 
 # Start-up, launch after launch: five with the default data, one per round with a million.

@@ -20,7 +20,7 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin clerk-sessions-mock
+cargo build --release --quiet --bin clerk-backend-mock
 prism=target/tmp/prism/node_modules/.bin/prism
 if [ "$("$prism" --version 2>/dev/null)" != "$prism_version" ]; then
   npm install --prefix target/tmp/prism --no-audit --no-fund --silent "@stoplight/prism-cli@$prism_version"
@@ -28,7 +28,7 @@ fi
 
 . bench/common.sh
 
-start 18701 /readyz target/release/clerk-sessions-mock --port 18701 --log-level warn
+start 18701 /readyz target/release/clerk-backend-mock --port 18701 --log-level warn
 echo "mock: ready in $started_ms ms, RSS $((rss_kib / 1024)) MiB" >> "$work/startup"
 start 18702 /v1/jwks "$prism" mock -p 18702 -h 127.0.0.1 -v silent openapi/generated.json
 echo "Prism, generated spec: ready in $started_ms ms, RSS $((rss_kib / 1024)) MiB" >> "$work/startup"

@@ -33,8 +33,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 . bench/common.sh
-cargo build --release --quiet --bin clerk-sessions-mock
-taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn \
+cargo build --release --quiet --bin clerk-backend-mock
+taskset -c 0 target/release/clerk-backend-mock --port "$port" --log-level warn \
   --users 1000 --sessions 10000 --lenient-list --accept-any-test-key --secret-key "$key,$grower" \
   --max-instances "$max_instances" --instance-memory-mib "$instance_mib" >/dev/null &
 server=$!

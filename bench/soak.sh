@@ -13,7 +13,7 @@ key=sk_test_clerk_sessions_mock_default_key
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
-taskset -c 0 target/release/clerk-sessions-mock --port "$port" --log-level warn >/dev/null &
+taskset -c 0 target/release/clerk-backend-mock --port "$port" --log-level warn >/dev/null &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.05; done

@@ -15,12 +15,12 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin clerk-sessions-mock
+cargo build --release --quiet --bin clerk-backend-mock
 cargo build --release --quiet -p clerk-conformance --bin clerk-conformance
 
 . bench/common.sh
 
-start 18701 /readyz target/release/clerk-sessions-mock --port 18701 --log-level warn \
+start 18701 /readyz target/release/clerk-backend-mock --port 18701 --log-level warn \
   --users 1000 --sessions 10000 --lenient-list
 python3 bench/workload.py http://127.0.0.1:18701 "$key" "$work"
 start 18702 /v1/jwks target/release/clerk-conformance watch --listen 127.0.0.1:18702 \

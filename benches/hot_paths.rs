@@ -7,8 +7,8 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use clerk_sessions_mock::Fixtures;
-use clerk_sessions_mock::hot_paths::{
+use clerk_backend_mock::Fixtures;
+use clerk_backend_mock::hot_paths::{
     ApiVersion, FaultPlan, Instance, InstanceData, InstanceDefaults, ListQuery, ListScope,
     MemoryBudget, SeedSpec, SessionBody, SessionId, SessionList, TokenKind, TokenSettings,
     TokenSubject, UserId, instance_rng, seed, template_claims,

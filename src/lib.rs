@@ -1,4 +1,4 @@
-//! A local, stateful stand-in for Clerk's Backend API Sessions endpoints.
+//! A local, stateful stand-in for Clerk's Backend API.
 
 mod app;
 mod data;

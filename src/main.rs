@@ -4,7 +4,7 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser;
-use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, LogFormat, SWAGGER_UI_PATH, Settings};
+use clerk_backend_mock::{Application, DEFAULT_SECRET_KEY, LogFormat, SWAGGER_UI_PATH, Settings};
 use tracing_subscriber::EnvFilter;
 
 #[actix_web::main]
@@ -24,7 +24,7 @@ async fn main() -> ExitCode {
     let application = match Application::build(&settings) {
         Ok(application) => application,
         Err(error) => {
-            eprintln!("clerk-sessions-mock: {error}");
+            eprintln!("clerk-backend-mock: {error}");
             return ExitCode::from(2);
         }
     };
@@ -34,7 +34,7 @@ async fn main() -> ExitCode {
         match ready.await {
             Ok(()) => println!("{banner}"),
             Err(error) => {
-                eprintln!("clerk-sessions-mock: {error}");
+                eprintln!("clerk-backend-mock: {error}");
                 std::process::exit(2);
             }
         }
@@ -42,7 +42,7 @@ async fn main() -> ExitCode {
     match application.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("clerk-sessions-mock: {error}");
+            eprintln!("clerk-backend-mock: {error}");
             ExitCode::FAILURE
         }
     }
@@ -77,7 +77,7 @@ fn banner(settings: &Settings, application: &Application) -> String {
         .map(|template| template.name.clone())
         .unwrap_or_default();
     format!(
-        "clerk-sessions-mock ready on {base}\n\
+        "clerk-backend-mock ready on {base}\n\
          \x20 Swagger UI:      {base}{SWAGGER_UI_PATH}\n\
          \x20 Secret key:      {key}\n\
          \x20 Publishable key: {publishable_key} (for authenticateRequest, with apiUrl {base})\n\

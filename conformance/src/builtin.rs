@@ -34,16 +34,16 @@ pub const CLERK_2026_05_12: BuiltinSpec = BuiltinSpec {
     official: true,
 };
 
-/// The document `clerk-sessions-mock` generates from its handlers.
-pub const CLERK_SESSIONS: BuiltinSpec = BuiltinSpec {
-    name: "clerk-sessions",
-    description: "the OpenAPI 3.1 document clerk-sessions-mock generates (the contract's decisions included)",
+/// The document `clerk-backend-mock` generates from its handlers.
+pub const CLERK_BACKEND_MOCK: BuiltinSpec = BuiltinSpec {
+    name: "clerk-backend-mock",
+    description: "the OpenAPI 3.1 document clerk-backend-mock generates (the contract's decisions included)",
     text: include_str!("../../openapi/generated.json"),
     official: false,
 };
 
 /// Every built-in document, in the order `--list-specs` shows them.
-pub const ALL: [BuiltinSpec; 3] = [CLERK_2021_02_05, CLERK_2026_05_12, CLERK_SESSIONS];
+pub const ALL: [BuiltinSpec; 3] = [CLERK_2021_02_05, CLERK_2026_05_12, CLERK_BACKEND_MOCK];
 
 /// What is known to differ between Clerk's official files and Clerk's API.
 const OFFICIAL_DEVIATIONS: &str = include_str!("../clerk-official-deviations.yaml");
@@ -54,6 +54,12 @@ const FIRST_VERSION_OF_2026_05_12: &str = "2025-03-12";
 impl BuiltinSpec {
     /// The built-in document called `name`.
     pub fn named(name: &str) -> Option<Self> {
+        // The generated document's name before the mock served more than Sessions.
+        let name = if name == "clerk-sessions" {
+            CLERK_BACKEND_MOCK.name
+        } else {
+            name
+        };
         ALL.into_iter().find(|spec| spec.name == name)
     }
 
@@ -104,7 +110,7 @@ mod tests {
     fn the_official_deviations_parse_and_apply_only_to_official_files() {
         let official = parse_deviations(OFFICIAL_DEVIATIONS).expect("parses");
         assert_eq!(CLERK_2026_05_12.deviations(), official);
-        assert!(CLERK_SESSIONS.deviations().is_empty());
+        assert!(CLERK_BACKEND_MOCK.deviations().is_empty());
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Request {
     }
 
     /// A GET of `path` at the server's root rather than under `/v1`: what a target may offer
-    /// besides the API, such as clerk-sessions-mock's `/__admin`.
+    /// besides the API, such as clerk-backend-mock's `/__admin`.
     pub fn get_outside_api(path: impl Into<String>) -> Self {
         Self {
             under_v1: false,

@@ -153,7 +153,7 @@ struct WatchCli {
     #[arg(long)]
     duration: Option<u64>,
 
-    /// Write what the upstream showed as a data document (clerk-sessions-mock --data FILE).
+    /// Write what the upstream showed as a data document (clerk-backend-mock --data FILE).
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
 

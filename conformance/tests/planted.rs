@@ -27,7 +27,7 @@ async fn run_suite_at(address: &str, refresh: Option<GivenRefresh>) -> RunReport
     );
     let context = Context::new(
         target,
-        clerk_conformance::builtin::CLERK_SESSIONS
+        clerk_conformance::builtin::CLERK_BACKEND_MOCK
             .spec()
             .expect("spec"),
         Options {

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clerk_sessions_mock::Settings;
+use clerk_backend_mock::Settings;
 use common::{spawn_mock, spawn_mock_with};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

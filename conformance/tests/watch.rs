@@ -11,9 +11,9 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clerk_backend_mock::Settings;
 use clerk_conformance::transport::ClientSettings;
 use clerk_conformance::watch::{SpecChoice, Watch, WatchOutcome, WatchSettings};
-use clerk_sessions_mock::Settings;
 use common::planted::{ALICE, Bug, KEY, spawn_broken_server};
 use common::spawn_mock_with;
 use serde_json::{Value, json};

@@ -11,9 +11,9 @@ use crate::tenancy::faults::{CLERK_RATE_LIMIT, FaultPlan, FaultRule, RateLimit};
 /// at start-up and used throughout the documentation.
 pub const DEFAULT_SECRET_KEY: &str = "sk_test_clerk_sessions_mock_default_key";
 
-/// A local, stateful stand-in for Clerk's Backend API Sessions endpoints.
+/// A local, stateful stand-in for Clerk's Backend API.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "clerk-sessions-mock", version, about)]
+#[command(name = "clerk-backend-mock", version, about)]
 pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "CLERK_MOCK_HOST", default_value = "127.0.0.1")]
@@ -159,7 +159,7 @@ pub struct Settings {
     #[command(flatten)]
     pub faults: FaultSettings,
 
-    /// Log filter, such as `info` or `clerk_sessions_mock=debug`.
+    /// Log filter, such as `info` or `clerk_backend_mock=debug`.
     #[arg(long, env = "CLERK_MOCK_LOG", default_value = "info")]
     pub log_level: String,
 

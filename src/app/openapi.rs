@@ -15,8 +15,8 @@ use utoipa_actix_web::AppExt;
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Clerk Backend API: Sessions (local mock)",
-        description = "A local, stateful stand-in for the Sessions endpoints of Clerk's Backend API. \
+        title = "Clerk Backend API (local mock)",
+        description = "A local, stateful stand-in for Clerk's Backend API. \
 Point an official Clerk SDK at this server's origin and authenticate with a secret key it accepts \
 (`Authorization: Bearer sk_test_...`). Every secret key is its own instance with its own data. \
 Select an API version with the `Clerk-API-Version` header or the `__clerk_api_version` query \

@@ -15,7 +15,7 @@ pub struct RefreshTokens {
 }
 
 /// Keeps refresh tokens apart from anything else derived from the same secret.
-const CONTEXT: &[u8] = b"clerk-sessions-mock refresh token\0";
+const CONTEXT: &[u8] = b"clerk-backend-mock refresh token\0";
 
 impl RefreshTokens {
     /// Refresh tokens keyed by `secret`, which only the instance's owner knows.

@@ -315,7 +315,7 @@ async fn a_frozen_clock_can_be_set_and_bad_changes_are_422() {
 async fn every_admin_operation_on_an_instance_needs_its_key() {
     let app = spawn_app().await;
     let document: Value =
-        serde_json::from_str(&clerk_sessions_mock::openapi_json()).expect("the spec is JSON");
+        serde_json::from_str(&clerk_backend_mock::openapi_json()).expect("the spec is JSON");
     let secured: Vec<(Method, String)> = document["paths"]
         .as_object()
         .expect("paths")

@@ -45,7 +45,7 @@ async fn swagger_ui_works_for_a_person_in_a_real_browser() {
     assert!(
         seen["title"]
             .as_str()
-            .is_some_and(|title| title.contains("Sessions"))
+            .is_some_and(|title| title.contains("Clerk Backend API (local mock)"))
     );
     let operations = seen["operations"].as_array().cloned().unwrap_or_default();
     for path in [

@@ -43,7 +43,11 @@ fn not_passed(report: &clerk_conformance::RunReport) -> Vec<String> {
 async fn the_server_passes_every_conformance_check() {
     let app = spawn_app().await;
     let report = run_suite(
-        &context(&app, builtin::CLERK_SESSIONS.spec().expect("spec"), None),
+        &context(
+            &app,
+            builtin::CLERK_BACKEND_MOCK.spec().expect("spec"),
+            None,
+        ),
         &Selection::default(),
         &HashMap::new(),
     )
@@ -82,7 +86,11 @@ async fn a_list_without_filters_passes_either_way_and_the_report_says_which_answ
     ] {
         let app = spawn_app_with(|settings| settings.lenient_list = lenient).await;
         let report = run_suite(
-            &context(&app, builtin::CLERK_SESSIONS.spec().expect("spec"), None),
+            &context(
+                &app,
+                builtin::CLERK_BACKEND_MOCK.spec().expect("spec"),
+                None,
+            ),
             &Selection {
                 only: vec!["BEHAV-008".to_owned()],
                 skip: Vec::new(),

@@ -6,10 +6,10 @@ use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use clerk_backend_mock::{Application, DEFAULT_SECRET_KEY, Fixtures, Settings};
 use clerk_conformance::jwt::{self, VerifiedToken};
 use clerk_conformance::spec::BodySchema;
 use clerk_conformance::{BuiltinSpec, builtin};
-use clerk_sessions_mock::{Application, DEFAULT_SECRET_KEY, Fixtures, Settings};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -576,7 +576,7 @@ impl Answer {
 /// Starts the server binary on a free port with `flags` and returns it with the base URL from
 /// its banner; its logs (stderr) are kept for `wait_with_output` when `keep_logs`.
 pub fn start_binary(flags: &[&str], keep_logs: bool) -> (std::process::Child, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-backend-mock"))
         .args(["--port", "0"])
         .args(flags)
         .stdout(std::process::Stdio::piped())

@@ -24,7 +24,7 @@ async fn padded_list(client: &reqwest::Client, base: &str, n: usize) -> reqwest:
         .get(format!(
             "{base}/v1/sessions?user_id={ALICE}&unknown={padding}"
         ))
-        .bearer_auth(clerk_sessions_mock::DEFAULT_SECRET_KEY)
+        .bearer_auth(clerk_backend_mock::DEFAULT_SECRET_KEY)
         .send()
         .await
         .expect("answered")

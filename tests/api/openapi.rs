@@ -42,7 +42,7 @@ async fn the_served_document_equals_the_committed_one() {
 }
 
 fn document() -> Value {
-    serde_json::from_str(&clerk_sessions_mock::openapi_json()).expect("document is JSON")
+    serde_json::from_str(&clerk_backend_mock::openapi_json()).expect("document is JSON")
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn the_document_is_openapi_3_1_with_a_bearer_scheme() {
 /// Operation ids, tags and documented statuses as the contract's table gives them.
 #[test]
 fn every_operation_matches_the_contract() {
-    let spec = Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses");
+    let spec = Spec::parse(&clerk_backend_mock::openapi_json(), "generated").expect("parses");
     let mut operations = spec.operations();
     operations.sort();
     let api: Vec<_> = operations
@@ -204,7 +204,7 @@ fn only_verify_is_deprecated() {
 #[test]
 fn every_documented_response_has_a_valid_example() {
     let document = document();
-    let spec = Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses");
+    let spec = Spec::parse(&clerk_backend_mock::openapi_json(), "generated").expect("parses");
     let paths = document["paths"].as_object().expect("paths");
     for (path, item) in paths.iter().filter(|(path, _)| path.starts_with("/v1")) {
         for (method, operation) in item.as_object().expect("path item") {

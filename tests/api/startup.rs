@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clerk_sessions_mock::{Application, Settings};
+use clerk_backend_mock::{Application, Settings};
 
 use crate::helpers::ALICE;
 
@@ -135,7 +135,7 @@ async fn the_api_answers_503_until_seeding_is_done() {
     );
     let api = client
         .get(format!("{address}/v1/jwks"))
-        .bearer_auth(clerk_sessions_mock::DEFAULT_SECRET_KEY)
+        .bearer_auth(clerk_backend_mock::DEFAULT_SECRET_KEY)
         .send()
         .await
         .expect("answered");
@@ -160,7 +160,7 @@ async fn the_api_answers_503_until_seeding_is_done() {
 
 /// The publishable key of the banner, decoded: the Frontend API host it names.
 fn banner_frontend_api(flags: &[&str]) -> (String, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-backend-mock"))
         .args(["--port", "0"])
         .args(flags)
         .stdout(std::process::Stdio::piped())
@@ -279,7 +279,7 @@ async fn a_bad_data_file_stops_start_up_naming_the_file_and_the_entry() {
 /// A log written to a pipe (a CI log, a file) carries no terminal colour codes.
 #[test]
 fn logs_to_a_pipe_carry_no_colour_codes() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-sessions-mock"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clerk-backend-mock"))
         .args(["--port", "0"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

@@ -431,7 +431,7 @@ fn cells() -> Vec<Cell> {
 }
 
 fn generated_spec() -> Spec {
-    Spec::parse(&clerk_sessions_mock::openapi_json(), "generated").expect("parses")
+    Spec::parse(&clerk_backend_mock::openapi_json(), "generated").expect("parses")
 }
 
 /// A fresh server and what the triggers need to know of `ALICE_ACTIVE` on it.

@@ -5,7 +5,7 @@
 //! The checks that need no valid refresh token (unknown sessions, another session's token,
 //! malformed or incomplete bodies) run on any target. A real deployment hands no refresh token
 //! to a test: the checks that need one take the one given with `--refresh-token` (and the first
-//! `--session-id`), else read it where clerk-sessions-mock offers it
+//! `--session-id`), else read it where clerk-backend-mock offers it
 //! (`/__admin/instance/sessions/{id}/refresh_token`), and are skipped where neither is.
 
 use serde_json::{Value, json};
@@ -276,7 +276,7 @@ async fn refreshable(
         .map(str::to_owned)
     else {
         return Ok(Err(Outcome::Skip(
-            "the target hands out no refresh tokens (clerk-sessions-mock does, at /__admin/instance/sessions/{id}/refresh_token); give one with --session-id and --refresh-token".to_owned(),
+            "the target hands out no refresh tokens (clerk-backend-mock does, at /__admin/instance/sessions/{id}/refresh_token); give one with --session-id and --refresh-token".to_owned(),
         )));
     };
     Ok(minted_for(context, findings, &id)

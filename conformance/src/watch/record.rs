@@ -1,4 +1,4 @@
-//! Recording: what the upstream showed, as a data document clerk-sessions-mock loads
+//! Recording: what the upstream showed, as a data document clerk-backend-mock loads
 //! (`POST /__admin/instance/data`, or `--data FILE` at start-up), written with the document's
 //! own types (`clerk_mock_document`), so that a field the mock's entries gain must be recorded
 //! here before this compiles. Nothing secret is kept: no token, no key, no refresh token.

@@ -7,7 +7,7 @@
 
 pub mod planted;
 
-use clerk_sessions_mock::{Application, Settings};
+use clerk_backend_mock::{Application, Settings};
 
 /// Starts the mock accepting `keys` (each its own instance); returns its address once seeded.
 pub async fn spawn_mock(keys: &[&str]) -> String {
