@@ -159,16 +159,47 @@ clerk_id!(
     "sess_activity_"
 );
 
+clerk_id!(
+    /// An identification of a user, `idn_...`: an email address or a phone number.
+    IdentificationId,
+    "idn_"
+);
+
 impl ActivityId {
     /// The id of a session's activity record, derived from the session's id so that it need not
     /// be stored: the same session always shows the same activity id.
     pub fn for_session(session: SessionId) -> Self {
-        // SplitMix64 over the session id's characters: cheap, and unrelated-looking output.
-        let mut state = session
-            .0
+        Self(IdBody::derived(&session.0, 0))
+    }
+}
+
+/// What a user's identification is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentificationKind {
+    EmailAddress,
+    PhoneNumber,
+}
+
+impl IdentificationId {
+    /// The id of a user's `index`-th identification of `kind`, derived from the user's id so
+    /// that it need not be stored: the same identification always shows the same id.
+    pub fn for_user(user: UserId, kind: IdentificationKind, index: u8) -> Self {
+        let kind = match kind {
+            IdentificationKind::EmailAddress => 1,
+            IdentificationKind::PhoneNumber => 2,
+        };
+        Self(IdBody::derived(&user.0, (kind << 8) | u64::from(index)))
+    }
+}
+
+impl IdBody {
+    /// A body that follows from `source` and `salt` (0 gives what activity ids always were):
+    /// SplitMix64 over the source's characters, cheap, and unrelated-looking output.
+    fn derived(source: &Self, salt: u64) -> Self {
+        let mut state = source
             .0
             .iter()
-            .fold(0x9E37_79B9_7F4A_7C15_u64, |state, byte| {
+            .fold(0x9E37_79B9_7F4A_7C15_u64 ^ salt, |state, byte| {
                 state.rotate_left(5) ^ u64::from(*byte)
             });
         let mut bytes = [0_u8; 26];
@@ -182,7 +213,7 @@ impl ActivityId {
                 *byte = source;
             }
         }
-        Self(IdBody::from_digest(&bytes))
+        Self::from_digest(&bytes)
     }
 }
 

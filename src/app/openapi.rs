@@ -25,6 +25,7 @@ parameter. Every error answers in Clerk's error envelope.",
     ),
     tags(
         (name = "Sessions", description = "Sessions of the users of an instance: list, create, retrieve and revoke them, and mint their tokens."),
+        (name = "Users", description = "The users of an instance: what a backend reads after authenticating one."),
         (name = "JWKS", description = "The public keys that verify the instance's tokens."),
         (name = "Operator", description = "The server's own surface outside `/v1`: health, readiness and this document. No key needed."),
         (name = "Admin", description = "The test-control surface under `/__admin`: instances on demand and resets. Operations on an instance take that instance's secret key."),

@@ -12,7 +12,8 @@ pub mod user;
 
 pub use api_version::ApiVersion;
 pub use clerk_mock_document::ids::{
-    ActivityId, ClientId, InstanceId, OrganizationId, SessionId, UserId,
+    ActivityId, ClientId, IdentificationId, IdentificationKind, InstanceId, OrganizationId,
+    SessionId, UserId,
 };
 pub use clock::Clock;
 pub use operation_id::OperationId;

@@ -39,6 +39,7 @@ operation_ids! {
         CreateSessionTokenFromTemplate = "CreateSessionTokenFromTemplate",
         RefreshSession = "RefreshSession",
         GetJwks = "GetJWKS",
+        GetUser = "GetUser",
     }
     own {
         Healthz = "Healthz",

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{OrganizationId, UserId};
+use super::{IdentificationId, IdentificationKind, OrganizationId, Session, UserId};
 
 /// A user of an instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,12 +33,65 @@ impl User {
         }
     }
 
+    /// The user's email address, with its id.
+    pub fn email_address(&self) -> Option<Identification<'_>> {
+        let value = self.primary_email_address.as_deref()?;
+        Some(Identification {
+            id: IdentificationId::for_user(self.id, IdentificationKind::EmailAddress, 0),
+            value,
+            verified: self.email_verified,
+        })
+    }
+
+    /// The user's phone number, with its id.
+    pub fn phone_number(&self) -> Option<Identification<'_>> {
+        let value = self.primary_phone_number.as_deref()?;
+        Some(Identification {
+            id: IdentificationId::for_user(self.id, IdentificationKind::PhoneNumber, 0),
+            value,
+            verified: self.phone_number_verified,
+        })
+    }
+
     /// The role the user holds in `organization`, if a member.
     pub fn role_in(&self, organization: OrganizationId) -> Option<&str> {
         self.memberships
             .iter()
             .find(|membership| membership.organization_id == organization)
             .map(|membership| &*membership.role)
+    }
+}
+
+/// One of a user's identifications: an email address or a phone number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identification<'a> {
+    pub id: IdentificationId,
+    pub value: &'a str,
+    pub verified: bool,
+}
+
+/// What a user's sessions say of the user: when the newest started, and when any was last
+/// active (Unix milliseconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserActivity {
+    pub last_sign_in_at: Option<i64>,
+    pub last_active_at: Option<i64>,
+}
+
+impl UserActivity {
+    /// The activity of a user whose sessions are `sessions`, newest first.
+    pub fn of<'a>(sessions: impl IntoIterator<Item = &'a Session>) -> Self {
+        let mut sessions = sessions.into_iter();
+        let Some(newest) = sessions.next() else {
+            return Self::default();
+        };
+        let last_active_at = sessions
+            .map(|session| session.last_active_at)
+            .fold(newest.last_active_at, i64::max);
+        Self {
+            last_sign_in_at: Some(newest.created_at),
+            last_active_at: Some(last_active_at),
+        }
     }
 }
 

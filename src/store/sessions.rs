@@ -251,6 +251,13 @@ impl SessionStore {
         }
     }
 
+    /// The sessions of `user`, newest first.
+    pub fn of_user(&self, user: UserId) -> impl Iterator<Item = &Session> {
+        self.user_index(user)
+            .newest_first()
+            .filter_map(|id| self.get(id))
+    }
+
     /// Applies `change` to a session in place. The change must not touch the fields the
     /// indexes sort or group by (`id`, `created_at`, `user_id`, `client_id`).
     pub fn update<T>(

@@ -30,6 +30,7 @@ pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist000";
 /// The schemas a family of API versions answers with.
 pub struct VersionSchemas {
     pub session: BodySchema,
+    pub user: BodySchema,
     pub errors: BodySchema,
     pub token: BodySchema,
     pub refresh: BodySchema,
@@ -40,6 +41,7 @@ fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
     let spec = official.spec().expect("official spec loads");
     VersionSchemas {
         session: spec.schema("Session").expect("Session schema"),
+        user: spec.schema("User").expect("User schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
         token: spec
             .response_schema("post", "/sessions/{session_id}/tokens", 200)
@@ -258,6 +260,10 @@ impl TestApp {
 
     pub async fn get_session(&self, id: &str) -> Answer {
         self.get(&format!("/v1/sessions/{id}")).send().await
+    }
+
+    pub async fn get_user(&self, id: &str) -> Answer {
+        self.get(&format!("/v1/users/{id}")).send().await
     }
 
     pub async fn revoke_session(&self, id: &str) -> Answer {
@@ -522,6 +528,8 @@ impl Answer {
             schemas.refresh.violations(&self.body)
         } else if self.body.get("keys").is_some() {
             schemas.jwks.violations(&self.body)
+        } else if self.body.get("object") == Some(&"user".into()) {
+            schemas.user.violations(&self.body)
         } else if (200..300).contains(&self.status) {
             let sessions: Vec<&Value> = match &self.body {
                 Value::Array(items) => items.iter().collect(),

@@ -32,4 +32,5 @@ mod shutdown;
 mod startup;
 mod statuses;
 mod tokens;
+mod users;
 mod verify;

@@ -86,6 +86,12 @@ fn every_operation_matches_the_contract() {
                 vec![200, 400, 401, 404]
             ),
             (
+                "get",
+                "/v1/users/{user_id}",
+                "GetUser",
+                vec![200, 400, 401, 404]
+            ),
+            (
                 "post",
                 "/v1/sessions",
                 "createSession",
@@ -131,6 +137,8 @@ fn every_operation_matches_the_contract() {
         let operation = &document["paths"][path][method];
         let tag = if path == "/v1/jwks" {
             "JWKS"
+        } else if path.starts_with("/v1/users") {
+            "Users"
         } else {
             "Sessions"
         };

@@ -409,6 +409,38 @@ fn cells() -> Vec<Cell> {
                     .json(&json!({"expires_in_seconds": 10}))
             }
         ),
+        cell!(
+            "GetUser",
+            "get",
+            "/v1/users/{user_id}",
+            200,
+            "",
+            |app, _| app.get(&format!("/v1/users/{ALICE}"))
+        ),
+        cell!(
+            "GetUser",
+            "get",
+            "/v1/users/{user_id}",
+            400,
+            "api_version_invalid",
+            |app, _| app.get(&format!("/v1/users/{ALICE}")).version("1999-01-01")
+        ),
+        cell!(
+            "GetUser",
+            "get",
+            "/v1/users/{user_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app.get(&format!("/v1/users/{ALICE}")).authorization(None)
+        ),
+        cell!(
+            "GetUser",
+            "get",
+            "/v1/users/{user_id}",
+            404,
+            "resource_not_found",
+            |app, _| app.get(&format!("/v1/users/{NO_USER}"))
+        ),
         cell!("GetJWKS", "get", "/v1/jwks", 200, "", |app, _| app
             .get("/v1/jwks")),
         cell!(

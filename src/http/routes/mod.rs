@@ -6,6 +6,7 @@ pub mod operator;
 pub mod refresh;
 pub mod sessions;
 pub mod tokens;
+pub mod users;
 pub mod verify;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -27,6 +28,7 @@ pub fn configure(config: &mut ServiceConfig) {
     tokens::configure(config);
     refresh::configure(config);
     verify::configure(config);
+    users::configure(config);
     jwks::configure(config);
     operator::configure(config);
     admin::configure(config);
@@ -39,6 +41,7 @@ pub fn operations() -> impl Iterator<Item = &'static Operation> + Clone {
         tokens::OPERATIONS,
         refresh::OPERATIONS,
         verify::OPERATIONS,
+        users::OPERATIONS,
         jwks::OPERATIONS,
         operator::OPERATIONS,
         admin::OPERATIONS,

@@ -1,10 +1,11 @@
 //! An instance (a tenant, one per secret key): its users, sessions, templates, clock and key.
-//! Its operations live beside this module by concern: [`sessions`], [`tokens`], and [`data`]
-//! (load, export, reset).
+//! Its operations live beside this module by concern: [`sessions`], [`users`], [`tokens`], and
+//! [`data`] (load, export, reset).
 
 mod data;
 mod sessions;
 mod tokens;
+mod users;
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! The JSON shapes of the API, and how a session is presented to each API version.
+//! The JSON shapes of sessions, and how a session is presented to each API version.
 
 use std::sync::Arc;
 

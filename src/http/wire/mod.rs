@@ -1,0 +1,7 @@
+//! The JSON shapes serde writes, one module per resource: the types the spec documents.
+
+pub mod sessions;
+pub mod users;
+
+pub use sessions::{PaginatedSessions, SessionBody, SessionList, session_example};
+pub use users::UserBody;
