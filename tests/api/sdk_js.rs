@@ -49,6 +49,22 @@ async fn the_official_js_sdk_works_against_the_mock() {
     assert_eq!(seen["verifiedTemplate"]["email"], "alice@example.com");
     assert_eq!(seen["created"]["status"], "active");
     assert_eq!(seen["revoked"]["status"], "revoked");
+    let user = &seen["user"];
+    assert_eq!(user["id"], ALICE);
+    assert_eq!(user["fullName"], "Alice Anders");
+    assert_eq!(user["primaryEmailAddress"], "alice@example.com");
+    assert_eq!(user["primaryPhoneNumber"], "+15555550101");
+    assert_eq!(
+        user["emailAddresses"],
+        serde_json::json!(["alice@example.com"])
+    );
+    assert_eq!(user["verification"], "verified");
+    assert_eq!(user["publicMetadata"]["plan"], "pro");
+    assert_eq!(user["privateMetadata"], serde_json::json!({}));
+    assert!(user["lastSignInAt"].is_i64(), "{seen:#}");
+    assert_eq!(user["banned"], false);
+    assert_eq!(seen["missingUser"]["status"], 404);
+    assert_eq!(seen["missingUser"]["codes"][0], "resource_not_found");
     assert_eq!(seen["missing"]["status"], 404);
     assert_eq!(seen["missing"]["codes"][0], "resource_not_found");
     assert!(

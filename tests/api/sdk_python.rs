@@ -44,6 +44,13 @@ async fn the_official_python_sdk_authenticates_and_verifies_with_its_default_opt
     );
     assert_eq!(seen["list"]["userIds"], serde_json::json!([ALICE]));
     assert_eq!(seen["session"]["id"], ALICE_ACTIVE);
+    assert_eq!(seen["user"]["id"], ALICE, "{seen:#}");
+    assert_eq!(seen["user"]["firstName"], "Alice");
+    assert_eq!(seen["user"]["primaryEmail"], "alice@example.com");
+    assert_eq!(seen["user"]["verification"], "verified");
+    assert_eq!(seen["user"]["phones"], serde_json::json!(["+15555550101"]));
+    assert_eq!(seen["user"]["publicMetadata"]["plan"], "pro");
+    assert!(seen["user"]["lastSignInAt"].is_i64(), "{seen:#}");
     assert_eq!(seen["authenticated"]["signedIn"], true, "{seen:#}");
     assert_eq!(seen["authenticated"]["sub"], ALICE);
     assert_eq!(seen["authenticated"]["sid"], ALICE_ACTIVE);

@@ -1,6 +1,6 @@
 //! The official Rust SDK (`clerk-rs`), pointed at the server: `validate_jwt` with its default
 //! options, fetching the JWKS from the server with the secret key, as a backend's middleware
-//! runs it.
+//! runs it, and its users API reading the signed-in user.
 
 use std::sync::Arc;
 
@@ -43,5 +43,31 @@ async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default
     assert!(
         matches!(&refused, Err(ClerkError::Unauthorized(cause)) if cause.contains("InvalidAudience")),
         "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn clerk_rs_reads_a_user() {
+    let app = spawn_app().await;
+    let clerk = Clerk::new(
+        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
+    );
+    let user = clerk_rs::apis::users_api::get_user(&clerk.config, ALICE)
+        .await
+        .unwrap_or_else(|error| panic!("the user deserialises: {error:?}"));
+    assert_eq!(user.id, ALICE);
+    assert_eq!(user.first_name.as_deref(), Some("Alice"));
+    let primary = user.primary_email_address_id.clone();
+    let emails = user.email_addresses;
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].id, primary);
+    assert_eq!(emails[0].email_address, "alice@example.com");
+
+    let missing =
+        clerk_rs::apis::users_api::get_user(&clerk.config, "user_2NobodyHasThisId00000000000")
+            .await;
+    assert!(
+        matches!(&missing, Err(clerk_rs::apis::Error::ResponseError(content)) if content.status == 404),
+        "{missing:?}"
     );
 }

@@ -33,6 +33,8 @@ const verifiedTemplate = await verifyToken(templateToken.jwt, { secretKey, apiUr
 const created = await clerk.sessions.createSession({ userId });
 const revoked = await clerk.sessions.revokeSession(created.id);
 const missing = await outcome(clerk.sessions.getSession('sess_2ThisSessionDoesNotExist000'));
+const user = await clerk.users.getUser(userId);
+const missingUser = await outcome(clerk.users.getUser('user_2NobodyHasThisId00000000000'));
 const retiredVerify = await outcome(clerk.sessions.verifySession(sessionId, token.jwt));
 const wrongKey = await outcome(
   verifyToken(token.jwt, { secretKey: 'sk_test_not_accepted_by_the_mock', apiUrl, skipJwksCache: true }),
@@ -63,6 +65,19 @@ console.log(
     verifiedTemplate: { sub: verifiedTemplate.sub, email: verifiedTemplate.email, name: verifiedTemplate.name },
     created: { status: created.status, userId: created.userId },
     revoked: { id: revoked.id, status: revoked.status },
+    user: {
+      id: user.id,
+      fullName: user.fullName,
+      primaryEmailAddress: user.primaryEmailAddress?.emailAddress ?? null,
+      primaryPhoneNumber: user.primaryPhoneNumber?.phoneNumber ?? null,
+      emailAddresses: user.emailAddresses.map((email) => email.emailAddress),
+      verification: user.emailAddresses[0]?.verification?.status ?? null,
+      publicMetadata: user.publicMetadata,
+      privateMetadata: user.privateMetadata,
+      lastSignInAt: user.lastSignInAt,
+      banned: user.banned,
+    },
+    missingUser,
     missing,
     retiredVerify,
     wrongKey: { failed: !('ok' in wrongKey), message: wrongKey.message ?? null },

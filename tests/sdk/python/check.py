@@ -24,6 +24,17 @@ seen = {}
 sessions = clerk.sessions.list(user_id=user_id, limit=3)
 seen["list"] = {"ids": [s.id for s in sessions], "userIds": sorted({s.user_id for s in sessions})}
 seen["session"] = {"id": clerk.sessions.get(session_id=session_id).id}
+user = clerk.users.get(user_id=user_id)
+primary = next(e for e in user.email_addresses if e.id == user.primary_email_address_id)
+seen["user"] = {
+    "id": user.id,
+    "firstName": user.first_name,
+    "primaryEmail": primary.email_address,
+    "verification": primary.verification.status if primary.verification else None,
+    "phones": [p.phone_number for p in user.phone_numbers],
+    "publicMetadata": user.public_metadata,
+    "lastSignInAt": user.last_sign_in_at,
+}
 
 session_token = clerk.sessions.create_token(session_id=session_id).jwt
 template_token = clerk.sessions.create_token_from_template(
