@@ -20,6 +20,7 @@ pub enum Group {
     Auth,
     Input,
     Behaviour,
+    Users,
     Tokens,
     Robustness,
 }
@@ -31,6 +32,7 @@ impl Group {
             Self::Auth => "auth",
             Self::Input => "input",
             Self::Behaviour => "behaviour",
+            Self::Users => "users",
             Self::Tokens => "tokens",
             Self::Robustness => "robustness",
         }

@@ -64,7 +64,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 18] = [
+const PLANTED: [(Bug, &str); 20] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -83,6 +83,8 @@ const PLANTED: [(Bug, &str); 18] = [
     (Bug::MethodNotAllowedWithoutAllow, "CONTRACT-008"),
     (Bug::RefreshIgnoresTheRefreshToken, "REFRESH-004"),
     (Bug::RefreshWithoutAFieldIs500, "REFRESH-006"),
+    (Bug::EmailAddressWithoutLinkedTo, "USER-001"),
+    (Bug::UnknownUserIsOk, "USER-002"),
 ];
 
 fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {

@@ -175,6 +175,8 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
         assert_eq!(seen[case]["status"], "signed-in", "{case}: {seen:#}");
     }
     assert_eq!(seen["bearer"]["userId"], ALICE);
+    assert_eq!(seen["bearer"]["email"], "alice@example.com");
+    assert_eq!(seen["bearerImpersonated"]["email"], "bob@example.com");
     assert_eq!(seen["bearer"]["sessionId"], ALICE_ACTIVE);
     assert_eq!(seen["bearerOrganization"]["orgId"], ACME);
     assert_eq!(seen["bearerImpersonated"]["userId"], BOB);

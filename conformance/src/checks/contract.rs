@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::{UNKNOWN_SESSION, check, items, one_request_per_operation};
+use super::{UNKNOWN_SESSION, UNKNOWN_USER, check, items, one_request_per_operation};
 use crate::check::{Check, CheckResult, Context, Findings};
 use crate::client::{Auth, Exchange, Request};
 
@@ -92,7 +92,9 @@ async fn sample(context: &Context) -> Result<Vec<Exchange>, crate::client::Unrea
         Request::get(format!("/sessions/{UNKNOWN_SESSION}")).auth(Auth::None),
         Request::get("/jwks"),
     ];
+    requests.push(Request::get(format!("/users/{UNKNOWN_USER}")));
     if let Some(user) = &user {
+        requests.push(Request::get(format!("/users/{user}")));
         requests.push(Request::get("/sessions").query("user_id", user));
         requests.push(
             Request::get("/sessions")

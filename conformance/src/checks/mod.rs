@@ -7,6 +7,7 @@ mod input;
 mod refresh;
 mod robustness;
 mod tokens;
+mod users;
 
 use serde_json::Value;
 
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(auth::checks());
     checks.extend(input::checks());
     checks.extend(behaviour::checks());
+    checks.extend(users::checks());
     checks.extend(tokens::checks());
     checks.extend(refresh::checks());
     checks.extend(robustness::checks());
@@ -63,6 +65,7 @@ pub fn one_request_per_operation(user: Option<&str>, session: Option<&str>) -> V
             "expired_token": "x", "refresh_token": "x", "request_origin": "https://conformance.example"
         })),
         Request::get("/jwks"),
+        Request::get(format!("/users/{}", user.unwrap_or(UNKNOWN_USER))),
     ]
 }
 

@@ -36,6 +36,8 @@ pub enum Bug {
     MethodNotAllowedWithoutAllow,
     RefreshIgnoresTheRefreshToken,
     RefreshWithoutAFieldIs500,
+    EmailAddressWithoutLinkedTo,
+    UnknownUserIsOk,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -264,6 +266,13 @@ async fn forward(
             Bug::WrongEnvelope | Bug::MissingLongMessage if status >= 400 => {
                 rewrite_errors(body, bug)
             }
+            Bug::EmailAddressWithoutLinkedTo if path.starts_with("/v1/users/") && status == 200 => {
+                for email in body["email_addresses"].as_array_mut().into_iter().flatten() {
+                    if let Some(email) = email.as_object_mut() {
+                        email.remove("linked_to");
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -286,6 +295,10 @@ async fn forward(
         json = Some(
             serde_json::json!({"object": "session", "id": path.split('/').nth(3), "status": "active"}),
         );
+    }
+    if bug == Bug::UnknownUserIsOk && path.starts_with("/v1/users/") && status == 404 {
+        status = 200;
+        json = Some(serde_json::json!({"object": "user", "id": path.split('/').nth(3)}));
     }
     if bug == Bug::RevokeUnknownIsOk && is_revoke(&path) && status == 404 {
         status = 200;

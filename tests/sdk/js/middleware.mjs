@@ -44,7 +44,10 @@ const seen = {};
 for (const [name, given] of Object.entries(cases)) {
   const state = await clerk.authenticateRequest(request(given));
   const auth = state.isAuthenticated ? state.toAuth() : null;
+  // What a backend does next: read the signed-in user.
+  const user = auth ? await clerk.users.getUser(auth.userId) : null;
   seen[name] = {
+    email: user?.primaryEmailAddress?.emailAddress ?? null,
     status: state.status,
     reason: state.reason ?? null,
     userId: auth?.userId ?? null,

@@ -1,6 +1,7 @@
 // What an application does with @clerk/backend, sent through `clerk-conformance watch`: lists,
 // gets, a token verified with the JWKS, a created and revoked session read again, an unknown
-// session, and the 401s a wrong secret key gets (a list and the JWKS). Every call's failure is kept, not thrown: the watch, not this script, judges.
+// session, the signed-in user and an unknown one, and the 401s a wrong secret key gets (a list
+// and the JWKS). Every call's failure is kept, not thrown: the watch, not this script, judges.
 // Inputs (environment): CLERK_API_URL (the watch), CLERK_SECRET_KEY, CLERK_USER_ID.
 import { createClerkClient, verifyToken } from '@clerk/backend';
 
@@ -37,6 +38,8 @@ if (created) {
   await attempt('get revoked', () => clerk.sessions.getSession(created.id));
 }
 await attempt('missing', () => clerk.sessions.getSession('sess_2ThisSessionDoesNotExist000'));
+await attempt('user', () => clerk.users.getUser(userId));
+await attempt('missing user', () => clerk.users.getUser('user_2ThisUserDoesNotExist00000'));
 const wrongKey = 'sk_test_not_accepted_by_the_server';
 const stranger = createClerkClient({ secretKey: wrongKey, apiUrl, telemetry: { disabled: true } });
 await attempt('list with a wrong key', () => stranger.sessions.getSessionList({ userId }));
