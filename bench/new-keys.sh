@@ -21,11 +21,9 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 . bench/common.sh
 cargo build --release --quiet --bin clerk-backend-mock
-taskset -c 0 target/release/clerk-backend-mock --port "$port" --log-level warn \
+start "$port" /readyz target/release/clerk-backend-mock --port "$port" --log-level warn \
   --accept-any-test-key --secret-key "$key" --max-instances $((new_keys + 10)) \
-  --instance-memory-mib 4096 >/dev/null &
-pids+=($!)
-until curl -sf "$base/readyz" >/dev/null; do sleep 0.05; done
+  --instance-memory-mib 4096
 
 # One connection's gets of one session on the default key; prints the p99 in milliseconds.
 steady() { # seconds
@@ -57,7 +55,7 @@ newcomers=$!
 loaded=$(steady "$duration")
 wait "$newcomers"
 
-rss=$(( $(ps -o rss= -p "${pids[0]}") / 1024 ))
+rss=$(( $(ps -o rss= -p "$pid") / 1024 ))
 refused=$(awk '/Non-2xx/ {print $NF}' "$work/new-keys.txt")
 
 limit=$(awk -v q="$quiet" 'BEGIN {print 3 * q + 1}')

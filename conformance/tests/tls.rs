@@ -27,13 +27,28 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// A private CA: its certificate (PEM) and what signs with it.
-fn certificate_authority() -> (String, Issuer<'static, KeyPair>) {
-    let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+/// The parameters of a certificate for `names` that is marked a CA.
+fn ca_params(names: &[&str], common_name: &str) -> CertificateParams {
+    let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+    let mut params = CertificateParams::new(names).expect("CA params");
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params
         .distinguished_name
-        .push(DnType::CommonName, "clerk-conformance test CA");
+        .push(DnType::CommonName, common_name);
+    params
+}
+
+/// Writes `cert.pem` and `key.pem` into `dir` and returns their paths.
+fn write_pair(dir: &Path, certificate: &rcgen::Certificate, key: &KeyPair) -> (PathBuf, PathBuf) {
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, certificate.pem()).expect("cert written");
+    std::fs::write(&key_path, key.serialize_pem()).expect("key written");
+    (cert_path, key_path)
+}
+
+/// A private CA: its certificate (PEM) and what signs with it.
+fn certificate_authority() -> (String, Issuer<'static, KeyPair>) {
+    let params = ca_params(&[], "clerk-conformance test CA");
     let key = KeyPair::generate().expect("CA key");
     let certificate = params.self_signed(&key).expect("CA certificate");
     (certificate.pem(), Issuer::new(params, key))
@@ -59,10 +74,7 @@ fn server_certificate(
         None => params.self_signed(&key),
     }
     .expect("server certificate");
-    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert_path, certificate.pem()).expect("cert written");
-    std::fs::write(&key_path, key.serialize_pem()).expect("key written");
-    (cert_path, key_path)
+    write_pair(dir, &certificate, &key)
 }
 
 /// The mock over HTTPS with `cert` and `key`; its `https://127.0.0.1:port`.
@@ -148,17 +160,11 @@ async fn every_check_passes_against_the_mock_over_https_with_its_private_ca() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_check_passes_with_the_servers_own_self_signed_ca_certificate_pinned() {
     let dir = scratch("pinned");
-    let mut params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-        .expect("params");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
     let key = KeyPair::generate().expect("key");
-    let certificate = params.self_signed(&key).expect("certificate");
-    let (cert, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert, certificate.pem()).expect("cert written");
-    std::fs::write(&key_path, key.serialize_pem()).expect("key written");
+    let certificate = ca_params(&["localhost", "127.0.0.1"], "localhost")
+        .self_signed(&key)
+        .expect("certificate");
+    let (cert, key_path) = write_pair(&dir, &certificate, &key);
     let address = spawn_https_mock(cert.clone(), key_path).await;
 
     let cert = cert.display().to_string();
