@@ -146,7 +146,7 @@ fn shortcodes(c: &mut Criterion) {
         .get(SessionId::parse("sess_2AliceAcmeSNRmnp0OBiF59X58Y").expect("a session id"))
         .expect("Alice's Acme session")
         .clone();
-    let user = &data.users[&session.user_id];
+    let user = data.users.get(&session.user_id).expect("Alice");
     let organization_id = session
         .last_active_organization_id
         .expect("an active organization");

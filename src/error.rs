@@ -54,6 +54,8 @@ pub enum ParamProblemKind {
     InvalidType(&'static str),
     Missing,
     Unknown,
+    /// More values than the parameter takes.
+    TooManyValues(usize),
 }
 
 impl ParamProblem {
@@ -68,6 +70,13 @@ impl ParamProblem {
         Self {
             param: param.to_owned(),
             kind: ParamProblemKind::InvalidType(expected),
+        }
+    }
+
+    pub fn too_many_values(param: &str, most: usize) -> Self {
+        Self {
+            param: param.to_owned(),
+            kind: ParamProblemKind::TooManyValues(most),
         }
     }
 
@@ -107,6 +116,11 @@ impl ParamProblem {
                 "form_param_unknown",
                 "is unknown",
                 format!("{param} is not a valid parameter for this request."),
+            ),
+            ParamProblemKind::TooManyValues(most) => (
+                "form_param_array_size_exceeded",
+                "too many values",
+                format!("{param} should not exceed {most} items."),
             ),
         };
         ClerkError {

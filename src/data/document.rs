@@ -71,7 +71,7 @@ impl Loaded {
         }
         for user in self.users {
             records += user.footprint();
-            if let Some(previous) = data.users.insert(user.id, user) {
+            if let Some(previous) = data.users.insert(user) {
                 records = records.saturating_sub(previous.footprint());
             }
         }

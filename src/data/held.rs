@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::domain::footprint::json_bytes;
 use crate::domain::{Organization, OrganizationId, User, UserId};
-use crate::store::SessionStore;
+use crate::store::{SessionStore, UserStore};
 use crate::tokens::JwtTemplate;
 
 /// An instance's data: who exists, which sessions they have, and the JWT templates.
@@ -14,7 +14,7 @@ use crate::tokens::JwtTemplate;
 /// which keep [`InstanceData::bytes`] true; sessions keep their own count in the store.
 #[derive(Debug)]
 pub struct InstanceData {
-    pub users: HashMap<UserId, User>,
+    pub users: UserStore,
     pub organizations: HashMap<OrganizationId, Organization>,
     pub sessions: SessionStore,
     pub templates: HashMap<String, JwtTemplate>,
@@ -36,7 +36,7 @@ impl InstanceData {
                 .sum::<usize>()
             + templates.values().map(template_footprint).sum::<usize>();
         Self {
-            users,
+            users: UserStore::from_users(users.into_values()),
             organizations,
             sessions,
             templates,

@@ -65,7 +65,11 @@ impl Session {
     }
 }
 
+/// What one entry of a user index takes: a table slot with its key and its list of ids.
+const USER_INDEX_ENTRY_BYTES: usize = 64;
+
 impl User {
+    /// What the user takes in memory, its entries in the user store's indexes included.
     pub fn footprint(&self) -> usize {
         let texts: usize = [
             &self.first_name,
@@ -83,12 +87,25 @@ impl User {
             .iter()
             .map(|membership| size_of_val(membership) + text_bytes(&membership.role))
             .sum();
+        // The user store's indexes keep a copy of each identifier and an entry in the creation
+        // index and in each organization's members.
+        let indexed: usize = [
+            &self.username,
+            &self.primary_email_address,
+            &self.primary_phone_number,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|text| text.len() + USER_INDEX_ENTRY_BYTES)
+        .sum::<usize>()
+            + USER_INDEX_ENTRY_BYTES * (1 + self.memberships.len());
         size_of::<User>()
             + texts
             + text_bytes(&self.image_url)
             + json_bytes(&self.public_metadata)
             + json_bytes(&self.unsafe_metadata)
             + memberships
+            + indexed
     }
 }
 

@@ -39,6 +39,8 @@ operation_ids! {
         CreateSessionTokenFromTemplate = "CreateSessionTokenFromTemplate",
         RefreshSession = "RefreshSession",
         GetJwks = "GetJWKS",
+        GetUserList = "GetUserList",
+        GetUsersCount = "GetUsersCount",
         GetUser = "GetUser",
     }
     own {

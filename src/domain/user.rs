@@ -78,7 +78,15 @@ pub struct UserActivity {
     pub last_active_at: Option<i64>,
 }
 
+/// A day in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+
 impl UserActivity {
+    /// `last_active_at` as Clerk serves it, "with day precision": 00:00 UTC of that day.
+    pub fn last_active_day(self) -> Option<i64> {
+        self.last_active_at.map(|at| at - at.rem_euclid(DAY_MS))
+    }
+
     /// The activity of a user whose sessions are `sessions`, newest first.
     pub fn of<'a>(sessions: impl IntoIterator<Item = &'a Session>) -> Self {
         let mut sessions = sessions.into_iter();

@@ -119,7 +119,13 @@ pub fn allowed_methods(path: &str) -> Vec<Method> {
         .map(|(id, documented)| (*id, documented.method.clone()))
         .collect();
     methods.sort_by_key(|(id, _)| *id);
-    methods.into_iter().map(|(_, method)| method).collect()
+    let mut allowed: Vec<Method> = Vec::new();
+    for (_, method) in methods {
+        if !allowed.contains(&method) {
+            allowed.push(method);
+        }
+    }
+    allowed
 }
 
 /// The operations of `document`, by id; operations whose id is not an [`OperationId`] are left
@@ -232,5 +238,7 @@ mod tests {
         assert!(allowed_methods("/v1/sessions/").is_empty());
         assert!(allowed_methods("/v1/sessions/sess_123/nothing").is_empty());
         assert!(allowed_methods("/v2/sessions").is_empty());
+        // Two documented paths take `/v1/users/count`; each method is named once.
+        assert_eq!(allowed_methods("/v1/users/count"), [Method::GET]);
     }
 }

@@ -31,6 +31,7 @@ pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist000";
 pub struct VersionSchemas {
     pub session: BodySchema,
     pub user: BodySchema,
+    pub total_count: BodySchema,
     pub errors: BodySchema,
     pub token: BodySchema,
     pub refresh: BodySchema,
@@ -42,6 +43,7 @@ fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
     VersionSchemas {
         session: spec.schema("Session").expect("Session schema"),
         user: spec.schema("User").expect("User schema"),
+        total_count: spec.schema("TotalCount").expect("TotalCount schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
         token: spec
             .response_schema("post", "/sessions/{session_id}/tokens", 200)
@@ -260,6 +262,22 @@ impl TestApp {
 
     pub async fn get_session(&self, id: &str) -> Answer {
         self.get(&format!("/v1/sessions/{id}")).send().await
+    }
+
+    pub async fn list_users(&self, query: &[(&str, &str)]) -> Answer {
+        let mut request = self.get("/v1/users");
+        for (name, value) in query {
+            request = request.query(name, value);
+        }
+        request.send().await
+    }
+
+    pub async fn count_users(&self, query: &[(&str, &str)]) -> Answer {
+        let mut request = self.get("/v1/users/count");
+        for (name, value) in query {
+            request = request.query(name, value);
+        }
+        request.send().await
     }
 
     pub async fn get_user(&self, id: &str) -> Answer {
@@ -530,6 +548,8 @@ impl Answer {
             schemas.jwks.violations(&self.body)
         } else if self.body.get("object") == Some(&"user".into()) {
             schemas.user.violations(&self.body)
+        } else if self.body.get("object") == Some(&"total_count".into()) {
+            schemas.total_count.violations(&self.body)
         } else if (200..300).contains(&self.status) {
             let sessions: Vec<&Value> = match &self.body {
                 Value::Array(items) => items.iter().collect(),
@@ -550,9 +570,16 @@ impl Answer {
                 }
                 _ => Vec::new(),
             };
+            // Each item against the schema of what it is: lists hold sessions or users.
             sessions
                 .into_iter()
-                .flat_map(|session| schemas.session.violations(session))
+                .flat_map(|item| {
+                    if item.get("object") == Some(&"user".into()) {
+                        schemas.user.violations(item)
+                    } else {
+                        schemas.session.violations(item)
+                    }
+                })
                 .collect::<Vec<_>>()
         } else {
             let errors = self.body["errors"].as_array().expect("an errors array");

@@ -85,6 +85,13 @@ fn every_operation_matches_the_contract() {
                 "GetSession",
                 vec![200, 400, 401, 404]
             ),
+            ("get", "/v1/users", "GetUserList", vec![200, 400, 401, 422]),
+            (
+                "get",
+                "/v1/users/count",
+                "GetUsersCount",
+                vec![200, 400, 401, 422]
+            ),
             (
                 "get",
                 "/v1/users/{user_id}",

@@ -409,6 +409,64 @@ fn cells() -> Vec<Cell> {
                     .json(&json!({"expires_in_seconds": 10}))
             }
         ),
+        cell!("GetUserList", "get", "/v1/users", 200, "", |app, _| app
+            .get("/v1/users")),
+        cell!(
+            "GetUserList",
+            "get",
+            "/v1/users",
+            400,
+            "api_version_invalid",
+            |app, _| app.get("/v1/users").version("1999-01-01")
+        ),
+        cell!(
+            "GetUserList",
+            "get",
+            "/v1/users",
+            401,
+            "authentication_invalid",
+            |app, _| app.get("/v1/users").authorization(None)
+        ),
+        cell!(
+            "GetUserList",
+            "get",
+            "/v1/users",
+            422,
+            "form_param_value_invalid",
+            |app, _| app.get("/v1/users").query("limit", "0")
+        ),
+        cell!(
+            "GetUsersCount",
+            "get",
+            "/v1/users/count",
+            200,
+            "",
+            |app, _| app.get("/v1/users/count")
+        ),
+        cell!(
+            "GetUsersCount",
+            "get",
+            "/v1/users/count",
+            400,
+            "api_version_invalid",
+            |app, _| app.get("/v1/users/count").version("1999-01-01")
+        ),
+        cell!(
+            "GetUsersCount",
+            "get",
+            "/v1/users/count",
+            401,
+            "authentication_invalid",
+            |app, _| app.get("/v1/users/count").authorization(None)
+        ),
+        cell!(
+            "GetUsersCount",
+            "get",
+            "/v1/users/count",
+            422,
+            "form_param_value_invalid",
+            |app, _| app.get("/v1/users/count").query("email_address", "")
+        ),
         cell!(
             "GetUser",
             "get",

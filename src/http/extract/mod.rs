@@ -1,8 +1,9 @@
-//! Reading requests: the API version a request selects, bodies (JSON or form), the list's
-//! query, path segments, and query strings.
+//! Reading requests: the API version a request selects, bodies (JSON or form), the lists'
+//! queries, path segments, and query strings.
 
 pub mod api_version;
 pub mod body;
 pub mod list_query;
 pub mod path;
 pub mod query;
+pub mod user_query;

@@ -1,16 +1,46 @@
-//! `/v1/users`: the users of the instance, as a backend reads them after authenticating one.
+//! `/v1/users`: the users of the instance, as a backend reads them after authenticating one, and
+//! finds them by email, id or anything else the list filters by.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{answers, json_ok};
 use crate::domain::UserId;
-use crate::error::ApiError;
+use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
+use crate::http::extract::user_query::{Reading, UserFilterParams, UserPageParams, UsersQuery};
 use crate::http::operation::{Operation, OperationId, PathParams, unknown_api_version};
-use crate::http::wire::UserBody;
+use crate::http::wire::users::user_example;
+use crate::http::wire::{TotalCountBody, UserBody};
+use crate::store::users::Start;
 
-pub const OPERATIONS: &[Operation] = &[GET_USER];
+pub const OPERATIONS: &[Operation] = &[GET_USER_LIST, GET_USERS_COUNT, GET_USER];
+
+pub const GET_USER_LIST: Operation = Operation {
+    id: OperationId::GetUserList,
+    canonical_error: |status, _| match status {
+        400 => Some(unknown_api_version()),
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_value(
+            "limit",
+            "must be between 1 and 500",
+        ))),
+        _ => None,
+    },
+};
+
+pub const GET_USERS_COUNT: Operation = Operation {
+    id: OperationId::GetUsersCount,
+    canonical_error: |status, _| match status {
+        400 => Some(unknown_api_version()),
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_value(
+            "email_address",
+            "must not be empty",
+        ))),
+        _ => None,
+    },
+};
 
 pub const GET_USER: Operation = Operation {
     id: OperationId::GetUser,
@@ -31,7 +61,90 @@ fn user_operation_error(status: u16, params: PathParams<'_>) -> Option<ApiError>
 }
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(get_user);
+    // The count before the user: `count` is not a user id.
+    config
+        .service(list_users)
+        .service(count_users)
+        .service(get_user);
+}
+
+/// List all users
+///
+/// Returns the users matching the filters, newest first unless `order_by` says otherwise, as a
+/// bare array. A filter repeats to give several values (users matching any are kept); different
+/// filters apply together; values that match nothing are ignored, so a filter whose values all
+/// match nothing answers `[]`. `user_id`, `external_id` and `organization_id` values prefixed
+/// with `-` leave those users out. `GET /v1/users/count` with the same filters counts every
+/// user this list can page through.
+///
+/// Filters on identifiers read indexes; `query` and the `*_query` parts, time ranges and orders
+/// other than `created_at` look at the users the other filters left. Bad values are 422 with
+/// `meta.param_name`, one error per bad parameter: more than 100 values of a filter is
+/// `form_param_array_size_exceeded`.
+#[utoipa::path(
+    operation_id = GET_USER_LIST.id.as_str(),
+    tag = "Users",
+    params(UserFilterParams, UserPageParams, Caller),
+    responses(
+        (status = 200, description = "Success", body = Vec<UserBody>, example = json!([user_example()])),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::Unprocessable,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[get("/v1/users", wrap = "GET_USER_LIST.stages()")]
+pub async fn list_users(caller: Caller, request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let query = UsersQuery::parse(request.query_string(), Reading::List)?;
+    let start = match &query.starting_after {
+        None => Start::Offset(query.offset),
+        Some(text) => Start::After(UserId::parse(text).ok_or_else(|| unknown_start(text))?),
+    };
+    let page = caller
+        .instance
+        .list_users(&query.filter, query.order, (start, query.limit), |users| {
+            users
+                .into_iter()
+                .map(|(user, activity)| UserBody::new(user, activity))
+                .collect::<Vec<_>>()
+        })
+        .ok_or_else(|| unknown_start(query.starting_after.as_deref().unwrap_or_default()))?;
+    Ok(json_ok(&page))
+}
+
+/// Count users
+///
+/// How many users match the filters: the same filters as `GET /v1/users`, and always the
+/// number of users that list can page through. Paging and `order_by` are ignored.
+#[utoipa::path(
+    operation_id = GET_USERS_COUNT.id.as_str(),
+    tag = "Users",
+    params(UserFilterParams, Caller),
+    responses(
+        (status = 200, description = "Success", body = TotalCountBody),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::Unprocessable,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[get("/v1/users/count", wrap = "GET_USERS_COUNT.stages()")]
+pub async fn count_users(caller: Caller, request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let query = UsersQuery::parse(request.query_string(), Reading::Count)?;
+    Ok(json_ok(&TotalCountBody::new(
+        caller.instance.count_users(&query.filter),
+    )))
+}
+
+/// 422 for a `starting_after` that names no user of the instance.
+fn unknown_start(id: &str) -> ApiError {
+    ApiError::param(ParamProblem::invalid_value(
+        "starting_after",
+        format!(
+            "`{}` is not a user of this instance",
+            id.chars().take(100).collect::<String>()
+        ),
+    ))
 }
 
 /// Retrieve a user

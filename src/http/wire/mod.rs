@@ -4,4 +4,4 @@ pub mod sessions;
 pub mod users;
 
 pub use sessions::{PaginatedSessions, SessionBody, SessionList, session_example};
-pub use users::UserBody;
+pub use users::{TotalCountBody, UserBody};

@@ -98,9 +98,6 @@ pub struct UserBody {
 /// How many verification attempts a user has left: the mock never locks anyone out for them.
 const VERIFICATION_ATTEMPTS: i64 = 100;
 
-/// A day in milliseconds: `last_active_at` is served with day precision.
-const DAY_MS: i64 = 86_400_000;
-
 impl UserBody {
     /// `user` as the API shows it, with what its sessions say of its activity.
     pub fn new(user: &User, activity: UserActivity) -> Self {
@@ -151,7 +148,7 @@ impl UserBody {
             delete_self_enabled: true,
             create_organization_enabled: true,
             create_organizations_limit: None,
-            last_active_at: activity.last_active_at.map(|at| at - at.rem_euclid(DAY_MS)),
+            last_active_at: activity.last_active_day(),
             legal_accepted_at: None,
             locale: None,
             deprovisioned: false,
@@ -261,6 +258,24 @@ impl VerificationBody {
             strategy,
             attempts: None,
             expire_at: None,
+        }
+    }
+}
+
+/// A number of objects: what a count answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = TotalCount, example = json!({"object": "total_count", "total_count": 54}))]
+pub struct TotalCountBody {
+    #[schema(example = "total_count")]
+    object: &'static str,
+    total_count: u64,
+}
+
+impl TotalCountBody {
+    pub fn new(total_count: usize) -> Self {
+        Self {
+            object: "total_count",
+            total_count: u64::try_from(total_count).unwrap_or(u64::MAX),
         }
     }
 }
