@@ -63,6 +63,11 @@ async fn the_official_js_sdk_works_against_the_mock() {
     assert_eq!(user["privateMetadata"], serde_json::json!({}));
     assert!(user["lastSignInAt"].is_i64(), "{seen:#}");
     assert_eq!(user["banned"], false);
+    assert_eq!(seen["byEmail"]["totalCount"], 2, "{seen:#}");
+    assert_eq!(seen["byEmail"]["ids"], serde_json::json!([ALICE, BOB]));
+    assert_eq!(seen["page"]["length"], 5);
+    assert_eq!(seen["page"]["totalCount"], seen["userCount"]);
+    assert!(seen["userCount"].as_u64() > Some(10), "{seen:#}");
     assert_eq!(seen["missingUser"]["status"], 404);
     assert_eq!(seen["missingUser"]["codes"][0], "resource_not_found");
     assert_eq!(seen["missing"]["status"], 404);

@@ -45,6 +45,11 @@ async fn the_official_python_sdk_authenticates_and_verifies_with_its_default_opt
     assert_eq!(seen["list"]["userIds"], serde_json::json!([ALICE]));
     assert_eq!(seen["session"]["id"], ALICE_ACTIVE);
     assert_eq!(seen["user"]["id"], ALICE, "{seen:#}");
+    assert_eq!(
+        seen["listed"]["ids"],
+        serde_json::json!([ALICE, "user_2BobJZrdAIU6kShB4Ir5nvFTMPp"])
+    );
+    assert_eq!(seen["listed"]["count"], 2);
     assert_eq!(seen["user"]["firstName"], "Alice");
     assert_eq!(seen["user"]["primaryEmail"], "alice@example.com");
     assert_eq!(seen["user"]["verification"], "verified");

@@ -35,6 +35,10 @@ const revoked = await clerk.sessions.revokeSession(created.id);
 const missing = await outcome(clerk.sessions.getSession('sess_2ThisSessionDoesNotExist000'));
 const user = await clerk.users.getUser(userId);
 const missingUser = await outcome(clerk.users.getUser('user_2NobodyHasThisId00000000000'));
+// getUserList sends the list and the count at once, and returns both.
+const byEmail = await clerk.users.getUserList({ emailAddress: ['alice@example.com', 'bob@example.com'] });
+const page = await clerk.users.getUserList({ limit: 5, offset: 5, orderBy: '-created_at' });
+const userCount = await clerk.users.getCount();
 const retiredVerify = await outcome(clerk.sessions.verifySession(sessionId, token.jwt));
 const wrongKey = await outcome(
   verifyToken(token.jwt, { secretKey: 'sk_test_not_accepted_by_the_mock', apiUrl, skipJwksCache: true }),
@@ -78,6 +82,9 @@ console.log(
       banned: user.banned,
     },
     missingUser,
+    byEmail: { totalCount: byEmail.totalCount, ids: byEmail.data.map((u) => u.id).sort() },
+    page: { totalCount: page.totalCount, length: page.data.length },
+    userCount,
     missing,
     retiredVerify,
     wrongKey: { failed: !('ok' in wrongKey), message: wrongKey.message ?? null },

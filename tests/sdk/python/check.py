@@ -24,6 +24,11 @@ seen = {}
 sessions = clerk.sessions.list(user_id=user_id, limit=3)
 seen["list"] = {"ids": [s.id for s in sessions], "userIds": sorted({s.user_id for s in sessions})}
 seen["session"] = {"id": clerk.sessions.get(session_id=session_id).id}
+emails = {"email_address": ["alice@example.com", "bob@example.com"]}
+seen["listed"] = {
+    "ids": sorted(u.id for u in clerk.users.list(request=emails)),
+    "count": clerk.users.count(request=emails).total_count,
+}
 user = clerk.users.get(user_id=user_id)
 primary = next(e for e in user.email_addresses if e.id == user.primary_email_address_id)
 seen["user"] = {
