@@ -64,7 +64,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 20] = [
+const PLANTED: [(Bug, &str); 22] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -85,6 +85,8 @@ const PLANTED: [(Bug, &str); 20] = [
     (Bug::RefreshWithoutAFieldIs500, "REFRESH-006"),
     (Bug::EmailAddressWithoutLinkedTo, "USER-001"),
     (Bug::UnknownUserIsOk, "USER-002"),
+    (Bug::UserCountIgnoresFilters, "USER-003"),
+    (Bug::UserListIgnoresOffset, "USER-004"),
 ];
 
 fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {

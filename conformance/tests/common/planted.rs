@@ -38,6 +38,8 @@ pub enum Bug {
     RefreshWithoutAFieldIs500,
     EmailAddressWithoutLinkedTo,
     UnknownUserIsOk,
+    UserCountIgnoresFilters,
+    UserListIgnoresOffset,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -185,11 +187,18 @@ async fn forward(
             .content_type("text/plain")
             .body("Internal Server Error");
     }
-    let Some(query) = planted_query(bug, request.query_string()) else {
+    let query_string = match bug {
+        Bug::UserCountIgnoresFilters if path == "/v1/users/count" => "",
+        _ => request.query_string(),
+    };
+    let Some(mut query) = planted_query(bug, query_string) else {
         return HttpResponse::InternalServerError()
             .content_type("text/plain")
             .body("Internal Server Error");
     };
+    if bug == Bug::UserListIgnoresOffset && path == "/v1/users" {
+        query.retain(|(name, _)| name != "offset");
+    }
     let mut method = reqwest::Method::from_bytes(request.method().as_str().as_bytes())
         .unwrap_or(reqwest::Method::GET);
     let mut upstream_path = path.clone();
