@@ -459,9 +459,8 @@ impl UserStore {
             return false;
         }
         let contains = |text: Option<&str>, needle: &str| {
-            text.is_some_and(|text| text.to_lowercase().contains(needle))
+            text.is_some_and(|text| contains_folded(text, needle))
         };
-        let full_name = user.full_name();
         let texts_match = |needle: &String| {
             [
                 user.primary_email_address.as_deref(),
@@ -469,10 +468,10 @@ impl UserStore {
                 user.username.as_deref(),
                 user.first_name.as_deref(),
                 user.last_name.as_deref(),
-                Some(user.id.to_string().as_str()),
             ]
             .into_iter()
             .any(|text| contains(text, needle))
+                || contains_folded(&user.id.to_string(), needle)
         };
         let substrings = filter.query.as_ref().is_none_or(texts_match)
             && filter
@@ -490,7 +489,7 @@ impl UserStore {
             && filter.name_query.as_ref().is_none_or(|needle| {
                 contains(user.first_name.as_deref(), needle)
                     || contains(user.last_name.as_deref(), needle)
-                    || contains(full_name.as_deref(), needle)
+                    || contains(user.full_name().as_deref(), needle)
             });
         if !substrings || !filter.created.holds(Some(user.created_at)) {
             return false;
@@ -509,6 +508,20 @@ enum IdentifierIndex {
     Email,
     Phone,
     Username,
+}
+
+/// Whether `text` contains `needle` (already lower-cased) whatever the case: byte by byte for
+/// ASCII, the common case, without allocating; through lower-casing otherwise.
+fn contains_folded(text: &str, needle: &str) -> bool {
+    if text.is_ascii() && needle.is_ascii() {
+        let (text, needle) = (text.as_bytes(), needle.as_bytes());
+        needle.is_empty()
+            || text
+                .windows(needle.len())
+                .any(|window| window.eq_ignore_ascii_case(needle))
+    } else {
+        text.to_lowercase().contains(needle)
+    }
 }
 
 /// `a` against `b` with `None` after every value (PostgreSQL's order for ascending sorts).
@@ -552,6 +565,14 @@ mod tests {
             .iter()
             .filter_map(|user| user.primary_email_address.as_deref().map(str::to_owned))
             .collect()
+    }
+
+    #[test]
+    fn substrings_match_whatever_the_case() {
+        assert!(contains_folded("Alice@Example.com", "alice@ex"));
+        assert!(contains_folded("Zoë Ünal", "ünal"));
+        assert!(!contains_folded("alice", "bob"));
+        assert!(contains_folded("", ""));
     }
 
     #[test]
