@@ -111,7 +111,7 @@ fn id_value(name: &str, value: &str) -> Result<String, ParamProblem> {
 }
 
 /// An integer, telling a non-number (wrong type) from a number out of any range (wrong value).
-fn integer(name: &str, value: &str) -> Result<i64, ParamProblem> {
+pub(super) fn integer(name: &str, value: &str) -> Result<i64, ParamProblem> {
     if value.is_empty() {
         return Err(ParamProblem::invalid_value(name, "must not be empty"));
     }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::list_query::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::list_query::{DEFAULT_LIMIT, MAX_LIMIT, integer};
 use super::query::for_each_pair;
 use crate::domain::{OrganizationId, UserId};
 use crate::error::{ApiError, ParamProblem};
@@ -204,22 +204,28 @@ impl UsersQuery {
                     }
                     _ => Err(ParamProblem::invalid_value(name, "must be true or false")),
                 },
-                "created_at_before" => time(name, value).map(|at| filter.created.before = Some(at)),
-                "created_at_after" => time(name, value).map(|at| filter.created.after = Some(at)),
+                "created_at_before" => {
+                    integer(name, value).map(|at| filter.created.before = Some(at))
+                }
+                "created_at_after" => {
+                    integer(name, value).map(|at| filter.created.after = Some(at))
+                }
                 "last_active_at_before" => {
-                    time(name, value).map(|at| filter.last_active.before = Some(at))
+                    integer(name, value).map(|at| filter.last_active.before = Some(at))
                 }
                 "last_active_at_after" => {
-                    time(name, value).map(|at| filter.last_active.after = Some(at))
+                    integer(name, value).map(|at| filter.last_active.after = Some(at))
                 }
-                "last_active_at_since" => time(name, value).map(|at| last_active_since = Some(at)),
+                "last_active_at_since" => {
+                    integer(name, value).map(|at| last_active_since = Some(at))
+                }
                 "last_sign_in_at_before" => {
-                    time(name, value).map(|at| filter.last_sign_in.before = Some(at))
+                    integer(name, value).map(|at| filter.last_sign_in.before = Some(at))
                 }
                 "last_sign_in_at_after" => {
-                    time(name, value).map(|at| filter.last_sign_in.after = Some(at))
+                    integer(name, value).map(|at| filter.last_sign_in.after = Some(at))
                 }
-                "limit" if reading == Reading::List => time(name, value).and_then(|limit| {
+                "limit" if reading == Reading::List => integer(name, value).and_then(|limit| {
                     usize::try_from(limit)
                         .ok()
                         .filter(|limit| (1..=MAX_LIMIT).contains(limit))
@@ -228,7 +234,7 @@ impl UsersQuery {
                             ParamProblem::invalid_value(name, "must be between 1 and 500")
                         })
                 }),
-                "offset" if reading == Reading::List => time(name, value).and_then(|offset| {
+                "offset" if reading == Reading::List => integer(name, value).and_then(|offset| {
                     usize::try_from(offset)
                         .map(|offset| query.offset = offset)
                         .map_err(|_| {
@@ -311,17 +317,6 @@ impl UsersQuery {
 /// A `*_query` value, lower-cased; an empty one filters nothing.
 fn substring(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_lowercase())
-}
-
-/// An integer: Unix milliseconds, or a count.
-fn time(name: &str, value: &str) -> Result<i64, ParamProblem> {
-    let digits = value.strip_prefix(['-', '+']).unwrap_or(value);
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(ParamProblem::invalid_type(name, "an integer"));
-    }
-    value
-        .parse()
-        .map_err(|_| ParamProblem::invalid_value(name, "is out of range"))
 }
 
 /// Values kept and left out by their `+`/`-` prefix; a `+` that arrived unescaped reads as a
