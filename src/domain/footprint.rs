@@ -21,22 +21,31 @@ pub fn json_bytes(value: &Value) -> usize {
                 + ALLOCATION_OVERHEAD
                 + items.iter().map(json_bytes).sum::<usize>()
         }
-        // A map entry: its key (a String), its value, and the map's node around them.
-        Value::Object(entries) => entries
-            .iter()
-            .map(|(key, value)| {
-                size_of::<String>()
-                    + key.len()
-                    + size_of::<Value>()
-                    + 2 * ALLOCATION_OVERHEAD
-                    + json_bytes(value)
-            })
-            .sum(),
+        // A map is a B-tree whose nodes hold up to eleven entries (key and value) each and are
+        // allocated whole, however few they hold: a map of one entry costs a whole node. Each
+        // key's text and each value's heap come on top.
+        Value::Object(entries) => {
+            let nodes = entries.len().div_ceil(BTREE_ENTRIES_PER_NODE);
+            nodes * BTREE_NODE_BYTES
+                + entries
+                    .iter()
+                    .map(|(key, value)| key.len() + ALLOCATION_OVERHEAD + json_bytes(value))
+                    .sum::<usize>()
+        }
     }
 }
 
+/// How many entries a map's B-tree node holds on average once it has split (at most eleven).
+const BTREE_ENTRIES_PER_NODE: usize = 8;
+
+/// A B-tree node of a JSON map: room for eleven keys and values, its links, and the allocator's
+/// share.
+const BTREE_NODE_BYTES: usize =
+    11 * (size_of::<String>() + size_of::<Value>()) + 32 + ALLOCATION_OVERHEAD;
+
+/// A shared text (`Arc<str>`): its bytes, its two reference counts, and the allocator's share.
 fn text_bytes(text: &str) -> usize {
-    text.len() + ALLOCATION_OVERHEAD
+    text.len() + 2 * size_of::<usize>() + ALLOCATION_OVERHEAD
 }
 
 impl Session {
@@ -99,7 +108,9 @@ impl User {
         .map(|text| text.len() + USER_INDEX_ENTRY_BYTES)
         .sum::<usize>()
             + USER_INDEX_ENTRY_BYTES * (1 + self.memberships.len());
-        size_of::<User>()
+        // The user's slot in the instance's map by id, which keeps its table up to half empty
+        // as it doubles: a slot and a half, on average.
+        size_of::<(super::UserId, User)>() * 3 / 2
             + texts
             + text_bytes(&self.image_url)
             + json_bytes(&self.public_metadata)
