@@ -20,13 +20,15 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; git worktree remove --force "$earli
 
 cargo build --release --quiet --bin clerk-backend-mock
 git worktree add --quiet --detach "$earlier" "$revision"
+# The server's binary as that revision names it.
+earlier_bin=$(sed -n 's/^default-run = "\(.*\)"/\1/p' "$earlier/Cargo.toml")
 CARGO_TARGET_DIR="$PWD/target/compare" cargo build --release --quiet \
-  --manifest-path "$earlier/Cargo.toml" --bin clerk-backend-mock
+  --manifest-path "$earlier/Cargo.toml" --bin "$earlier_bin"
 
 . bench/common.sh
 
 data=(--users 1000 --sessions 10000 --lenient-list --log-level warn)
-start 18611 /readyz target/compare/release/clerk-backend-mock --port 18611 "${data[@]}"
+start 18611 /readyz "target/compare/release/$earlier_bin" --port 18611 "${data[@]}"
 start 18612 /readyz target/release/clerk-backend-mock --port 18612 "${data[@]}"
 python3 bench/workload.py http://127.0.0.1:18612 "$key" "$work"
 
