@@ -58,6 +58,7 @@ operation_ids! {
         ClearInstanceJournal = "ClearInstanceJournal",
         CreateInstanceSession = "CreateInstanceSession",
         GetInstanceSessionRefreshToken = "GetInstanceSessionRefreshToken",
+        CreateInstanceSessionToken = "CreateInstanceSessionToken",
         LoadInstanceData = "LoadInstanceData",
         ExportInstanceData = "ExportInstanceData",
         GetInstanceFaults = "GetInstanceFaults",

@@ -602,3 +602,80 @@ async fn writes_are_charged_by_what_they_add_and_refused_past_the_instance_bound
         .await
         .assert_status(200);
 }
+
+#[tokio::test]
+async fn a_test_mints_a_token_with_the_azp_it_chooses() {
+    let app = spawn_app().await;
+    let mint = |body: Value, session: &str| {
+        app.client
+            .post(format!(
+                "{}/__admin/instance/sessions/{session}/tokens",
+                app.address
+            ))
+            .bearer_auth(&app.key)
+            .json(&body)
+            .send()
+    };
+    let jwks = app.jwks().await;
+    let verified = |answer: Value| {
+        let jwt = answer["jwt"].as_str().expect("jwt").to_owned();
+        clerk_conformance::jwt::verify(&jwt, &jwks, clerk_conformance::jwt::now_secs(), 5)
+            .unwrap_or_else(|problem| panic!("token does not verify: {problem}"))
+    };
+
+    let answer = mint(
+        json!({ "authorized_party": "http://localhost:3000" }),
+        ALICE_ACTIVE,
+    )
+    .await
+    .expect("answered");
+    assert_eq!(answer.status(), 200);
+    let token = verified(answer.json().await.expect("JSON"));
+    assert_eq!(token.claims["azp"], "http://localhost:3000");
+    assert_eq!(token.claims["sid"], ALICE_ACTIVE);
+    assert_eq!(token.claims["v"], 2);
+
+    let answer = mint(
+        json!({ "authorized_party": "https://app.example", "template": "test", "expires_in_seconds": 120 }),
+        ALICE_ACTIVE,
+    )
+    .await
+    .expect("answered");
+    assert_eq!(answer.status(), 200);
+    let token = verified(answer.json().await.expect("JSON"));
+    assert_eq!(token.claims["azp"], "https://app.example");
+    assert_eq!(
+        token.claims["exp"]
+            .as_i64()
+            .zip(token.claims["iat"].as_i64())
+            .map(|(exp, iat)| exp - iat),
+        Some(120)
+    );
+
+    // Without one, the server's default (none here).
+    let answer = mint(json!({}), ALICE_ACTIVE).await.expect("answered");
+    let token = verified(answer.json().await.expect("JSON"));
+    assert!(token.claims.get("azp").is_none(), "{:?}", token.claims);
+
+    let missing = mint(json!({}), "sess_2ThisSessionDoesNotExist000")
+        .await
+        .expect("answered");
+    assert_eq!(missing.status(), 404);
+    for (body, code) in [
+        (json!({ "authorized_party": 3 }), "form_param_type_invalid"),
+        (
+            json!({ "authorized_party": "" }),
+            "form_param_value_invalid",
+        ),
+        (
+            json!({ "expires_in_seconds": 5 }),
+            "form_param_value_invalid",
+        ),
+        (json!({ "audience": "x" }), "form_param_unknown"),
+    ] {
+        let refused = mint(body.clone(), ALICE_ACTIVE).await.expect("answered");
+        assert_eq!(refused.status(), 422, "{body}");
+        let error: Value = refused.json().await.expect("JSON");
+        assert_eq!(error["errors"][0]["code"], code, "{body}");
+    }
+}

@@ -137,7 +137,20 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
         }
         json!({ "cookies": cookies })
     };
+    // A backend that lists its authorized parties takes the token a test minted for its origin.
+    let for_origin = app
+        .request(
+            Method::POST,
+            &format!("/__admin/instance/sessions/{ALICE_ACTIVE}/tokens"),
+        )
+        .json(&json!({ "authorized_party": "http://localhost:3000" }))
+        .send()
+        .await;
+    for_origin.assert_status(200);
+    let parties = json!(["http://localhost:3000"]);
     let cases = json!({
+        "authorizedParty": { "bearer": for_origin.body["jwt"], "authorizedParties": parties },
+        "noAuthorizedParty": { "bearer": token(ALICE_ACTIVE).await, "authorizedParties": parties },
         "bearer": { "bearer": token(ALICE_ACTIVE).await },
         "bearerOrganization": { "bearer": token(ALICE_ACME).await },
         "bearerImpersonated": { "bearer": token(BOB_IMPERSONATED).await },
@@ -172,6 +185,7 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
     let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
 
     for case in [
+        "authorizedParty",
         "bearer",
         "bearerOrganization",
         "bearerImpersonated",
@@ -187,6 +201,8 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
     assert_eq!(seen["bearerImpersonated"]["userId"], BOB);
     assert_eq!(seen["bearerImpersonated"]["actor"]["sub"], CAROL);
     assert_eq!(seen["cookies"]["sessionId"], ALICE_ACTIVE);
+    assert_eq!(seen["authorizedParty"]["azp"], "http://localhost:3000");
+    assert_ne!(seen["noAuthorizedParty"]["status"], "signed-in", "{seen:#}");
 
     // The expired cookie token was refreshed through RefreshSession: signed in, with the new
     // token in Set-Cookie, issued for the request's origin.

@@ -179,7 +179,7 @@ impl FromBody for TokenRequest {
 
 impl TokenRequest {
     /// The lifetime asked for, in seconds, if any.
-    fn lifetime(&self) -> Option<u64> {
+    pub fn lifetime(&self) -> Option<u64> {
         self.expires_in_seconds.map(i64::unsigned_abs)
     }
 }
@@ -194,20 +194,29 @@ fn mint(
     let jwt = caller
         .instance
         .mint_token(id, kind, lifetime)
-        .map_err(|error| match error {
-            MintError::UnknownSession | MintError::SessionNotActive => {
-                session_not_found(session_id)
-            }
-            MintError::UnknownTemplate(name) => {
-                ApiError::TemplateNotFound(name.chars().take(100).collect())
-            }
-            MintError::Signing(reason) => {
-                tracing::error!(%reason, "signing a token failed");
-                ApiError::Internal
-            }
-        })?;
-    Ok(json_ok(&TokenBody {
-        object: "token",
-        jwt,
-    }))
+        .map_err(|error| mint_error(session_id, error))?;
+    Ok(json_ok(&TokenBody::new(jwt)))
+}
+
+/// The answer to a token that could not be minted for `session_id`.
+pub fn mint_error(session_id: &str, error: MintError) -> ApiError {
+    match error {
+        MintError::UnknownSession | MintError::SessionNotActive => session_not_found(session_id),
+        MintError::UnknownTemplate(name) => {
+            ApiError::TemplateNotFound(name.chars().take(100).collect())
+        }
+        MintError::Signing(reason) => {
+            tracing::error!(%reason, "signing a token failed");
+            ApiError::Internal
+        }
+    }
+}
+
+impl TokenBody {
+    pub fn new(jwt: String) -> Self {
+        Self {
+            object: "token",
+            jwt,
+        }
+    }
 }

@@ -78,6 +78,22 @@ impl Instance {
         self.mint(id, kind, lifetime_secs, &self.tokens)
     }
 
+    /// Like [`Instance::mint_token`], with `authorized_party` as the token's `azp` whatever the
+    /// server's `--authorized-party`: the token of a request from that origin.
+    pub fn mint_token_for(
+        &self,
+        id: SessionId,
+        kind: TokenKind<'_>,
+        lifetime_secs: Option<u64>,
+        authorized_party: &str,
+    ) -> Result<String, MintError> {
+        let tokens = TokenSettings {
+            issuer: self.tokens.issuer.clone(),
+            authorized_party: Some(authorized_party.to_owned()),
+        };
+        self.mint(id, kind, lifetime_secs, &tokens)
+    }
+
     /// The refresh token of a session of this instance, whatever its status.
     pub fn refresh_token(&self, id: SessionId) -> Option<String> {
         self.held

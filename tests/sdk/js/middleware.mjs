@@ -4,7 +4,8 @@
 //
 // Inputs (environment): CLERK_API_URL, CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, and CASES: a JSON
 // object of named requests, each {"bearer": token} or {"cookies": {name: value}}, where a cookie
-// named "__refresh" is sent under the suffixed name the SDK reads it by.
+// named "__refresh" is sent under the suffixed name the SDK reads it by, and optionally
+// "authorizedParties", the origins the backend accepts tokens for.
 import { createClerkClient } from '@clerk/backend';
 
 const apiUrl = process.env.CLERK_API_URL;
@@ -42,7 +43,8 @@ function request({ bearer, cookies }) {
 
 const seen = {};
 for (const [name, given] of Object.entries(cases)) {
-  const state = await clerk.authenticateRequest(request(given));
+  const options = given.authorizedParties ? { authorizedParties: given.authorizedParties } : {};
+  const state = await clerk.authenticateRequest(request(given), options);
   const auth = state.isAuthenticated ? state.toAuth() : null;
   // What a backend does next: read the signed-in user.
   const user = auth ? await clerk.users.getUser(auth.userId) : null;

@@ -38,6 +38,7 @@ pub const OPERATIONS: &[Operation] = &[
     CLEAR_INSTANCE_JOURNAL,
     CREATE_INSTANCE_SESSION,
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
+    CREATE_INSTANCE_SESSION_TOKEN,
     LOAD_INSTANCE_DATA,
     EXPORT_INSTANCE_DATA,
     GET_INSTANCE_FAULTS,
@@ -110,6 +111,20 @@ pub const GET_INSTANCE_SESSION_REFRESH_TOKEN: Operation = Operation {
     canonical_error: |status, params| match status {
         401 => Some(ApiError::MissingAuthorization),
         404 => Some(super::sessions::path_session_not_found(params)),
+        _ => None,
+    },
+};
+
+pub const CREATE_INSTANCE_SESSION_TOKEN: Operation = Operation {
+    id: OperationId::CreateInstanceSessionToken,
+    canonical_error: |status, params| match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(super::sessions::path_session_not_found(params)),
+        422 => Some(ApiError::param(ParamProblem::invalid_type(
+            "authorized_party",
+            "a string",
+        ))),
         _ => None,
     },
 };
@@ -199,6 +214,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::clear_journal)
             .service(sessions::create_session)
             .service(sessions::get_refresh_token)
+            .service(sessions::mint_token)
             .service(faults::get_faults)
             .service(faults::set_faults)
             .service(faults::restore_faults),

@@ -14,8 +14,9 @@ use crate::http::extract::path::SessionIdSegment;
 use crate::http::routes::answers;
 use crate::http::routes::json_ok;
 use crate::http::routes::sessions::{CreateSessionRequest, session_not_found};
+use crate::http::routes::tokens::{TokenBody, TokenRequest, mint_error};
 use crate::http::wire::SessionBody;
-use crate::tenancy::instance::NewSession;
+use crate::tenancy::instance::{NewSession, TokenKind};
 
 /// The body of an admin session creation.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -196,4 +197,104 @@ pub async fn get_refresh_token(
         session_id: id,
         refresh_token,
     }))
+}
+
+/// The body of an admin token: all optional.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AdminTokenRequest {
+    /// The token's `azp`, whatever the server's `--authorized-party`: the origin of the
+    /// request the token stands for, such as a backend that lists its authorized parties.
+    #[schema(example = "http://localhost:3000")]
+    pub authorized_party: Option<String>,
+    /// A JWT template of the instance; without one, a session token.
+    #[schema(example = "test")]
+    pub template: Option<String>,
+    /// Overrides the token's lifetime, in seconds.
+    #[schema(minimum = 30, maximum = 315360000, example = 120)]
+    pub expires_in_seconds: Option<i64>,
+}
+
+impl FromBody for AdminTokenRequest {
+    /// Strings where strings are asked for, the lifetime within its range, no other field.
+    fn from_fields(fields: &BodyFields) -> Result<Self, ApiError> {
+        const FIELDS: [&str; 3] = ["authorized_party", "template", "expires_in_seconds"];
+        let mut problems: Vec<ParamProblem> =
+            fields.unknown(&FIELDS).map(ParamProblem::unknown).collect();
+        let mut text = |name: &str| match fields.string(name) {
+            Ok(Some("")) => {
+                problems.push(ParamProblem::invalid_value(name, "must not be empty"));
+                None
+            }
+            Ok(value) => value.map(str::to_owned),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
+        let authorized_party = text("authorized_party");
+        let template = text("template");
+        let expires_in_seconds = match TokenRequest::from_fields(fields) {
+            Ok(lifetime) => lifetime.expires_in_seconds,
+            Err(ApiError::InvalidParams(more)) => {
+                problems.extend(more);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        if problems.is_empty() {
+            Ok(Self {
+                authorized_party,
+                template,
+                expires_in_seconds,
+            })
+        } else {
+            Err(ApiError::InvalidParams(problems))
+        }
+    }
+}
+
+/// Mint a token for a session, with the `azp` a test chooses
+///
+/// A session token (or, with `template`, a template token) for an active or pending session of
+/// the caller's instance, as `POST /v1/sessions/{session_id}/tokens` mints it, with
+/// `authorized_party` as its `azp`: the token of a request from that origin, for a backend that
+/// checks its authorized parties (`authenticateRequest({ authorizedParties })`). Without
+/// `authorized_party` the token carries the server's `--authorized-party`, if any. A session
+/// that does not exist or has ended, or an unknown template, is a 404.
+#[utoipa::path(
+    operation_id = super::CREATE_INSTANCE_SESSION_TOKEN.id.as_str(),
+    tag = "Admin",
+    params(
+        ("session_id" = String, Path, description = "The ID of the session", example = "sess_2AliceActiveZICgVFaEP1MWWEP"),
+    ),
+    request_body(content = AdminTokenRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The token", body = TokenBody),
+        answers::BadRequest,
+        answers::Unauthorized,
+        answers::NotFound,
+        answers::Unprocessable,
+    ),
+    security(("bearerAuth" = []))
+)]
+#[post("/instance/sessions/{session_id}/tokens")]
+pub async fn mint_token(
+    owner: InstanceOwner,
+    session_id: SessionIdSegment,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let wanted = AdminTokenRequest::from_body(&request, &body)?;
+    let id = SessionId::parse(&session_id).ok_or_else(|| session_not_found(&session_id))?;
+    let kind = wanted
+        .template
+        .as_deref()
+        .map_or(TokenKind::Session, TokenKind::Template);
+    let lifetime = wanted.expires_in_seconds.map(i64::unsigned_abs);
+    let minted = match wanted.authorized_party.as_deref() {
+        Some(origin) => owner.instance.mint_token_for(id, kind, lifetime, origin),
+        None => owner.instance.mint_token(id, kind, lifetime),
+    };
+    let jwt = minted.map_err(|error| mint_error(&session_id, error))?;
+    Ok(json_ok(&TokenBody::new(jwt)))
 }
