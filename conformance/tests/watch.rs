@@ -23,10 +23,7 @@ mod npm;
 
 /// The root package's SDK folder, with its locked dependencies installed.
 fn sdk_folder() -> PathBuf {
-    npm::installed(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/sdk/js"),
-        "@clerk/backend",
-    )
+    npm::installed(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/sdk/js"))
 }
 
 fn watch_in_front_of(upstream: &str, record: bool) -> Watch {

@@ -21,7 +21,7 @@ async fn swagger_ui_works_for_a_person_in_a_real_browser() {
         Path::new(CHROMIUM).exists(),
         "the browser test needs Debian's Chromium at {CHROMIUM}: apt-get install chromium"
     );
-    let dir = node_package("browser", "playwright-core");
+    let dir = node_package("browser");
     let app = spawn_app().await;
     let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("swagger-ui.png");
     let output = tokio::process::Command::new("node")

@@ -152,13 +152,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// A folder of `tests/` holding a Node.js package, with its locked dependencies installed: `npm ci`
 /// runs there on first use, one folder at a time (npm is not safe to run twice at once in one
-/// folder). `package` is a dependency whose presence says the install is done.
-pub fn node_package(folder: &str, package: &str) -> PathBuf {
+/// folder).
+pub fn node_package(folder: &str) -> PathBuf {
     crate::npm::installed(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests")
             .join(folder),
-        package,
     )
 }
 

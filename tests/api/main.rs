@@ -24,6 +24,7 @@ mod openapi;
 mod refresh;
 mod revoke;
 mod routing;
+mod sdk_express;
 mod sdk_js;
 mod sdk_python;
 mod sdk_rust;

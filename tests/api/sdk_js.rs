@@ -13,7 +13,7 @@ use crate::helpers::{
 
 #[tokio::test]
 async fn the_official_js_sdk_works_against_the_mock() {
-    let dir = node_package("sdk/js", "@clerk/backend");
+    let dir = node_package("sdk/js");
     let app = spawn_app().await;
     let output = tokio::process::Command::new("node")
         .arg("check.mjs")
@@ -100,7 +100,7 @@ async fn the_official_js_sdk_works_against_the_mock() {
 /// token.
 #[tokio::test]
 async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk() {
-    let dir = node_package("sdk/js", "@clerk/backend");
+    let dir = node_package("sdk/js");
     let server = spawn_app().await;
     let app = &server;
     let token = |session: &'static str| app.jwt(session, None);
