@@ -1,7 +1,7 @@
 //! `clerk-conformance watch` in front of the real mock: the official `@clerk/backend` driven
 //! through it finds nothing wrong with the clean mock and the expected violation for each bug a
-//! proxy plants; a recording of the mock's traffic, loaded into a fresh mock, replays to the same
-//! answers.
+//! proxy plants; a recording of the mock's traffic (sessions and users), loaded into a fresh
+//! mock, replays to the same answers.
 //!
 //! Needs Node.js and npm; `@clerk/backend` is installed from `tests/sdk/js/package-lock.json` on
 //! first use.
@@ -124,6 +124,9 @@ fn replayed_reads(created: &[String]) -> Vec<(String, Vec<(&'static str, String)
     for id in created {
         reads.push((format!("/v1/sessions/{id}"), Vec::new()));
     }
+    // Last, so that it shows the user after every session it has: its names, identifications,
+    // metadata and the activity its sessions give it.
+    reads.push((format!("/v1/users/{ALICE}"), Vec::new()));
     reads
 }
 
@@ -199,6 +202,15 @@ async fn a_recording_loaded_into_a_fresh_mock_replays_to_the_same_answers() {
     .expect("revoked");
     let reads = replayed_reads(&created);
     let recorded = read_all(&http, watch.address(), &reads).await;
+    // Generated users, which a mock seeded otherwise does not have: a user list records them.
+    let listed = read_all(
+        &http,
+        watch.address(),
+        &[("/v1/users".to_owned(), vec![("limit", "3".to_owned())])],
+    )
+    .await;
+    let listed = listed[0].as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 3);
     let outcome = watch.stop().await;
     assert!(outcome.violations.is_empty(), "{:?}", outcome.violations);
     let recording = outcome.recording.expect("a recording");
@@ -219,4 +231,41 @@ async fn a_recording_loaded_into_a_fresh_mock_replays_to_the_same_answers() {
     let replayed = read_all(&http, &fresh, &reads).await;
     let _ = std::fs::remove_file(&file);
     assert_eq!(replayed, recorded);
+
+    // The listed users read as they were listed, but for what sessions the recording never saw
+    // would say of them (when they signed in, when they were active).
+    let user_paths: Vec<(String, Vec<(&'static str, String)>)> = listed
+        .iter()
+        .map(|user| {
+            (
+                format!("/v1/users/{}", user["id"].as_str().expect("id")),
+                Vec::new(),
+            )
+        })
+        .collect();
+    for (replayed, listed) in read_all(&http, &fresh, &user_paths)
+        .await
+        .iter()
+        .zip(&listed)
+    {
+        for field in [
+            "id",
+            "first_name",
+            "last_name",
+            "username",
+            "email_addresses",
+            "phone_numbers",
+            "primary_email_address_id",
+            "public_metadata",
+            "unsafe_metadata",
+            "image_url",
+            "created_at",
+        ] {
+            assert_eq!(
+                replayed[field], listed[field],
+                "{field} of {}",
+                listed["id"]
+            );
+        }
+    }
 }

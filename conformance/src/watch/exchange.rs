@@ -71,16 +71,29 @@ impl Exchange {
 
 /// The sessions an answer holds: a Session, a list (array or page) of them, or none.
 pub fn sessions_in(body: &Value) -> Vec<&Value> {
-    match body {
+    objects_in(body, "session")
+}
+
+/// The users an answer holds: a user, or the users of a list.
+pub fn users_in(body: &Value) -> Vec<&Value> {
+    objects_in(body, "user")
+}
+
+/// What an answer holds of one kind (`object`): itself, or the items of its array or of its
+/// page's `data` that are of that kind.
+fn objects_in<'a>(body: &'a Value, object: &str) -> Vec<&'a Value> {
+    let items: Vec<&Value> = match body {
         Value::Array(items) => items.iter().collect(),
-        Value::Object(object) if object.get("object") == Some(&Value::from("session")) => {
-            vec![body]
-        }
-        Value::Object(object) => object
+        Value::Object(fields) if fields.contains_key("object") => vec![body],
+        Value::Object(fields) => fields
             .get("data")
             .and_then(Value::as_array)
             .map(|items| items.iter().collect())
             .unwrap_or_default(),
         _ => Vec::new(),
-    }
+    };
+    items
+        .into_iter()
+        .filter(|item| item["object"] == object)
+        .collect()
 }

@@ -1,4 +1,5 @@
-//! Recording: what the upstream showed, as a data document clerk-backend-mock loads
+//! Recording: what the upstream showed (sessions, the users their answers and tokens name, and
+//! the users that user answers show), as a data document clerk-backend-mock loads
 //! (`POST /__admin/instance/data`, or `--data FILE` at start-up), written with the document's
 //! own types (`clerk_mock_document`), so that a field the mock's entries gain must be recorded
 //! here before this compiles. Nothing secret is kept: no token, no key, no refresh token.
@@ -15,7 +16,7 @@ use clerk_mock_document::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::exchange::{Exchange, sessions_in};
+use super::exchange::{Exchange, sessions_in, users_in};
 
 /// What the upstream has shown so far.
 #[derive(Debug, Default)]
@@ -24,6 +25,8 @@ pub struct Recorder {
     sessions: BTreeMap<String, SessionEntry>,
     /// Each user seen, with the organizations tokens showed them in (id to role).
     users: BTreeMap<String, BTreeMap<String, String>>,
+    /// Each user a user answer showed, as last seen (memberships come from `users`).
+    user_answers: BTreeMap<String, UserEntry>,
     /// Each organization seen, with its slug when a token showed it.
     organizations: BTreeMap<String, Option<String>>,
     templates: BTreeSet<String>,
@@ -39,6 +42,9 @@ impl Recorder {
         };
         for session in sessions_in(&body) {
             self.session(session);
+        }
+        for user in users_in(&body) {
+            self.user(user);
         }
         let parts: Vec<&str> = path.split('/').collect();
         if exchange.method == "POST" && parts.get(3) == Some(&"tokens") {
@@ -92,6 +98,42 @@ impl Recorder {
         self.sessions.insert(seen.id.to_string(), entry);
     }
 
+    fn user(&mut self, user: &Value) {
+        let Ok(seen) = serde_json::from_value::<SeenUser>(user.clone()) else {
+            return;
+        };
+        let primary = |list: &[SeenIdentification], primary: &Option<String>| {
+            list.iter()
+                .find(|identification| identification.id.is_some() && identification.id == *primary)
+                .cloned()
+        };
+        let email = primary(&seen.email_addresses, &seen.primary_email_address_id);
+        let phone = primary(&seen.phone_numbers, &seen.primary_phone_number_id);
+        let verified = |identification: &Option<SeenIdentification>| {
+            identification
+                .as_ref()
+                .and_then(|identification| identification.verification.as_ref())
+                .is_some_and(|verification| verification.status == "verified")
+        };
+        self.users.entry(seen.id.to_string()).or_default();
+        let entry = UserEntry {
+            id: seen.id,
+            first_name: seen.first_name,
+            last_name: seen.last_name,
+            username: seen.username,
+            email_verified: verified(&email),
+            email_address: email.and_then(|email| email.email_address),
+            phone_number_verified: verified(&phone),
+            phone_number: phone.and_then(|phone| phone.phone_number),
+            image_url: seen.image_url,
+            public_metadata: seen.public_metadata.unwrap_or_else(|| json!({})),
+            unsafe_metadata: seen.unsafe_metadata.unwrap_or_else(|| json!({})),
+            memberships: Vec::new(),
+            created_at: Some(Moment::At(seen.created_at)),
+        };
+        self.user_answers.insert(seen.id.to_string(), entry);
+    }
+
     /// A token's `o` claim names the organization's slug and the user's role in it.
     fn token_claims(&mut self, claims: &Value) {
         let (Some(user), Some(organization)) = (claims["sub"].as_str(), claims["o"]["id"].as_str())
@@ -128,6 +170,7 @@ impl Recorder {
             .users
             .iter()
             .filter_map(|(id, memberships)| {
+                let answered = self.user_answers.get(id).cloned();
                 Some(UserEntry {
                     memberships: memberships
                         .iter()
@@ -138,7 +181,7 @@ impl Recorder {
                             })
                         })
                         .collect(),
-                    ..UserEntry::new(UserId::parse(id)?)
+                    ..answered.map_or_else(|| UserId::parse(id).map(UserEntry::new), Some)?
                 })
             })
             .collect();
@@ -174,6 +217,39 @@ struct SeenSession {
     updated_at: i64,
     expire_at: i64,
     abandon_at: i64,
+}
+
+/// A user as the upstream answered it: what a recording keeps of it.
+#[derive(Deserialize)]
+struct SeenUser {
+    id: UserId,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    username: Option<String>,
+    image_url: Option<String>,
+    public_metadata: Option<Value>,
+    unsafe_metadata: Option<Value>,
+    primary_email_address_id: Option<String>,
+    primary_phone_number_id: Option<String>,
+    #[serde(default)]
+    email_addresses: Vec<SeenIdentification>,
+    #[serde(default)]
+    phone_numbers: Vec<SeenIdentification>,
+    created_at: i64,
+}
+
+/// An email address or a phone number of a user answer.
+#[derive(Clone, Deserialize)]
+struct SeenIdentification {
+    id: Option<String>,
+    email_address: Option<String>,
+    phone_number: Option<String>,
+    verification: Option<SeenVerification>,
+}
+
+#[derive(Clone, Deserialize)]
+struct SeenVerification {
+    status: String,
 }
 
 #[derive(Deserialize)]

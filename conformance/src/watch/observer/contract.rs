@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::watch_checks::{CONTENT_TYPE, DOCUMENTED_STATUS, ENVELOPE, SCHEMA, WELL_FORMED};
 use super::{Findings, Observer};
 use crate::checks::contract::{SESSION_TIMES, envelope_problems_in, is_clerk_id, is_milliseconds};
-use crate::watch::exchange::{Exchange, sessions_in};
+use crate::watch::exchange::{Exchange, sessions_in, users_in};
 
 impl Observer {
     pub(super) fn check_contract(
@@ -89,6 +89,23 @@ fn check_envelope(json: Option<&Value>, found: &mut Findings) {
 }
 
 pub(super) fn check_well_formed(body: &Value, found: &mut Findings) {
+    for user in users_in(body) {
+        let id = user["id"].as_str().unwrap_or_default();
+        if !is_clerk_id(&user["id"], "user_") {
+            found.push(
+                WELL_FORMED,
+                format!("user {}: not user_ and 27 base62 characters", user["id"]),
+            );
+        }
+        for field in ["created_at", "updated_at"] {
+            if !is_milliseconds(&user[field]) {
+                found.push(
+                    WELL_FORMED,
+                    format!("{id}: {field} {} is not Unix milliseconds", user[field]),
+                );
+            }
+        }
+    }
     for session in sessions_in(body) {
         let id = session["id"].as_str().unwrap_or_default();
         for (field, prefix) in [
