@@ -381,25 +381,29 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_data_is_charged_about_what_it_takes() {
-        // A server seeded with a million sessions grows by about 626 bytes of RSS per session
-        // (bench/README.md); the charge should be of that order, and not much less.
+    /// The fixtures and `users` and `sessions` generated ones.
+    fn generated(users: usize, sessions: usize) -> InstanceData {
         let spec = SeedSpec {
             seed: 1,
-            users: 1_000,
-            sessions: 10_000,
+            users,
+            sessions,
             list_all: false,
         };
         let fixtures = Fixtures::embedded().expect("embedded fixtures");
-        let data = seed(
+        seed(
             &fixtures,
             spec,
             &mut instance_rng(1, b"k"),
             NOW,
             &mut |_, _| {},
-        );
-        let per_session = data.bytes() / spec.sessions;
+        )
+    }
+
+    #[test]
+    fn the_data_is_charged_about_what_it_takes() {
+        // A server seeded with a million sessions grows by about 626 bytes of RSS per session
+        // (bench/README.md); the charge should be of that order, and not much less.
+        let per_session = generated(1_000, 10_000).bytes() / 10_000;
         assert!((550..1_200).contains(&per_session), "{per_session} B");
     }
 
@@ -408,21 +412,7 @@ mod tests {
         // A server seeded with half a million users grows by about 2.3 KB of RSS per user,
         // what generating them leaves in the allocator included (bench/README.md): the charge
         // should be of that order, and not much less.
-        let spec = SeedSpec {
-            seed: 1,
-            users: 10_000,
-            sessions: 0,
-            list_all: false,
-        };
-        let fixtures = Fixtures::embedded().expect("embedded fixtures");
-        let data = seed(
-            &fixtures,
-            spec,
-            &mut instance_rng(1, b"k"),
-            NOW,
-            &mut |_, _| {},
-        );
-        let per_user = data.bytes() / spec.users;
+        let per_user = generated(10_000, 0).bytes() / 10_000;
         assert!((1_500..4_000).contains(&per_user), "{per_user} B");
     }
 
