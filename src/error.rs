@@ -58,6 +58,21 @@ pub enum ParamProblemKind {
     TooManyValues(usize),
 }
 
+/// The parameters and problems of a 422 `result`, for the tests of the parsers that report
+/// them; anything else fails the test.
+#[cfg(test)]
+pub fn param_problems<T: std::fmt::Debug>(
+    result: Result<T, ApiError>,
+) -> Vec<(String, ParamProblemKind)> {
+    match result {
+        Err(ApiError::InvalidParams(problems)) => problems
+            .into_iter()
+            .map(|problem| (problem.param, problem.kind))
+            .collect(),
+        other => panic!("expected invalid params, got {other:?}"),
+    }
+}
+
 impl ParamProblem {
     pub fn invalid_value(param: &str, expected: impl Into<String>) -> Self {
         Self {

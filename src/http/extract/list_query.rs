@@ -127,16 +127,10 @@ pub(super) fn integer(name: &str, value: &str) -> Result<i64, ParamProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ParamProblemKind;
+    use crate::error::{ParamProblemKind, param_problems};
 
     fn problems(query: &str) -> Vec<(String, ParamProblemKind)> {
-        match ListSessionsQuery::parse(query) {
-            Err(ApiError::InvalidParams(problems)) => problems
-                .into_iter()
-                .map(|problem| (problem.param, problem.kind))
-                .collect(),
-            other => panic!("expected invalid params for {query}, got {other:?}"),
-        }
+        param_problems(ListSessionsQuery::parse(query))
     }
 
     #[test]

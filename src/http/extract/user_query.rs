@@ -353,16 +353,10 @@ fn parse_order(order_by: &str) -> Option<UserOrder> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ParamProblemKind;
+    use crate::error::{ParamProblemKind, param_problems};
 
     fn problems(query: &str) -> Vec<(String, ParamProblemKind)> {
-        match UsersQuery::parse(query, Reading::List) {
-            Err(ApiError::InvalidParams(problems)) => problems
-                .into_iter()
-                .map(|problem| (problem.param, problem.kind))
-                .collect(),
-            other => panic!("expected invalid params for {query}, got {other:?}"),
-        }
+        param_problems(UsersQuery::parse(query, Reading::List))
     }
 
     #[test]
