@@ -119,6 +119,7 @@ mod tests {
     use serde_json::Value;
 
     use crate::http::extract::list_query::{DEFAULT_LIMIT, MAX_LIMIT};
+    use crate::http::extract::user_query::MAX_FILTER_VALUES;
     use crate::tokens::TOKEN_LIFETIME_RANGE;
 
     /// utoipa takes only literals for a schema's bounds; this holds them to the constants the
@@ -133,6 +134,19 @@ mod tests {
             .expect("the limit parameter");
         assert_eq!(limit["maximum"], MAX_LIMIT);
         assert_eq!(limit["default"], DEFAULT_LIMIT);
+        let users = document["paths"]["/v1/users"]["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let parameter = |name: &str| {
+            users
+                .iter()
+                .find(|parameter| parameter["name"] == name)
+                .map(|parameter| parameter["schema"].clone())
+                .unwrap_or_else(|| panic!("the user list's {name}"))
+        };
+        assert_eq!(parameter("limit")["maximum"], MAX_LIMIT);
+        assert_eq!(parameter("email_address")["maxItems"], MAX_FILTER_VALUES);
         let lifetime =
             &document["components"]["schemas"]["TokenRequest"]["properties"]["expires_in_seconds"];
         assert_eq!(lifetime["minimum"], *TOKEN_LIFETIME_RANGE.start());

@@ -2,7 +2,7 @@
 //! value gets Clerk's own error naming its parameter, and every bad parameter is reported at once.
 
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::list_query::{DEFAULT_LIMIT, MAX_LIMIT, integer};
 use super::query::for_each_pair;
@@ -26,33 +26,33 @@ pub const MAX_FILTER_VALUES: usize = 100;
 pub struct UserFilterParams {
     /// Users with any of these email addresses (exact, without case). At most 100.
     #[param(example = json!(["alice@example.com"]))]
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     email_address: Option<Vec<String>>,
     /// Users with any of these phone numbers (exact, E.164). At most 100.
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     phone_number: Option<Vec<String>>,
     /// Users with any of these external ids. Prefix a value with `-` to leave those out (`+`,
     /// percent-encoded as `%2B`, keeps them). At most 100.
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     external_id: Option<Vec<String>>,
     /// Users with any of these usernames (exact). At most 100.
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     username: Option<Vec<String>>,
     /// Users with any of these web3 wallets. At most 100.
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     web3_wallet: Option<Vec<String>>,
     /// Users with any of these ids; `-` leaves an id out, `+` keeps it. At most 100.
     #[param(example = json!(["user_2AlicexBGaRy7HSnjHcaZabMn26"]))]
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     user_id: Option<Vec<String>>,
     /// Users who are members of any of these organizations; `-` leaves their members out.
     /// At most 100.
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     organization_id: Option<Vec<String>>,
     /// An OAuth provider, such as `oauth_google`; needs `provider_user_id`.
     provider: Option<String>,
     /// Users with these ids at `provider`. At most 100.
-    #[param(schema_with = non_empty_values)]
+    #[param(value_type = Option<Vec<FilterValue>>, inline, max_items = 100)]
     provider_user_id: Option<Vec<String>>,
     /// A case-insensitive part of any email address, phone number, username, id, first or last
     /// name.
@@ -109,18 +109,20 @@ pub struct UserPageParams {
     starting_after: Option<String>,
 }
 
-/// The schema of a repeatable filter: up to 100 values, none of them empty.
-fn non_empty_values() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1)),
-        )
-        .max_items(Some(MAX_FILTER_VALUES))
-        .build()
+/// In the document, a value of a repeatable filter: a string that may not be empty.
+struct FilterValue;
+
+impl utoipa::PartialSchema for FilterValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .into()
+    }
 }
+
+impl ToSchema for FilterValue {}
 
 /// What a user list or count asks for.
 #[derive(Debug, Default)]
