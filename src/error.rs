@@ -56,6 +56,18 @@ pub enum ParamProblemKind {
     Unknown,
     /// More values than the parameter takes.
     TooManyValues(usize),
+    /// Not in the parameter's format; the text says which.
+    FormatInvalid(String),
+    /// An identifier another user already holds.
+    Taken,
+    /// Larger than the parameter's bound; the text says by how much.
+    TooLarge(String),
+    /// An array that must have as many items as another one; the text names it.
+    LengthMismatch(&'static str),
+    /// Not an RFC 3339 time.
+    InvalidTime,
+    /// A password shorter than the bound.
+    PasswordTooShort(usize),
 }
 
 /// The parameters and problems of a 422 `result`, for the tests of the parsers that report
@@ -92,6 +104,13 @@ impl ParamProblem {
         Self {
             param: param.to_owned(),
             kind: ParamProblemKind::TooManyValues(most),
+        }
+    }
+
+    pub fn with_kind(param: &str, kind: ParamProblemKind) -> Self {
+        Self {
+            param: param.to_owned(),
+            kind,
         }
     }
 
@@ -136,6 +155,36 @@ impl ParamProblem {
                 "form_param_array_size_exceeded",
                 "too many values",
                 format!("{param} should not exceed {most} items."),
+            ),
+            ParamProblemKind::FormatInvalid(expected) => (
+                "form_param_format_invalid",
+                "is invalid",
+                format!("{param} {expected}."),
+            ),
+            ParamProblemKind::Taken => (
+                "form_identifier_exists",
+                "That identifier is taken",
+                format!("That {param} is taken. Please try another."),
+            ),
+            ParamProblemKind::TooLarge(detail) => (
+                "form_param_exceeds_allowed_size",
+                "exceeds allowed size",
+                format!("{param} exceeds the allowed size: {detail}."),
+            ),
+            ParamProblemKind::LengthMismatch(other) => (
+                "form_param_array_length_mismatch",
+                "array length mismatch",
+                format!("{param} must have exactly one item per {other}."),
+            ),
+            ParamProblemKind::InvalidTime => (
+                "form_param_invalid_time",
+                "is not a valid time",
+                format!("{param} must be a time in RFC 3339 format, such as 2024-01-31T12:00:00Z."),
+            ),
+            ParamProblemKind::PasswordTooShort(fewest) => (
+                "form_password_length_too_short",
+                "Passwords must be 8 characters or more.",
+                format!("{param} must be at least {fewest} characters long."),
             ),
         };
         ClerkError {
@@ -182,8 +231,18 @@ pub enum ApiError {
     InstanceLimitReached(usize),
     #[error("instances created on demand may take no more than {0} MiB")]
     InstanceMemoryExhausted(usize),
-    #[error("the instance's data may take no more than {0} MiB")]
-    InstanceFull(usize),
+    /// A write past the instance's memory bound: 409, or the status the operation documents
+    /// for a quota (402 for CreateUser, 422 for the metadata writes).
+    #[error("the instance's data may take no more than {limit_mib} MiB")]
+    InstanceFull { limit_mib: usize, status: u16 },
+    #[error("the user is banned")]
+    UserBanned,
+    #[error("the user is locked")]
+    UserLocked,
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("payment required: {0}")]
+    PaymentRequired(String),
     #[error("only instances created on demand can be deleted")]
     InstanceNotDeletable,
     #[error("cross-origin request to the admin surface from {0}")]
@@ -218,6 +277,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 409 for a write past the instance's memory bound of `limit_mib`.
+    pub fn instance_full(limit_mib: usize) -> Self {
+        Self::InstanceFull {
+            limit_mib,
+            status: 409,
+        }
+    }
+
     /// One invalid parameter.
     pub fn param(problem: ParamProblem) -> Self {
         Self::InvalidParams(vec![problem])
@@ -320,10 +387,30 @@ impl ApiError {
                 "Too many instances",
                 format!("One more instance would take the instances created on demand past {mib} MiB of memory (--instance-memory-mib); delete one first."),
             )],
-            Self::InstanceFull(mib) => vec![simple(
+            Self::InstanceFull { limit_mib: mib, .. } => vec![simple(
                 "instance_memory_exhausted",
                 "Instance full",
                 format!("This write would take the instance's data past {mib} MiB (--instance-memory-mib, which bounds each configured instance and the instances created on demand together). Reset the instance, load with replace=true, or delete instances created on demand."),
+            )],
+            Self::UserBanned => vec![simple(
+                "user_banned",
+                "User banned",
+                "You have been banned. If you think this was by mistake, please contact support.".into(),
+            )],
+            Self::UserLocked => vec![simple(
+                "user_locked",
+                "Account locked",
+                "Your account is locked. You will be able to try again once the lock expires (POST /v1/users/{user_id}/unlock removes it).".into(),
+            )],
+            Self::Forbidden(reason) => vec![simple(
+                "authorization_invalid",
+                "Unauthorized request",
+                format!("You are not authorized to perform this request: {reason}."),
+            )],
+            Self::PaymentRequired(feature) => vec![simple(
+                "payment_required",
+                "Payment required",
+                format!("{feature} is not included in this instance's plan."),
             )],
             Self::AdminOriginRefused(origin) => vec![simple(
                 "origin_not_allowed",
@@ -473,10 +560,18 @@ impl ResponseError for ApiError {
             | Self::UndocumentedStatus { .. }
             | Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Gone => StatusCode::GONE,
-            Self::InstanceLimitReached(_)
-            | Self::InstanceMemoryExhausted(_)
-            | Self::InstanceFull(_) => StatusCode::CONFLICT,
-            Self::InstanceNotDeletable | Self::AdminOriginRefused(_) => StatusCode::FORBIDDEN,
+            Self::InstanceLimitReached(_) | Self::InstanceMemoryExhausted(_) => {
+                StatusCode::CONFLICT
+            }
+            Self::InstanceFull { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT)
+            }
+            Self::InstanceNotDeletable
+            | Self::AdminOriginRefused(_)
+            | Self::UserBanned
+            | Self::UserLocked
+            | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {
                 StatusCode::NOT_FOUND

@@ -122,24 +122,45 @@ pub struct OrganizationEntry {
 pub struct UserEntry {
     #[schema(value_type = String, example = "user_2DaveLoadedxYz8Kp3Wq1Rt5Nm7")]
     pub id: UserId,
+    /// The user's id in the backend's own system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub username: Option<String>,
+    /// The primary email address.
     pub email_address: Option<String>,
     #[serde(default)]
     pub email_verified: bool,
+    /// The primary phone number.
     pub phone_number: Option<String>,
     #[serde(default)]
     pub phone_number_verified: bool,
+    /// More email addresses, after the primary one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_email_addresses: Vec<IdentifierEntry>,
+    /// More phone numbers, after the primary one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_phone_numbers: Vec<IdentifierEntry>,
     pub image_url: Option<String>,
     /// A JSON object (default `{}`).
     #[schema(value_type = Object)]
     #[serde(default = "empty_object")]
     pub public_metadata: Value,
+    /// A JSON object (default `{}`): for the backend only, never in a token.
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_object")]
+    pub private_metadata: Value,
     /// A JSON object (default `{}`).
     #[schema(value_type = Object)]
     #[serde(default = "empty_object")]
     pub unsafe_metadata: Value,
+    /// Whether the user has a password (the password itself is never kept).
+    #[serde(default)]
+    pub password_enabled: bool,
+    /// A banned user cannot get a new session.
+    #[serde(default)]
+    pub banned: bool,
     #[serde(default)]
     pub memberships: Vec<MembershipEntry>,
     /// Default: now on the instance's clock.
@@ -152,6 +173,7 @@ impl UserEntry {
     pub fn new(id: UserId) -> Self {
         Self {
             id,
+            external_id: None,
             first_name: None,
             last_name: None,
             username: None,
@@ -159,13 +181,28 @@ impl UserEntry {
             email_verified: false,
             phone_number: None,
             phone_number_verified: false,
+            other_email_addresses: Vec::new(),
+            other_phone_numbers: Vec::new(),
             image_url: None,
             public_metadata: empty_object(),
+            private_metadata: empty_object(),
             unsafe_metadata: empty_object(),
+            password_enabled: false,
+            banned: false,
             memberships: Vec::new(),
             created_at: None,
         }
     }
+}
+
+/// An email address or phone number beyond a user's primary one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierEntry {
+    /// The email address or phone number.
+    pub value: String,
+    #[serde(default)]
+    pub verified: bool,
 }
 
 /// A user's membership of an organization.

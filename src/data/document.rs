@@ -19,6 +19,7 @@ use clerk_mock_document::{Document, SECTIONS, UserEntry};
 
 use super::entries;
 use super::held::{InstanceData, template_footprint};
+use crate::domain::identifiers::MAX_IDENTIFIERS;
 use crate::domain::{
     Organization, OrganizationId, Session, SessionStatus, User, UserId, free_form,
 };
@@ -206,7 +207,13 @@ pub fn export(data: &InstanceData) -> Document {
     organizations.sort_by_key(|organization| organization.id);
     let mut users: Vec<_> = data.users.values().map(entries::user_entry).collect();
     users.sort_by_key(|user| user.id);
-    let mut sessions: Vec<&Session> = data.sessions.iter().collect();
+    // A deleted user's sessions stay readable by id, but a document holds only sessions of
+    // users it holds.
+    let mut sessions: Vec<&Session> = data
+        .sessions
+        .iter()
+        .filter(|session| data.users.contains_key(&session.user_id))
+        .collect();
     sessions.sort_by_key(|session| (session.created_at, session.id));
     let mut jwt_templates: Vec<_> = data
         .templates
@@ -335,7 +342,12 @@ fn check_users<'a>(
                 ),
             );
         }
-        if !user.public_metadata.is_object() || !user.unsafe_metadata.is_object() {
+        let metadata = [
+            ("public_metadata", &user.public_metadata),
+            ("private_metadata", &user.private_metadata),
+            ("unsafe_metadata", &user.unsafe_metadata),
+        ];
+        if metadata.iter().any(|(_, value)| !value.is_object()) {
             problems.add(
                 "users",
                 index,
@@ -343,12 +355,33 @@ fn check_users<'a>(
                 "metadata must be a JSON object".into(),
             );
         }
-        for (name, metadata) in [
-            ("public_metadata", &user.public_metadata),
-            ("unsafe_metadata", &user.unsafe_metadata),
-        ] {
-            if let Some(problem) = free_form::too_large(name, metadata) {
+        for (name, value) in metadata {
+            if let Some(problem) = free_form::too_large(name, value) {
                 problems.add("users", index, &user.id, problem);
+            }
+        }
+        for (name, primary, others) in [
+            (
+                "email addresses",
+                &user.email_address,
+                &user.other_email_addresses,
+            ),
+            (
+                "phone numbers",
+                &user.phone_number,
+                &user.other_phone_numbers,
+            ),
+        ] {
+            let count = usize::from(primary.is_some()) + others.len();
+            if count > MAX_IDENTIFIERS || (primary.is_none() && !others.is_empty()) {
+                problems.add(
+                    "users",
+                    index,
+                    &user.id,
+                    format!(
+                        "at most {MAX_IDENTIFIERS} {name}, the others only beside a primary one"
+                    ),
+                );
             }
         }
     }

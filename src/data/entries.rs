@@ -6,14 +6,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use clerk_mock_document::{
-    ActivityEntry, MembershipEntry, Moment, OrganizationEntry, SessionEntry, TemplateEntry,
-    UserEntry,
+    ActivityEntry, IdentifierEntry, MembershipEntry, Moment, OrganizationEntry, SessionEntry,
+    TemplateEntry, UserEntry,
 };
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 use crate::domain::session::SessionTask;
-use crate::domain::user::Membership;
+use crate::domain::user::{Identifier, IdentifierStatus, Membership};
 use crate::domain::{ClientId, Organization, Session, SessionActivity, SessionId, User, free_form};
 use crate::tokens::{JwtTemplate, TOKEN_LIFETIME_RANGE, shortcodes};
 
@@ -41,21 +41,54 @@ pub fn organization_entry(organization: &Organization) -> OrganizationEntry {
     }
 }
 
-/// The user an entry writes, with the instance's clock at `now_ms`.
+/// The user an entry writes, with the instance's clock at `now_ms`. The primary email address
+/// and phone number come first, so their ids are the first ones.
 pub fn user(entry: &UserEntry, now_ms: i64) -> User {
     let text = |value: &Option<String>| value.as_deref().map(Arc::from);
+    let status = |verified: bool| {
+        if verified {
+            IdentifierStatus::Verified
+        } else {
+            IdentifierStatus::Unverified
+        }
+    };
+    let identifiers = |primary: &Option<String>, verified: bool, others: &[IdentifierEntry]| {
+        primary
+            .iter()
+            .map(|value| Identifier::new(value.as_str(), status(verified)))
+            .chain(
+                others
+                    .iter()
+                    .map(|other| Identifier::new(other.value.as_str(), status(other.verified))),
+            )
+            .collect::<Vec<_>>()
+    };
+    let created_at = entry.created_at.map_or(now_ms, |at| at.at(now_ms));
+    let image_url = Arc::from(entry.image_url.as_deref().unwrap_or(DEFAULT_IMAGE_URL));
+    let email_addresses = identifiers(
+        &entry.email_address,
+        entry.email_verified,
+        &entry.other_email_addresses,
+    );
+    let phone_numbers = identifiers(
+        &entry.phone_number,
+        entry.phone_number_verified,
+        &entry.other_phone_numbers,
+    );
     User {
-        id: entry.id,
+        external_id: text(&entry.external_id),
         first_name: text(&entry.first_name),
         last_name: text(&entry.last_name),
         username: text(&entry.username),
-        primary_email_address: text(&entry.email_address),
-        email_verified: entry.email_verified,
-        primary_phone_number: text(&entry.phone_number),
-        phone_number_verified: entry.phone_number_verified,
-        image_url: Arc::from(entry.image_url.as_deref().unwrap_or(DEFAULT_IMAGE_URL)),
+        primary_email_address: (!email_addresses.is_empty()).then_some(0),
+        primary_phone_number: (!phone_numbers.is_empty()).then_some(0),
+        email_addresses,
+        phone_numbers,
         public_metadata: entry.public_metadata.clone(),
+        private_metadata: entry.private_metadata.clone(),
         unsafe_metadata: entry.unsafe_metadata.clone(),
+        password_enabled: entry.password_enabled,
+        banned: entry.banned,
         memberships: entry
             .memberships
             .iter()
@@ -64,25 +97,54 @@ pub fn user(entry: &UserEntry, now_ms: i64) -> User {
                 role: Arc::from(membership.role.as_str()),
             })
             .collect(),
-        created_at: entry.created_at.map_or(now_ms, |at| at.at(now_ms)),
+        ..User::new(entry.id, image_url, created_at)
     }
 }
 
-/// A user as a document writes it.
+/// A user as a document writes it: the primary email address and phone number as
+/// `email_address` and `phone_number`, the others after them in their order. Reserved
+/// identifiers are written as not verified.
 pub fn user_entry(user: &User) -> UserEntry {
     let text = |value: &Option<Arc<str>>| value.as_deref().map(str::to_owned);
+    let split = |identifiers: &[Identifier], primary: Option<usize>| {
+        let primary_one = primary.and_then(|index| identifiers.get(index));
+        let others = identifiers
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| Some(*index) != primary)
+            .map(|(_, other)| IdentifierEntry {
+                value: other.value.to_string(),
+                verified: other.status == IdentifierStatus::Verified,
+            })
+            .collect();
+        (
+            primary_one.map(|one| one.value.to_string()),
+            primary_one.is_some_and(|one| one.status == IdentifierStatus::Verified),
+            others,
+        )
+    };
+    let (email_address, email_verified, other_email_addresses) =
+        split(&user.email_addresses, user.primary_email_address);
+    let (phone_number, phone_number_verified, other_phone_numbers) =
+        split(&user.phone_numbers, user.primary_phone_number);
     UserEntry {
         id: user.id,
+        external_id: text(&user.external_id),
         first_name: text(&user.first_name),
         last_name: text(&user.last_name),
         username: text(&user.username),
-        email_address: text(&user.primary_email_address),
-        email_verified: user.email_verified,
-        phone_number: text(&user.primary_phone_number),
-        phone_number_verified: user.phone_number_verified,
+        email_address,
+        email_verified,
+        phone_number,
+        phone_number_verified,
+        other_email_addresses,
+        other_phone_numbers,
         image_url: Some(user.image_url.to_string()),
         public_metadata: user.public_metadata.clone(),
+        private_metadata: user.private_metadata.clone(),
         unsafe_metadata: user.unsafe_metadata.clone(),
+        password_enabled: user.password_enabled,
+        banned: user.banned,
         memberships: user
             .memberships
             .iter()

@@ -10,8 +10,9 @@ use crate::tokens::JwtTemplate;
 
 /// An instance's data: who exists, which sessions they have, and the JWT templates.
 ///
-/// Users, organizations and templates change only through [`InstanceData::new`] and loads,
-/// which keep [`InstanceData::bytes`] true; sessions keep their own count in the store.
+/// Users, organizations and templates change only through [`InstanceData::new`], loads and
+/// [`InstanceData::put_user`]/[`InstanceData::remove_user`], which keep [`InstanceData::bytes`]
+/// true; sessions keep their own count in the store.
 #[derive(Debug)]
 pub struct InstanceData {
     pub users: UserStore,
@@ -54,10 +55,37 @@ impl InstanceData {
         )
     }
 
+    /// What storing `user` (in place of the user of its id, if any) would add to
+    /// [`InstanceData::bytes`]; negative when it takes less than the user it replaces.
+    pub fn bytes_added_by(&self, user: &User) -> isize {
+        let before = self.users.get(&user.id).map_or(0, User::footprint);
+        signed(user.footprint()) - signed(before)
+    }
+
+    /// Stores `user`, in place of the user of its id, if any.
+    pub fn put_user(&mut self, user: User) {
+        let added = user.footprint();
+        if let Some(previous) = self.users.insert(user) {
+            self.records_bytes = self.records_bytes.saturating_sub(previous.footprint());
+        }
+        self.records_bytes = self.records_bytes.saturating_add(added);
+    }
+
+    /// Removes the user of `id`, and what it took.
+    pub fn remove_user(&mut self, id: UserId) -> Option<User> {
+        let removed = self.users.remove(&id)?;
+        self.records_bytes = self.records_bytes.saturating_sub(removed.footprint());
+        Some(removed)
+    }
+
     /// What everything the instance holds takes in memory.
     pub fn bytes(&self) -> usize {
         self.sessions.bytes() + self.records_bytes
     }
+}
+
+fn signed(bytes: usize) -> isize {
+    isize::try_from(bytes).unwrap_or(isize::MAX)
 }
 
 pub fn template_footprint(template: &JwtTemplate) -> usize {

@@ -16,7 +16,7 @@ use super::fixtures::Fixtures;
 pub use super::held::InstanceData;
 use crate::domain::clock::duration_ms;
 use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME};
-use crate::domain::user::Membership;
+use crate::domain::user::{IdentifierStatus, Membership};
 use crate::domain::{
     ClientId, OrganizationId, Session, SessionActivity, SessionId, SessionStatus, User, UserId,
 };
@@ -161,21 +161,35 @@ fn generated_user(
     let phone_number = rng
         .random_bool(0.5)
         .then(|| Arc::from(format!("+1555555{:04}", rng.random_range(0..10_000))));
-    User {
-        id,
+    let status = |verified: bool| {
+        if verified {
+            IdentifierStatus::Verified
+        } else {
+            IdentifierStatus::Unverified
+        }
+    };
+    // Drawn in the order generated users always drew them, so that a seed still makes the
+    // same users.
+    let email_status = status(rng.random_bool(0.9));
+    let phone_status = status(phone_number.is_some() && rng.random_bool(0.7));
+    let created_at = now_ms - rng.random_range(0..duration_ms(Duration::from_secs(365 * 86_400)));
+    let mut user = User {
         first_name: Some(Arc::from(first)),
         last_name: Some(Arc::from(last)),
         username: Some(Arc::from(handle.as_str())),
-        primary_email_address: Some(Arc::from(format!("{handle}@example.com"))),
-        email_verified: rng.random_bool(0.9),
-        phone_number_verified: phone_number.is_some() && rng.random_bool(0.7),
-        primary_phone_number: phone_number,
-        image_url: Arc::from(format!("https://img.clerk.com/mock/{id}.png")),
         public_metadata: serde_json::json!({ "plan": plan }),
-        unsafe_metadata: serde_json::json!({}),
         memberships,
-        created_at: now_ms - rng.random_range(0..duration_ms(Duration::from_secs(365 * 86_400))),
+        ..User::new(
+            id,
+            Arc::from(format!("https://img.clerk.com/mock/{id}.png")),
+            created_at,
+        )
+        .with_email(format!("{handle}@example.com"), email_status)
+    };
+    if let Some(phone) = phone_number {
+        user = user.with_phone(phone, phone_status);
     }
+    user
 }
 
 /// A generated session whose status fits its age, as Clerk's would after that long.

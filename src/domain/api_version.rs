@@ -53,6 +53,12 @@ impl ApiVersion {
         }
     }
 
+    /// Whether `PATCH /v1/users/{id}` still takes the metadata fields (they moved to the
+    /// metadata endpoints in 2026-05-12).
+    pub fn updates_user_metadata(self) -> bool {
+        self < Self::V2026_05_12
+    }
+
     /// The deprecated verify operation answers 410 from 2025-04-10 on.
     pub fn retires_verify(self) -> bool {
         self >= Self::V2025_04_10

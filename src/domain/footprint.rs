@@ -80,17 +80,21 @@ const USER_INDEX_ENTRY_BYTES: usize = 64;
 impl User {
     /// What the user takes in memory, its entries in the user store's indexes included.
     pub fn footprint(&self) -> usize {
+        let identifiers = || self.email_addresses.iter().chain(&self.phone_numbers);
         let texts: usize = [
+            &self.external_id,
             &self.first_name,
             &self.last_name,
             &self.username,
-            &self.primary_email_address,
-            &self.primary_phone_number,
+            &self.locale,
         ]
         .into_iter()
         .flatten()
+        .chain(identifiers().map(|identifier| &identifier.value))
         .map(|text| text_bytes(text))
-        .sum();
+        .sum::<usize>()
+            + size_of_val(self.email_addresses.as_slice())
+            + size_of_val(self.phone_numbers.as_slice());
         let memberships: usize = self
             .memberships
             .iter()
@@ -98,15 +102,12 @@ impl User {
             .sum();
         // The user store's indexes keep a copy of each identifier and an entry in the creation
         // index and in each organization's members.
-        let indexed: usize = [
-            &self.username,
-            &self.primary_email_address,
-            &self.primary_phone_number,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|text| text.len() + USER_INDEX_ENTRY_BYTES)
-        .sum::<usize>()
+        let indexed: usize = [&self.username, &self.external_id]
+            .into_iter()
+            .flatten()
+            .chain(identifiers().map(|identifier| &identifier.value))
+            .map(|text| text.len() + USER_INDEX_ENTRY_BYTES)
+            .sum::<usize>()
             + USER_INDEX_ENTRY_BYTES * (1 + self.memberships.len());
         // The user's slot in the instance's map by id, which keeps its table up to half empty
         // as it doubles: a slot and a half, on average.
@@ -114,6 +115,7 @@ impl User {
             + texts
             + text_bytes(&self.image_url)
             + json_bytes(&self.public_metadata)
+            + json_bytes(&self.private_metadata)
             + json_bytes(&self.unsafe_metadata)
             + memberships
             + indexed

@@ -4,6 +4,8 @@ pub mod api_version;
 pub mod clock;
 pub mod footprint;
 pub mod free_form;
+pub mod identifiers;
+pub mod metadata;
 pub mod operation_id;
 pub mod session;
 #[cfg(test)]

@@ -42,6 +42,15 @@ operation_ids! {
         GetUserList = "GetUserList",
         GetUsersCount = "GetUsersCount",
         GetUser = "GetUser",
+        CreateUser = "CreateUser",
+        UpdateUser = "UpdateUser",
+        DeleteUser = "DeleteUser",
+        UpdateUserMetadata = "UpdateUserMetadata",
+        ReplaceUserMetadata = "ReplaceUserMetadata",
+        BanUser = "BanUser",
+        UnbanUser = "UnbanUser",
+        LockUser = "LockUser",
+        UnlockUser = "UnlockUser",
     }
     own {
         Healthz = "Healthz",

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::user::IdentifierStatus;
 use super::{ClientId, Session, SessionId, User, UserId};
 
 /// An active session with no activity, actor or organization, drawn from `seed`.
@@ -22,22 +23,17 @@ pub fn session(seed: u64) -> Session {
     }
 }
 
-/// Ada Lovelace, with an email address and empty metadata, drawn from `seed`.
+/// Ada Lovelace, with a verified email address and empty metadata, drawn from `seed`.
 pub fn user(seed: u64) -> User {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     User {
-        id: UserId::random(&mut rng),
         first_name: Some(Arc::from("Ada")),
         last_name: Some(Arc::from("Lovelace")),
-        username: None,
-        primary_email_address: Some(Arc::from("ada@example.com")),
-        email_verified: true,
-        primary_phone_number: None,
-        phone_number_verified: false,
-        image_url: Arc::from("https://img.example/ada.png"),
-        public_metadata: serde_json::json!({}),
-        unsafe_metadata: serde_json::json!({}),
-        memberships: Vec::new(),
-        created_at: 1_700_000_123_456,
+        ..User::new(
+            UserId::random(&mut rng),
+            Arc::from("https://img.example/ada.png"),
+            1_700_000_123_456,
+        )
+        .with_email("ada@example.com", IdentifierStatus::Verified)
     }
 }

@@ -4,26 +4,125 @@ use std::sync::Arc;
 
 use super::{IdentificationId, IdentificationKind, OrganizationId, Session, UserId};
 
+/// How long a lock lasts (Clerk's default lockout): the user is unlocked when it has passed on
+/// the instance's clock.
+pub const LOCKOUT_MS: i64 = 3_600_000;
+
 /// A user of an instance.
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {
     pub id: UserId,
+    /// The user's id in the backend's own system.
+    pub external_id: Option<Arc<str>>,
     pub first_name: Option<Arc<str>>,
     pub last_name: Option<Arc<str>>,
+    /// Stored lower-case.
     pub username: Option<Arc<str>>,
-    pub primary_email_address: Option<Arc<str>>,
-    pub email_verified: bool,
-    pub primary_phone_number: Option<Arc<str>>,
-    pub phone_number_verified: bool,
+    pub locale: Option<Arc<str>>,
+    /// In the order they were added; each one's id follows from its position.
+    pub email_addresses: Vec<Identifier>,
+    pub phone_numbers: Vec<Identifier>,
+    /// The positions of the primary email address and phone number.
+    pub primary_email_address: Option<usize>,
+    pub primary_phone_number: Option<usize>,
     pub image_url: Arc<str>,
     pub public_metadata: serde_json::Value,
+    /// For the backend only: never in a token.
+    pub private_metadata: serde_json::Value,
     pub unsafe_metadata: serde_json::Value,
     /// The organizations the user belongs to, with the role held in each.
     pub memberships: Vec<Membership>,
+    /// Whether the user has a password; the password itself is never kept.
+    pub password_enabled: bool,
+    pub totp_enabled: bool,
+    pub backup_code_enabled: bool,
+    pub banned: bool,
+    /// When the user's lock ends (Unix milliseconds on the instance's clock), if locked.
+    pub locked_until: Option<i64>,
+    pub delete_self_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<i64>,
+    pub legal_accepted_at: Option<i64>,
+    pub bypass_client_trust: bool,
     pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One email address or phone number of a user, as it is held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identifier {
+    pub value: Arc<str>,
+    pub status: IdentifierStatus,
+}
+
+/// Where an identifier stands: verified (by the admin, as the Backend API creates them), not
+/// verified yet, or reserved (held for the user, with no verification).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentifierStatus {
+    Verified,
+    Unverified,
+    Reserved,
+}
+
+impl Identifier {
+    pub fn new(value: impl Into<Arc<str>>, status: IdentifierStatus) -> Self {
+        Self {
+            value: value.into(),
+            status,
+        }
+    }
 }
 
 impl User {
+    /// A user with nothing but its id and creation time: no names or identifiers, empty
+    /// metadata, and the flags Clerk gives a new user. Every user starts here.
+    pub fn new(id: UserId, image_url: Arc<str>, created_at: i64) -> Self {
+        let empty = || serde_json::Value::Object(serde_json::Map::new());
+        Self {
+            id,
+            external_id: None,
+            first_name: None,
+            last_name: None,
+            username: None,
+            locale: None,
+            email_addresses: Vec::new(),
+            phone_numbers: Vec::new(),
+            primary_email_address: None,
+            primary_phone_number: None,
+            image_url,
+            public_metadata: empty(),
+            private_metadata: empty(),
+            unsafe_metadata: empty(),
+            memberships: Vec::new(),
+            password_enabled: false,
+            totp_enabled: false,
+            backup_code_enabled: false,
+            banned: false,
+            locked_until: None,
+            delete_self_enabled: true,
+            create_organization_enabled: true,
+            create_organizations_limit: None,
+            legal_accepted_at: None,
+            bypass_client_trust: false,
+            created_at,
+            updated_at: created_at,
+        }
+    }
+
+    /// The same user with `email` as its only, primary, email address.
+    pub fn with_email(mut self, email: impl Into<Arc<str>>, status: IdentifierStatus) -> Self {
+        self.email_addresses = vec![Identifier::new(email, status)];
+        self.primary_email_address = Some(0);
+        self
+    }
+
+    /// The same user with `phone` as its only, primary, phone number.
+    pub fn with_phone(mut self, phone: impl Into<Arc<str>>, status: IdentifierStatus) -> Self {
+        self.phone_numbers = vec![Identifier::new(phone, status)];
+        self.primary_phone_number = Some(0);
+        self
+    }
+
     /// "First Last", either part alone, or `None` when the user has neither.
     pub fn full_name(&self) -> Option<String> {
         match (self.first_name.as_deref(), self.last_name.as_deref()) {
@@ -33,24 +132,37 @@ impl User {
         }
     }
 
-    /// The user's email address, with its id.
-    pub fn email_address(&self) -> Option<Identification<'_>> {
-        let value = self.primary_email_address.as_deref()?;
-        Some(Identification {
-            id: IdentificationId::for_user(self.id, IdentificationKind::EmailAddress, 0),
-            value,
-            verified: self.email_verified,
-        })
+    /// Every email address of the user, with its id, in the order they were added.
+    pub fn email_addresses(&self) -> impl Iterator<Item = Identification<'_>> {
+        identifications(
+            self.id,
+            IdentificationKind::EmailAddress,
+            &self.email_addresses,
+        )
     }
 
-    /// The user's phone number, with its id.
+    /// Every phone number of the user, with its id, in the order they were added.
+    pub fn phone_numbers(&self) -> impl Iterator<Item = Identification<'_>> {
+        identifications(
+            self.id,
+            IdentificationKind::PhoneNumber,
+            &self.phone_numbers,
+        )
+    }
+
+    /// The user's primary email address, with its id.
+    pub fn email_address(&self) -> Option<Identification<'_>> {
+        self.email_addresses().nth(self.primary_email_address?)
+    }
+
+    /// The user's primary phone number, with its id.
     pub fn phone_number(&self) -> Option<Identification<'_>> {
-        let value = self.primary_phone_number.as_deref()?;
-        Some(Identification {
-            id: IdentificationId::for_user(self.id, IdentificationKind::PhoneNumber, 0),
-            value,
-            verified: self.phone_number_verified,
-        })
+        self.phone_numbers().nth(self.primary_phone_number?)
+    }
+
+    /// Whether the user is locked at `now_ms` (a lock ends by itself after [`LOCKOUT_MS`]).
+    pub fn is_locked(&self, now_ms: i64) -> bool {
+        self.locked_until.is_some_and(|until| until > now_ms)
     }
 
     /// The role the user holds in `organization`, if a member.
@@ -62,12 +174,33 @@ impl User {
     }
 }
 
-/// One of a user's identifications: an email address or a phone number.
+fn identifications(
+    user: UserId,
+    kind: IdentificationKind,
+    identifiers: &[Identifier],
+) -> impl Iterator<Item = Identification<'_>> {
+    identifiers
+        .iter()
+        .enumerate()
+        .map(move |(index, identifier)| Identification {
+            id: IdentificationId::for_user(user, kind, u8::try_from(index).unwrap_or(u8::MAX)),
+            value: &identifier.value,
+            status: identifier.status,
+        })
+}
+
+/// One of a user's identifications, with its id: an email address or a phone number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Identification<'a> {
     pub id: IdentificationId,
     pub value: &'a str,
-    pub verified: bool,
+    pub status: IdentifierStatus,
+}
+
+impl Identification<'_> {
+    pub fn verified(&self) -> bool {
+        self.status == IdentifierStatus::Verified
+    }
 }
 
 /// What a user's sessions say of the user: when the newest started, and when any was last

@@ -111,11 +111,17 @@ pub fn documented(id: OperationId) -> &'static Documented {
     DOCUMENTED.get(&id).unwrap_or(&UNDOCUMENTED)
 }
 
-/// The methods documented for `path`; empty when no documented path is `path`.
+/// The methods documented for `path`; empty when no documented path is `path`. A documented
+/// path without parameters that is `path` (`/v1/users/count`) is the one meant, rather than one
+/// whose parameter would take it (`/v1/users/{user_id}`).
 pub fn allowed_methods(path: &str) -> Vec<Method> {
+    let literal = DOCUMENTED
+        .values()
+        .any(|documented| documented.resource.pattern() == Some(path));
     let mut methods: Vec<(OperationId, Method)> = DOCUMENTED
         .iter()
         .filter(|(_, documented)| documented.resource.is_match(path))
+        .filter(|(_, documented)| !literal || documented.resource.pattern() == Some(path))
         .map(|(id, documented)| (*id, documented.method.clone()))
         .collect();
     methods.sort_by_key(|(id, _)| *id);
@@ -238,7 +244,8 @@ mod tests {
         assert!(allowed_methods("/v1/sessions/").is_empty());
         assert!(allowed_methods("/v1/sessions/sess_123/nothing").is_empty());
         assert!(allowed_methods("/v2/sessions").is_empty());
-        // Two documented paths take `/v1/users/count`; each method is named once.
+        // Two documented paths take `/v1/users/count`; the one without parameters is the one
+        // meant.
         assert_eq!(allowed_methods("/v1/users/count"), [Method::GET]);
     }
 }

@@ -1,5 +1,6 @@
 //! An instance's users and the indexes their lists and counts read: by email address, phone
-//! number and username, by organization, and by creation time for the default order.
+//! number, username and external id, by organization, and by creation time for the default
+//! order. The identifier indexes also say who already holds an identifier, which writes check.
 //!
 //! A filter on identifiers (emails, phones, usernames, user ids) starts from those indexes, so
 //! its cost is the matches', not the instance's; an organization filter starts from its members;
@@ -10,7 +11,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::domain::user::UserActivity;
+use crate::domain::user::{Identifier, UserActivity};
 use crate::domain::{OrganizationId, User, UserId};
 
 /// Every user of an instance, with its indexes.
@@ -22,6 +23,7 @@ pub struct UserStore {
     by_email: HashMap<String, Vec<UserId>>,
     by_phone: HashMap<String, Vec<UserId>>,
     by_username: HashMap<String, Vec<UserId>>,
+    by_external_id: HashMap<String, Vec<UserId>>,
     by_organization: HashMap<OrganizationId, BTreeSet<UserId>>,
 }
 
@@ -70,8 +72,7 @@ pub struct UserFilter {
     pub email_addresses: Option<Vec<String>>,
     pub phone_numbers: Option<Vec<String>>,
     pub usernames: Option<Vec<String>>,
-    /// Web3 wallets and external ids: the mock's users have none, so a list of them keeps no
-    /// one and an exclusion drops no one.
+    /// Web3 wallets: the mock's users have none, so a list of them keeps no one.
     pub web3_wallets: Option<Vec<String>>,
     pub external_ids: Signed<String>,
     /// Ids at an OAuth provider: the mock's users have no external accounts either.
@@ -207,21 +208,24 @@ impl UserStore {
         previous
     }
 
-    fn identifiers(user: &User) -> [(Option<String>, IdentifierIndex); 3] {
-        [
-            (
-                lower(user.primary_email_address.as_deref()),
-                IdentifierIndex::Email,
-            ),
-            (
-                user.primary_phone_number.as_deref().map(str::to_owned),
-                IdentifierIndex::Phone,
-            ),
-            (
-                user.username.as_deref().map(str::to_owned),
-                IdentifierIndex::Username,
-            ),
+    /// Every identifier of `user` the indexes hold, with its index: email addresses
+    /// lower-cased.
+    fn identifiers(user: &User) -> impl Iterator<Item = (String, IdentifierIndex)> + '_ {
+        let emails = user
+            .email_addresses
+            .iter()
+            .map(|email| (email.value.to_lowercase(), IdentifierIndex::Email));
+        let phones = user
+            .phone_numbers
+            .iter()
+            .map(|phone| (phone.value.to_string(), IdentifierIndex::Phone));
+        let others = [
+            (&user.username, IdentifierIndex::Username),
+            (&user.external_id, IdentifierIndex::ExternalId),
         ]
+        .into_iter()
+        .filter_map(|(value, which)| Some((value.as_deref()?.to_owned(), which)));
+        emails.chain(phones).chain(others)
     }
 
     fn index_of(&mut self, which: IdentifierIndex) -> &mut HashMap<String, Vec<UserId>> {
@@ -229,15 +233,40 @@ impl UserStore {
             IdentifierIndex::Email => &mut self.by_email,
             IdentifierIndex::Phone => &mut self.by_phone,
             IdentifierIndex::Username => &mut self.by_username,
+            IdentifierIndex::ExternalId => &mut self.by_external_id,
         }
+    }
+
+    /// Whether a user other than `except` holds `value` (an email address whatever its case, a
+    /// phone number, a username or an external id): what a write checks before it gives a user
+    /// an identifier.
+    pub fn held_by_another(&self, which: IdentifierIndex, value: &str, except: UserId) -> bool {
+        let index = match which {
+            IdentifierIndex::Email => &self.by_email,
+            IdentifierIndex::Phone => &self.by_phone,
+            IdentifierIndex::Username => &self.by_username,
+            IdentifierIndex::ExternalId => &self.by_external_id,
+        };
+        let key = match which {
+            IdentifierIndex::Email => value.to_lowercase(),
+            _ => value.to_owned(),
+        };
+        index
+            .get(&key)
+            .is_some_and(|ids| ids.iter().any(|id| *id != except))
+    }
+
+    /// Removes the user of `id`, and its entries in the indexes.
+    pub fn remove(&mut self, id: &UserId) -> Option<User> {
+        let removed = self.users.remove(id)?;
+        self.unindex(&removed);
+        Some(removed)
     }
 
     fn index(&mut self, user: &User) {
         self.by_created.insert((user.created_at, user.id));
         for (value, which) in Self::identifiers(user) {
-            if let Some(value) = value {
-                self.index_of(which).entry(value).or_default().push(user.id);
-            }
+            self.index_of(which).entry(value).or_default().push(user.id);
         }
         for membership in &user.memberships {
             self.by_organization
@@ -250,7 +279,6 @@ impl UserStore {
     fn unindex(&mut self, user: &User) {
         self.by_created.remove(&(user.created_at, user.id));
         for (value, which) in Self::identifiers(user) {
-            let Some(value) = value else { continue };
             let index = self.index_of(which);
             if let Some(ids) = index.get_mut(&value) {
                 ids.retain(|id| *id != user.id);
@@ -294,17 +322,16 @@ impl UserStore {
         }
         let key = |user: &User| -> SortKey {
             match order.field {
-                UserOrderField::CreatedAt | UserOrderField::UpdatedAt => {
-                    SortKey::Time(Some(user.created_at))
-                }
+                UserOrderField::CreatedAt => SortKey::Time(Some(user.created_at)),
+                UserOrderField::UpdatedAt => SortKey::Time(Some(user.updated_at)),
                 UserOrderField::EmailAddress => {
-                    SortKey::Text(lower(user.primary_email_address.as_deref()))
+                    SortKey::Text(lower(user.email_address().map(|email| email.value)))
                 }
                 UserOrderField::Web3Wallet => SortKey::Text(None),
                 UserOrderField::FirstName => SortKey::Text(lower(user.first_name.as_deref())),
                 UserOrderField::LastName => SortKey::Text(lower(user.last_name.as_deref())),
                 UserOrderField::PhoneNumber => {
-                    SortKey::Text(user.primary_phone_number.as_deref().map(str::to_owned))
+                    SortKey::Text(user.phone_number().map(|phone| phone.value.to_owned()))
                 }
                 UserOrderField::Username => SortKey::Text(lower(user.username.as_deref())),
                 UserOrderField::LastActiveAt => SortKey::Time(activity(user.id).last_active_day()),
@@ -404,10 +431,10 @@ impl UserStore {
         if let Some(values) = &filter.usernames {
             narrow(looked_up(&self.by_username, values));
         }
-        if filter.web3_wallets.is_some()
-            || filter.external_ids.include.is_some()
-            || filter.provider_user_ids.is_some()
-        {
+        if let Some(values) = &filter.external_ids.include {
+            narrow(looked_up(&self.by_external_id, values));
+        }
+        if filter.web3_wallets.is_some() || filter.provider_user_ids.is_some() {
             narrow(HashSet::new());
         }
         if let Some(ids) = &filter.user_ids.include {
@@ -455,33 +482,42 @@ impl UserStore {
             .iter()
             .flatten()
             .any(|organization| user.role_in(*organization).is_some());
-        if excluded_id || in_excluded_organization || filter.banned == Some(true) {
+        let excluded_external_id = user.external_id.as_deref().is_some_and(|external_id| {
+            filter.external_ids.exclude.iter().any(|x| x == external_id)
+        });
+        let banned_differs = filter.banned.is_some_and(|banned| banned != user.banned);
+        if excluded_id || excluded_external_id || in_excluded_organization || banned_differs {
             return false;
         }
         let contains = |text: Option<&str>, needle: &str| {
             text.is_some_and(|text| contains_folded(text, needle))
         };
+        let any_contains = |identifiers: &[Identifier], needle: &str| {
+            identifiers
+                .iter()
+                .any(|identifier| contains_folded(&identifier.value, needle))
+        };
         let texts_match = |needle: &String| {
             [
-                user.primary_email_address.as_deref(),
-                user.primary_phone_number.as_deref(),
                 user.username.as_deref(),
                 user.first_name.as_deref(),
                 user.last_name.as_deref(),
             ]
             .into_iter()
             .any(|text| contains(text, needle))
+                || any_contains(&user.email_addresses, needle)
+                || any_contains(&user.phone_numbers, needle)
                 || contains_folded(&user.id.to_string(), needle)
         };
         let substrings = filter.query.as_ref().is_none_or(texts_match)
             && filter
                 .email_address_query
                 .as_ref()
-                .is_none_or(|needle| contains(user.primary_email_address.as_deref(), needle))
+                .is_none_or(|needle| any_contains(&user.email_addresses, needle))
             && filter
                 .phone_number_query
                 .as_ref()
-                .is_none_or(|needle| contains(user.primary_phone_number.as_deref(), needle))
+                .is_none_or(|needle| any_contains(&user.phone_numbers, needle))
             && filter
                 .username_query
                 .as_ref()
@@ -503,11 +539,14 @@ impl UserStore {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum IdentifierIndex {
+/// The identifiers the store indexes, each held by one user at most when written through the
+/// API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentifierIndex {
     Email,
     Phone,
     Username,
+    ExternalId,
 }
 
 /// Whether `text` contains `needle` (already lower-cased) whatever the case: byte by byte for
@@ -539,13 +578,14 @@ mod tests {
 
     use super::*;
     use crate::domain::testing;
+    use crate::domain::user::IdentifierStatus;
 
     fn user(seed: u64, email: &str, created_at: i64) -> User {
         User {
-            primary_email_address: Some(Arc::from(email)),
             created_at,
             ..testing::user(seed)
         }
+        .with_email(email, IdentifierStatus::Verified)
     }
 
     fn store() -> UserStore {
@@ -563,7 +603,7 @@ mod tests {
     fn emails(users: &[&User]) -> Vec<String> {
         users
             .iter()
-            .filter_map(|user| user.primary_email_address.as_deref().map(str::to_owned))
+            .filter_map(|user| user.email_address().map(|email| email.value.to_owned()))
             .collect()
     }
 
@@ -641,13 +681,10 @@ mod tests {
         let mut store = store();
         let ada = store
             .values()
-            .find(|user| user.primary_email_address.as_deref() == Some("ada@example.com"))
+            .find(|user| user.email_address().map(|email| email.value) == Some("ada@example.com"))
             .cloned()
             .expect("ada");
-        store.insert(User {
-            primary_email_address: Some(Arc::from("ada@new.example")),
-            ..ada
-        });
+        store.insert(ada.with_email("ada@new.example", IdentifierStatus::Verified));
         let old = UserFilter {
             email_addresses: Some(vec!["ada@example.com".to_owned()]),
             ..UserFilter::default()

@@ -109,12 +109,16 @@ fn lookup(path: &[String], context: ShortcodeContext<'_>) -> Value {
         ["user", "last_name"] => text(user.last_name.as_deref()),
         ["user", "full_name"] => text(user.full_name().as_deref()),
         ["user", "username"] => text(user.username.as_deref()),
-        ["user", "primary_email_address"] => text(user.primary_email_address.as_deref()),
-        ["user", "primary_phone_address"] => text(user.primary_phone_number.as_deref()),
+        ["user", "primary_email_address"] => text(user.email_address().map(|email| email.value)),
+        ["user", "primary_phone_address"] => text(user.phone_number().map(|phone| phone.value)),
         ["user", "image_url"] => Value::String(user.image_url.to_string()),
         ["user", "created_at"] => Value::from(user.created_at.div_euclid(1000)),
-        ["user", "email_verified"] => Value::Bool(user.email_verified),
-        ["user", "phone_number_verified"] => Value::Bool(user.phone_number_verified),
+        ["user", "email_verified"] => {
+            Value::Bool(user.email_address().is_some_and(|email| email.verified()))
+        }
+        ["user", "phone_number_verified"] => {
+            Value::Bool(user.phone_number().is_some_and(|phone| phone.verified()))
+        }
         ["user", "public_metadata", rest @ ..] => dig(&user.public_metadata, rest),
         ["user", "unsafe_metadata", rest @ ..] => dig(&user.unsafe_metadata, rest),
         ["org", field] => match (context.organization, *field) {

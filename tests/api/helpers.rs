@@ -32,6 +32,7 @@ pub struct VersionSchemas {
     pub session: BodySchema,
     pub user: BodySchema,
     pub total_count: BodySchema,
+    pub deleted: BodySchema,
     pub errors: BodySchema,
     pub token: BodySchema,
     pub refresh: BodySchema,
@@ -44,6 +45,7 @@ fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
         session: spec.schema("Session").expect("Session schema"),
         user: spec.schema("User").expect("User schema"),
         total_count: spec.schema("TotalCount").expect("TotalCount schema"),
+        deleted: spec.schema("DeletedObject").expect("DeletedObject schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
         token: spec
             .response_schema("post", "/sessions/{session_id}/tokens", 200)
@@ -545,6 +547,8 @@ impl Answer {
             schemas.refresh.violations(&self.body)
         } else if self.body.get("keys").is_some() {
             schemas.jwks.violations(&self.body)
+        } else if self.body.get("deleted").is_some() {
+            schemas.deleted.violations(&self.body)
         } else if self.body.get("object") == Some(&"user".into()) {
             schemas.user.violations(&self.body)
         } else if self.body.get("object") == Some(&"total_count".into()) {

@@ -72,6 +72,12 @@ fn every_operation_matches_the_contract() {
     assert_eq!(
         api,
         vec![
+            (
+                "delete",
+                "/v1/users/{user_id}",
+                "DeleteUser",
+                vec![200, 400, 401, 404]
+            ),
             ("get", "/v1/jwks", "GetJWKS", vec![200, 400, 401]),
             (
                 "get",
@@ -99,10 +105,22 @@ fn every_operation_matches_the_contract() {
                 vec![200, 400, 401, 404]
             ),
             (
+                "patch",
+                "/v1/users/{user_id}",
+                "UpdateUser",
+                vec![200, 400, 401, 404, 409, 422]
+            ),
+            (
+                "patch",
+                "/v1/users/{user_id}/metadata",
+                "UpdateUserMetadata",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
                 "post",
                 "/v1/sessions",
                 "createSession",
-                vec![200, 400, 401, 404, 422]
+                vec![200, 400, 401, 403, 404, 422]
             ),
             (
                 "post",
@@ -133,6 +151,42 @@ fn every_operation_matches_the_contract() {
                 "/v1/sessions/{session_id}/verify",
                 "VerifySession",
                 vec![200, 400, 401, 404, 410, 422]
+            ),
+            (
+                "post",
+                "/v1/users",
+                "CreateUser",
+                vec![200, 400, 401, 402, 403, 422]
+            ),
+            (
+                "post",
+                "/v1/users/{user_id}/ban",
+                "BanUser",
+                vec![200, 400, 401, 402, 404]
+            ),
+            (
+                "post",
+                "/v1/users/{user_id}/lock",
+                "LockUser",
+                vec![200, 400, 401, 403, 404]
+            ),
+            (
+                "post",
+                "/v1/users/{user_id}/unban",
+                "UnbanUser",
+                vec![200, 400, 401, 402, 404]
+            ),
+            (
+                "post",
+                "/v1/users/{user_id}/unlock",
+                "UnlockUser",
+                vec![200, 400, 401, 403, 404]
+            ),
+            (
+                "put",
+                "/v1/users/{user_id}/metadata",
+                "ReplaceUserMetadata",
+                vec![200, 400, 401, 404, 422]
             ),
         ]
     );

@@ -3,6 +3,7 @@
 //! table lists the same triggers.
 
 use clerk_conformance::Spec;
+use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, TestRequest, UNKNOWN_SESSION, spawn_app};
@@ -29,6 +30,8 @@ fn session_path(suffix: &str) -> String {
 struct Known {
     session_token: String,
     refresh_token: String,
+    /// A user created banned.
+    banned_user: String,
 }
 
 /// The body of a refresh of `ALICE_ACTIVE` that succeeds.
@@ -124,6 +127,17 @@ fn cells() -> Vec<Cell> {
                 app.post("/v1/sessions")
                     .json(&json!({"user_id": ALICE}))
                     .authorization(None)
+            }
+        ),
+        cell!(
+            "createSession",
+            "post",
+            "/v1/sessions",
+            403,
+            "user_banned",
+            |app, known| {
+                app.post("/v1/sessions")
+                    .json(&json!({"user_id": known.banned_user}))
             }
         ),
         cell!(
@@ -499,6 +513,368 @@ fn cells() -> Vec<Cell> {
             "resource_not_found",
             |app, _| app.get(&format!("/v1/users/{NO_USER}"))
         ),
+        cell!("CreateUser", "post", "/v1/users", 200, "", |app, _| app
+            .post("/v1/users")
+            .json(&json!({"email_address": ["new.person@example.com"]}))),
+        cell!(
+            "CreateUser",
+            "post",
+            "/v1/users",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .post("/v1/users")
+                .body("application/json", b"{".to_vec())
+        ),
+        cell!(
+            "CreateUser",
+            "post",
+            "/v1/users",
+            401,
+            "authentication_invalid",
+            |app, _| app.post("/v1/users").json(&json!({})).authorization(None)
+        ),
+        cell!(
+            "CreateUser",
+            "post",
+            "/v1/users",
+            422,
+            "form_identifier_exists",
+            |app, _| app
+                .post("/v1/users")
+                .json(&json!({"email_address": ["alice@example.com"]}))
+        ),
+        cell!(
+            "UpdateUser",
+            "patch",
+            "/v1/users/{user_id}",
+            200,
+            "",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}"))
+                .json(&json!({"first_name": "Alicia"}))
+        ),
+        cell!(
+            "UpdateUser",
+            "patch",
+            "/v1/users/{user_id}",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}"))
+                .body("application/json", b"{".to_vec())
+        ),
+        cell!(
+            "UpdateUser",
+            "patch",
+            "/v1/users/{user_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}"))
+                .authorization(None)
+        ),
+        cell!(
+            "UpdateUser",
+            "patch",
+            "/v1/users/{user_id}",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{NO_USER}"))
+                .json(&json!({}))
+        ),
+        cell!(
+            "UpdateUser",
+            "patch",
+            "/v1/users/{user_id}",
+            422,
+            "form_param_unknown",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}"))
+                .version("2026-05-12")
+                .json(&json!({"public_metadata": {"plan": "pro"}}))
+        ),
+        cell!(
+            "DeleteUser",
+            "delete",
+            "/v1/users/{user_id}",
+            200,
+            "",
+            |app, _| app.request(Method::DELETE, &format!("/v1/users/{ALICE}"))
+        ),
+        cell!(
+            "DeleteUser",
+            "delete",
+            "/v1/users/{user_id}",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .request(Method::DELETE, &format!("/v1/users/{ALICE}"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "DeleteUser",
+            "delete",
+            "/v1/users/{user_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::DELETE, &format!("/v1/users/{ALICE}"))
+                .authorization(None)
+        ),
+        cell!(
+            "DeleteUser",
+            "delete",
+            "/v1/users/{user_id}",
+            404,
+            "resource_not_found",
+            |app, _| app.request(Method::DELETE, &format!("/v1/users/{NO_USER}"))
+        ),
+        cell!(
+            "UpdateUserMetadata",
+            "patch",
+            "/v1/users/{user_id}/metadata",
+            200,
+            "",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}/metadata"))
+                .json(&json!({"public_metadata": {"plan": "pro"}}))
+        ),
+        cell!(
+            "UpdateUserMetadata",
+            "patch",
+            "/v1/users/{user_id}/metadata",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}/metadata"))
+                .body("application/json", b"{".to_vec())
+        ),
+        cell!(
+            "UpdateUserMetadata",
+            "patch",
+            "/v1/users/{user_id}/metadata",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}/metadata"))
+                .authorization(None)
+        ),
+        cell!(
+            "UpdateUserMetadata",
+            "patch",
+            "/v1/users/{user_id}/metadata",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{NO_USER}/metadata"))
+                .json(&json!({}))
+        ),
+        cell!(
+            "UpdateUserMetadata",
+            "patch",
+            "/v1/users/{user_id}/metadata",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/users/{ALICE}/metadata"))
+                .json(&json!({"public_metadata": []}))
+        ),
+        cell!(
+            "ReplaceUserMetadata",
+            "put",
+            "/v1/users/{user_id}/metadata",
+            200,
+            "",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/users/{ALICE}/metadata"))
+                .json(&json!({"public_metadata": {"plan": "pro"}}))
+        ),
+        cell!(
+            "ReplaceUserMetadata",
+            "put",
+            "/v1/users/{user_id}/metadata",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/users/{ALICE}/metadata"))
+                .body("application/json", b"{".to_vec())
+        ),
+        cell!(
+            "ReplaceUserMetadata",
+            "put",
+            "/v1/users/{user_id}/metadata",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/users/{ALICE}/metadata"))
+                .authorization(None)
+        ),
+        cell!(
+            "ReplaceUserMetadata",
+            "put",
+            "/v1/users/{user_id}/metadata",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/users/{NO_USER}/metadata"))
+                .json(&json!({}))
+        ),
+        cell!(
+            "ReplaceUserMetadata",
+            "put",
+            "/v1/users/{user_id}/metadata",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/users/{ALICE}/metadata"))
+                .json(&json!({"public_metadata": []}))
+        ),
+        cell!(
+            "BanUser",
+            "post",
+            "/v1/users/{user_id}/ban",
+            200,
+            "",
+            |app, _| app.post(&format!("/v1/users/{ALICE}/ban"))
+        ),
+        cell!(
+            "BanUser",
+            "post",
+            "/v1/users/{user_id}/ban",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/ban"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "BanUser",
+            "post",
+            "/v1/users/{user_id}/ban",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/ban"))
+                .authorization(None)
+        ),
+        cell!(
+            "BanUser",
+            "post",
+            "/v1/users/{user_id}/ban",
+            404,
+            "resource_not_found",
+            |app, _| app.post(&format!("/v1/users/{NO_USER}/ban"))
+        ),
+        cell!(
+            "UnbanUser",
+            "post",
+            "/v1/users/{user_id}/unban",
+            200,
+            "",
+            |app, _| app.post(&format!("/v1/users/{ALICE}/unban"))
+        ),
+        cell!(
+            "UnbanUser",
+            "post",
+            "/v1/users/{user_id}/unban",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/unban"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "UnbanUser",
+            "post",
+            "/v1/users/{user_id}/unban",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/unban"))
+                .authorization(None)
+        ),
+        cell!(
+            "UnbanUser",
+            "post",
+            "/v1/users/{user_id}/unban",
+            404,
+            "resource_not_found",
+            |app, _| app.post(&format!("/v1/users/{NO_USER}/unban"))
+        ),
+        cell!(
+            "LockUser",
+            "post",
+            "/v1/users/{user_id}/lock",
+            200,
+            "",
+            |app, _| app.post(&format!("/v1/users/{ALICE}/lock"))
+        ),
+        cell!(
+            "LockUser",
+            "post",
+            "/v1/users/{user_id}/lock",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/lock"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "LockUser",
+            "post",
+            "/v1/users/{user_id}/lock",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/lock"))
+                .authorization(None)
+        ),
+        cell!(
+            "LockUser",
+            "post",
+            "/v1/users/{user_id}/lock",
+            404,
+            "resource_not_found",
+            |app, _| app.post(&format!("/v1/users/{NO_USER}/lock"))
+        ),
+        cell!(
+            "UnlockUser",
+            "post",
+            "/v1/users/{user_id}/unlock",
+            200,
+            "",
+            |app, _| app.post(&format!("/v1/users/{ALICE}/unlock"))
+        ),
+        cell!(
+            "UnlockUser",
+            "post",
+            "/v1/users/{user_id}/unlock",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/unlock"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "UnlockUser",
+            "post",
+            "/v1/users/{user_id}/unlock",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post(&format!("/v1/users/{ALICE}/unlock"))
+                .authorization(None)
+        ),
+        cell!(
+            "UnlockUser",
+            "post",
+            "/v1/users/{user_id}/unlock",
+            404,
+            "resource_not_found",
+            |app, _| app.post(&format!("/v1/users/{NO_USER}/unlock"))
+        ),
         cell!("GetJWKS", "get", "/v1/jwks", 200, "", |app, _| app
             .get("/v1/jwks")),
         cell!(
@@ -520,6 +896,78 @@ fn cells() -> Vec<Cell> {
     ]
 }
 
+/// A documented status the server answers only on demand (`Prefer: code=`), or naturally only
+/// on a server set up for it elsewhere, and why.
+struct OnDemand {
+    operation: &'static str,
+    method: &'static str,
+    path: &'static str,
+    status: u16,
+    code: &'static str,
+    why: &'static str,
+}
+
+/// Statuses Clerk documents for situations the mock has no data for, and the memory bound,
+/// which takes a server with a small `--instance-memory-mib` (`tests/api/user_writes.rs`).
+const ON_DEMAND: &[OnDemand] = &[
+    OnDemand {
+        operation: "CreateUser",
+        method: "post",
+        path: "/v1/users",
+        status: 402,
+        code: "instance_memory_exhausted",
+        why: "the memory bound; reached naturally in user_writes.rs",
+    },
+    OnDemand {
+        operation: "CreateUser",
+        method: "post",
+        path: "/v1/users",
+        status: 403,
+        code: "authorization_invalid",
+        why: "Clerk's instance settings that forbid creating users; the mock has none",
+    },
+    OnDemand {
+        operation: "UpdateUser",
+        method: "patch",
+        path: "/v1/users/{user_id}",
+        status: 409,
+        code: "instance_memory_exhausted",
+        why: "the memory bound; reached naturally in user_writes.rs",
+    },
+    OnDemand {
+        operation: "BanUser",
+        method: "post",
+        path: "/v1/users/{user_id}/ban",
+        status: 402,
+        code: "payment_required",
+        why: "a plan without the feature; every mock instance has every feature",
+    },
+    OnDemand {
+        operation: "UnbanUser",
+        method: "post",
+        path: "/v1/users/{user_id}/unban",
+        status: 402,
+        code: "payment_required",
+        why: "a plan without the feature; every mock instance has every feature",
+    },
+    OnDemand {
+        operation: "LockUser",
+        method: "post",
+        path: "/v1/users/{user_id}/lock",
+        status: 403,
+        code: "authorization_invalid",
+        why: "lockout disabled in the instance's settings; the mock's lockout is always on",
+    },
+    OnDemand {
+        operation: "UnlockUser",
+        method: "post",
+        path: "/v1/users/{user_id}/unlock",
+        status: 403,
+        code: "authorization_invalid",
+        why: "lockout disabled in the instance's settings; the mock's lockout is always on",
+    },
+];
+
 fn generated_spec() -> Spec {
     Spec::parse(&clerk_backend_mock::openapi_json(), "generated").expect("parses")
 }
@@ -530,11 +978,18 @@ async fn app_and_token() -> (TestApp, Known) {
     let minted = app.mint(ALICE_ACTIVE, None, None).await;
     let session_token = minted.body["jwt"].as_str().expect("jwt").to_owned();
     let refresh_token = app.refresh_token(ALICE_ACTIVE).await;
+    let banned = app
+        .post("/v1/users")
+        .json(&json!({"banned": true}))
+        .send()
+        .await;
+    let banned_user = banned.body["id"].as_str().expect("a user").to_owned();
     (
         app,
         Known {
             session_token,
             refresh_token,
+            banned_user,
         },
     )
 }
@@ -552,6 +1007,10 @@ fn every_documented_status_has_a_natural_trigger_and_no_trigger_is_stale() {
     let mut covered: Vec<(String, u16)> = cells()
         .iter()
         .map(|cell| (cell.operation.to_owned(), cell.status))
+        .chain(ON_DEMAND.iter().map(|entry| {
+            assert!(!entry.why.is_empty());
+            (entry.operation.to_owned(), entry.status)
+        }))
         .collect();
     documented.sort();
     covered.sort();
@@ -574,7 +1033,15 @@ async fn every_documented_status_is_reachable_naturally() {
 #[tokio::test]
 async fn every_documented_status_can_be_forced_with_prefer() {
     let spec = generated_spec();
-    for cell in cells() {
+    let on_demand = ON_DEMAND.iter().map(|entry| Cell {
+        operation: entry.operation,
+        method: entry.method,
+        path: entry.path,
+        status: entry.status,
+        code: entry.code,
+        trigger: |app, _| app.get("/unused"),
+    });
+    for cell in cells().into_iter().chain(on_demand) {
         let (app, known) = app_and_token().await;
         let success = cells()
             .into_iter()

@@ -10,8 +10,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clerk_mock_document::ids::{ClientId, OrganizationId, SessionId, UserId};
 use clerk_mock_document::{
-    ActivityEntry, Document, MembershipEntry, Moment, OrganizationEntry, SessionEntry,
-    SessionStatus, TemplateEntry, UserEntry,
+    ActivityEntry, Document, IdentifierEntry, MembershipEntry, Moment, OrganizationEntry,
+    SessionEntry, SessionStatus, TemplateEntry, UserEntry,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -109,15 +109,51 @@ impl Recorder {
         };
         let email = primary(&seen.email_addresses, &seen.primary_email_address_id);
         let phone = primary(&seen.phone_numbers, &seen.primary_phone_number_id);
-        let verified = |identification: &Option<SeenIdentification>| {
+        let is_verified = |identification: &SeenIdentification| {
             identification
+                .verification
                 .as_ref()
-                .and_then(|identification| identification.verification.as_ref())
                 .is_some_and(|verification| verification.status == "verified")
+        };
+        let verified = |identification: &Option<SeenIdentification>| {
+            identification.as_ref().is_some_and(is_verified)
+        };
+        // The identifications other than the primary one, in the order the answer gave them.
+        let others = |list: &[SeenIdentification],
+                      primary: &Option<SeenIdentification>,
+                      value: fn(&SeenIdentification) -> Option<String>| {
+            list.iter()
+                .filter(|identification| {
+                    primary
+                        .as_ref()
+                        .is_none_or(|primary| primary.id != identification.id)
+                })
+                .filter_map(|identification| {
+                    Some(IdentifierEntry {
+                        value: value(identification)?,
+                        verified: is_verified(identification),
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let other_email_addresses = if email.is_some() {
+            others(&seen.email_addresses, &email, |seen| {
+                seen.email_address.clone()
+            })
+        } else {
+            Vec::new()
+        };
+        let other_phone_numbers = if phone.is_some() {
+            others(&seen.phone_numbers, &phone, |seen| {
+                seen.phone_number.clone()
+            })
+        } else {
+            Vec::new()
         };
         self.users.entry(seen.id.to_string()).or_default();
         let entry = UserEntry {
             id: seen.id,
+            external_id: seen.external_id,
             first_name: seen.first_name,
             last_name: seen.last_name,
             username: seen.username,
@@ -125,9 +161,17 @@ impl Recorder {
             email_address: email.and_then(|email| email.email_address),
             phone_number_verified: verified(&phone),
             phone_number: phone.and_then(|phone| phone.phone_number),
+            other_email_addresses,
+            other_phone_numbers,
             image_url: seen.image_url,
             public_metadata: seen.public_metadata.unwrap_or_else(|| json!({})),
+            private_metadata: seen
+                .private_metadata
+                .filter(Value::is_object)
+                .unwrap_or_else(|| json!({})),
             unsafe_metadata: seen.unsafe_metadata.unwrap_or_else(|| json!({})),
+            password_enabled: seen.password_enabled,
+            banned: seen.banned,
             memberships: Vec::new(),
             created_at: Some(Moment::At(seen.created_at)),
         };
@@ -223,6 +267,12 @@ struct SeenSession {
 #[derive(Deserialize)]
 struct SeenUser {
     id: UserId,
+    external_id: Option<String>,
+    private_metadata: Option<Value>,
+    #[serde(default)]
+    password_enabled: bool,
+    #[serde(default)]
+    banned: bool,
     first_name: Option<String>,
     last_name: Option<String>,
     username: Option<String>,

@@ -131,6 +131,33 @@ impl BodyFields {
         }
     }
 
+    /// A field as given, with `null` kept apart from absent: `Some(None)` is `null`, which the
+    /// nullable fields of an update read as "clear it".
+    pub fn nullable_string(&self, name: &str) -> Result<Option<Option<&str>>, ParamProblem> {
+        match self.fields.get(name) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(text)) => Ok(Some(Some(text))),
+            Some(_) => Err(ParamProblem::invalid_type(name, "a string or null")),
+        }
+    }
+
+    /// An array of strings (a lone string from form data is a one-item array); `null` counts
+    /// as absent.
+    pub fn strings(&self, name: &str) -> Result<Option<Vec<&str>>, ParamProblem> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) if self.from_form => Ok(Some(vec![text])),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| item.as_str())
+                .collect::<Option<Vec<_>>>()
+                .map(Some)
+                .ok_or_else(|| ParamProblem::invalid_type(name, "an array of strings")),
+            Some(_) => Err(ParamProblem::invalid_type(name, "an array of strings")),
+        }
+    }
+
     /// Field names other than `known`, in name order.
     pub fn unknown<'a>(&'a self, known: &'a [&str]) -> impl Iterator<Item = &'a str> {
         self.fields

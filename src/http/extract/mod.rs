@@ -6,4 +6,5 @@ pub mod body;
 pub mod list_query;
 pub mod path;
 pub mod query;
+pub mod user_body;
 pub mod user_query;

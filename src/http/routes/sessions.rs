@@ -64,6 +64,7 @@ pub fn create_session_error(status: u16, _: PathParams<'_>) -> Option<ApiError> 
             resource: "User",
             id: "user_2NobodyHasThisId00000000000".to_owned(),
         }),
+        403 => Some(ApiError::UserBanned),
         422 => Some(ApiError::param(ParamProblem::missing("user_id"))),
         _ => None,
     }
@@ -177,7 +178,8 @@ pub struct CreateSessionRequest {
 /// Creates an active session for an existing user of the instance, on a new client. Intended for
 /// testing, as in Clerk, where it is not available to production instances.
 ///
-/// `user_id` is required (422 `form_param_missing` without it); an unknown user is a 404. An
+/// `user_id` is required (422 `form_param_missing` without it); an unknown user is a 404; a
+/// banned user is a 403 `user_banned` and a locked one a 403 `user_locked`. An
 /// `active_organization_id` must name an organization the user belongs to. The body may be JSON
 /// or form data.
 #[utoipa::path(
@@ -189,6 +191,7 @@ pub struct CreateSessionRequest {
         (status = 200, description = "Success", body = SessionBody),
         answers::BadRequest,
         answers::Unauthorized,
+        (status = 403, description = "The user is banned (`user_banned`) or locked (`user_locked`)", body = crate::error::ClerkErrors),
         answers::NotFound,
         answers::Unprocessable,
     ),
@@ -258,7 +261,9 @@ impl From<CreateSessionError> for ApiError {
                 "active_organization_id",
                 "the user is not a member of this organization",
             )),
-            CreateSessionError::OverBudget(over) => Self::InstanceFull(over.limit_mib),
+            CreateSessionError::UserBanned => Self::UserBanned,
+            CreateSessionError::UserLocked => Self::UserLocked,
+            CreateSessionError::OverBudget(over) => Self::instance_full(over.limit_mib),
         }
     }
 }

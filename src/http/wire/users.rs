@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::user::{Identification, UserActivity};
+use crate::domain::user::{Identification, IdentifierStatus, UserActivity};
 use crate::domain::{IdentificationId, User, UserId};
 
 /// The `object` discriminator of a user.
@@ -28,7 +28,9 @@ pub fn user_example() -> Value {
         last_active_at: Some(created_at + 7_200_000),
     };
     alice
-        .and_then(|alice| serde_json::to_value(UserBody::new(&alice, activity)).ok())
+        .and_then(|alice| {
+            serde_json::to_value(UserBody::new(&alice, activity, created_at + 7_200_000)).ok()
+        })
         .unwrap_or_default()
 }
 
@@ -99,13 +101,16 @@ pub struct UserBody {
 const VERIFICATION_ATTEMPTS: i64 = 100;
 
 impl UserBody {
-    /// `user` as the API shows it, with what its sessions say of its activity.
-    pub fn new(user: &User, activity: UserActivity) -> Self {
+    /// `user` as the API shows it at `now_ms` (its lock counts down on the instance's clock),
+    /// with what its sessions say of its activity.
+    pub fn new(user: &User, activity: UserActivity, now_ms: i64) -> Self {
         let text = |value: &Option<std::sync::Arc<str>>| value.as_deref().map(str::to_owned);
+        let locked = user.is_locked(now_ms);
+        let two_factor_enabled = user.totp_enabled || user.backup_code_enabled;
         Self {
             id: user.id,
             object: UserObject::User,
-            external_id: None,
+            external_id: text(&user.external_id),
             primary_email_address_id: user.email_address().map(|email| email.id),
             primary_phone_number_id: user.phone_number().map(|phone| phone.id),
             primary_web3_wallet_id: None,
@@ -115,44 +120,45 @@ impl UserBody {
             image_url: user.image_url.to_string(),
             has_image: false,
             public_metadata: user.public_metadata.clone(),
-            private_metadata: Some(Value::Object(serde_json::Map::new())),
+            private_metadata: Some(user.private_metadata.clone()),
             unsafe_metadata: user.unsafe_metadata.clone(),
             email_addresses: user
-                .email_address()
-                .map(|email| EmailAddressBody::new(&email, user.created_at))
-                .into_iter()
+                .email_addresses()
+                .map(|email| EmailAddressBody::new(&email, user))
                 .collect(),
             phone_numbers: user
-                .phone_number()
-                .map(|phone| PhoneNumberBody::new(&phone, user.created_at))
-                .into_iter()
+                .phone_numbers()
+                .map(|phone| PhoneNumberBody::new(&phone, user))
                 .collect(),
             web3_wallets: [],
             passkeys: [],
-            password_enabled: false,
-            two_factor_enabled: false,
-            totp_enabled: false,
-            backup_code_enabled: false,
+            password_enabled: user.password_enabled,
+            two_factor_enabled,
+            totp_enabled: user.totp_enabled,
+            backup_code_enabled: user.backup_code_enabled,
             mfa_enabled_at: None,
             mfa_disabled_at: None,
             external_accounts: [],
             saml_accounts: [],
             enterprise_accounts: [],
             last_sign_in_at: activity.last_sign_in_at,
-            banned: false,
-            locked: false,
-            lockout_expires_in_seconds: None,
+            banned: user.banned,
+            locked,
+            lockout_expires_in_seconds: user
+                .locked_until
+                .filter(|_| locked)
+                .map(|until| (until - now_ms + 999).div_euclid(1000)),
             verification_attempts_remaining: Some(VERIFICATION_ATTEMPTS),
             created_at: user.created_at,
-            updated_at: user.created_at,
-            delete_self_enabled: true,
-            create_organization_enabled: true,
-            create_organizations_limit: None,
+            updated_at: user.updated_at,
+            delete_self_enabled: user.delete_self_enabled,
+            create_organization_enabled: user.create_organization_enabled,
+            create_organizations_limit: user.create_organizations_limit,
             last_active_at: activity.last_active_day(),
-            legal_accepted_at: None,
-            locale: None,
+            legal_accepted_at: user.legal_accepted_at,
+            locale: text(&user.locale),
             deprovisioned: false,
-            bypass_client_trust: false,
+            bypass_client_trust: user.bypass_client_trust,
         }
     }
 }
@@ -166,8 +172,10 @@ pub struct EmailAddressBody {
     #[schema(example = "email_address")]
     object: &'static str,
     email_address: String,
+    /// Held for the user without a verification.
     reserved: bool,
-    verification: VerificationBody,
+    /// `null` for a reserved address.
+    verification: Option<VerificationBody>,
     /// The other identifications this one is linked to: none in the mock.
     #[schema(value_type = Vec<Object>)]
     linked_to: [Value; 0],
@@ -176,16 +184,16 @@ pub struct EmailAddressBody {
 }
 
 impl EmailAddressBody {
-    fn new(email: &Identification<'_>, created_at: i64) -> Self {
+    fn new(email: &Identification<'_>, user: &User) -> Self {
         Self {
             id: email.id,
             object: "email_address",
             email_address: email.value.to_owned(),
-            reserved: false,
-            verification: VerificationBody::of(email.verified, "email_code"),
+            reserved: email.status == IdentifierStatus::Reserved,
+            verification: VerificationBody::of(email.status, "email_code"),
             linked_to: [],
-            created_at,
-            updated_at: created_at,
+            created_at: user.created_at,
+            updated_at: user.created_at,
         }
     }
 }
@@ -201,8 +209,10 @@ pub struct PhoneNumberBody {
     phone_number: String,
     reserved_for_second_factor: bool,
     default_second_factor: bool,
+    /// Held for the user without a verification.
     reserved: bool,
-    verification: VerificationBody,
+    /// `null` for a reserved number.
+    verification: Option<VerificationBody>,
     /// The other identifications this one is linked to: none in the mock.
     #[schema(value_type = Vec<Object>)]
     linked_to: [Value; 0],
@@ -211,18 +221,18 @@ pub struct PhoneNumberBody {
 }
 
 impl PhoneNumberBody {
-    fn new(phone: &Identification<'_>, created_at: i64) -> Self {
+    fn new(phone: &Identification<'_>, user: &User) -> Self {
         Self {
             id: phone.id,
             object: "phone_number",
             phone_number: phone.value.to_owned(),
             reserved_for_second_factor: false,
             default_second_factor: false,
-            reserved: false,
-            verification: VerificationBody::of(phone.verified, "phone_code"),
+            reserved: phone.status == IdentifierStatus::Reserved,
+            verification: VerificationBody::of(phone.status, "phone_code"),
             linked_to: [],
-            created_at,
-            updated_at: created_at,
+            created_at: user.created_at,
+            updated_at: user.created_at,
         }
     }
 }
@@ -246,19 +256,20 @@ pub struct VerificationBody {
 }
 
 impl VerificationBody {
-    fn of(verified: bool, code_strategy: &'static str) -> Self {
-        let (object, status, strategy) = if verified {
-            ("verification_admin", "verified", "admin")
-        } else {
-            ("verification_otp", "unverified", code_strategy)
+    /// The verification of an identifier in `status`: none for a reserved one.
+    fn of(status: IdentifierStatus, code_strategy: &'static str) -> Option<Self> {
+        let (object, status, strategy) = match status {
+            IdentifierStatus::Verified => ("verification_admin", "verified", "admin"),
+            IdentifierStatus::Unverified => ("verification_otp", "unverified", code_strategy),
+            IdentifierStatus::Reserved => return None,
         };
-        Self {
+        Some(Self {
             object,
             status,
             strategy,
             attempts: None,
             expire_at: None,
-        }
+        })
     }
 }
 

@@ -27,6 +27,7 @@ use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 pub use data::LoadError;
 pub use sessions::{CreateSessionError, NewSession};
 pub use tokens::{MintError, RefreshError, RefreshProof, TokenKind, VerifyError};
+pub use users::{Restriction, UserWriteError};
 
 /// What every instance of a server is made from.
 #[derive(Debug, Clone)]

@@ -17,6 +17,10 @@ pub enum CreateSessionError {
     UnknownOrganization(String),
     #[error("the user is not a member of organization {0}")]
     NotAMember(String),
+    #[error("the user is banned")]
+    UserBanned,
+    #[error("the user is locked")]
+    UserLocked,
     #[error(transparent)]
     OverBudget(#[from] OverBudget),
 }
@@ -63,6 +67,12 @@ impl Instance {
         let user_record = UserId::parse(user)
             .and_then(|id| data.users.get(&id))
             .ok_or_else(|| CreateSessionError::UnknownUser(user.to_owned()))?;
+        if user_record.banned {
+            return Err(CreateSessionError::UserBanned);
+        }
+        if user_record.is_locked(self.now_ms()) {
+            return Err(CreateSessionError::UserLocked);
+        }
         let organization = organization
             .map(|text| {
                 let id = OrganizationId::parse(text)

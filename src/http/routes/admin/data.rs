@@ -69,7 +69,7 @@ pub async fn load_data(
         let loaded = document::read(fields.as_map()).map_err(entry_problems)?;
         instance.load(loaded, replace).map_err(|error| match error {
             LoadError::Invalid(problems) => entry_problems(problems),
-            LoadError::OverBudget(over) => ApiError::InstanceFull(over.limit_mib),
+            LoadError::OverBudget(over) => ApiError::instance_full(over.limit_mib),
         })
     })
     .await

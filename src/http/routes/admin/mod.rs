@@ -101,7 +101,7 @@ pub const CLEAR_INSTANCE_JOURNAL: Operation = Operation {
 pub const CREATE_INSTANCE_SESSION: Operation = Operation {
     id: OperationId::CreateInstanceSession,
     canonical_error: |status, params| match status {
-        409 => Some(ApiError::InstanceFull(1024)),
+        409 => Some(ApiError::instance_full(1024)),
         _ => super::sessions::create_session_error(status, params),
     },
 };
@@ -134,7 +134,7 @@ pub const LOAD_INSTANCE_DATA: Operation = Operation {
     canonical_error: |status, _| match status {
         400 => Some(malformed_body()),
         401 => Some(ApiError::MissingAuthorization),
-        409 => Some(ApiError::InstanceFull(1024)),
+        409 => Some(ApiError::instance_full(1024)),
         413 => Some(ApiError::from_status(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
         )),

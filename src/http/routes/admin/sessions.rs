@@ -137,6 +137,7 @@ pub struct RefreshTokenBody {
         (status = 200, description = "The new session", body = AdminSessionBody),
         answers::BadRequest,
         answers::Unauthorized,
+        (status = 403, description = "The user is banned (`user_banned`) or locked (`user_locked`)", body = crate::error::ClerkErrors),
         answers::NotFound,
         (status = 409, description = "The session would take the instance past its memory bound (`--instance-memory-mib`)", body = crate::error::ClerkErrors),
         answers::Unprocessable,

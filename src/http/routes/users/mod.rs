@@ -1,5 +1,11 @@
 //! `/v1/users`: the users of the instance, as a backend reads them after authenticating one, and
-//! finds them by email, id or anything else the list filters by.
+//! finds them by email, id or anything else the list filters by; the writes live beside this
+//! module by concern: [`writes`] (create, update, delete), [`metadata`] (merge and replace) and
+//! [`restrictions`] (ban, unban, lock, unlock).
+
+pub mod metadata;
+pub mod restrictions;
+pub mod writes;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,7 +20,20 @@ use crate::http::wire::users::user_example;
 use crate::http::wire::{TotalCountBody, UserBody};
 use crate::store::users::Start;
 
-pub const OPERATIONS: &[Operation] = &[GET_USER_LIST, GET_USERS_COUNT, GET_USER];
+pub const OPERATIONS: &[Operation] = &[
+    GET_USER_LIST,
+    GET_USERS_COUNT,
+    GET_USER,
+    writes::CREATE_USER,
+    writes::UPDATE_USER,
+    writes::DELETE_USER,
+    metadata::UPDATE_USER_METADATA,
+    metadata::REPLACE_USER_METADATA,
+    restrictions::BAN_USER,
+    restrictions::UNBAN_USER,
+    restrictions::LOCK_USER,
+    restrictions::UNLOCK_USER,
+];
 
 pub const GET_USER_LIST: Operation = Operation {
     id: OperationId::GetUserList,
@@ -51,7 +70,7 @@ pub const GET_USER: Operation = Operation {
 pub const EXAMPLE_USER_ID: &str = "user_2AlicexBGaRy7HSnjHcaZabMn26";
 
 /// The documented errors of an operation on one user.
-fn user_operation_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
+pub fn user_operation_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
     match status {
         400 => Some(unknown_api_version()),
         401 => Some(ApiError::MissingAuthorization),
@@ -66,6 +85,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(list_users)
         .service(count_users)
         .service(get_user);
+    writes::configure(config);
+    metadata::configure(config);
+    restrictions::configure(config);
 }
 
 /// List all users
@@ -100,12 +122,13 @@ pub async fn list_users(caller: Caller, request: HttpRequest) -> Result<HttpResp
         None => Start::Offset(query.offset),
         Some(text) => Start::After(UserId::parse(text).ok_or_else(|| unknown_start(text))?),
     };
+    let now_ms = caller.instance.now_ms();
     let page = caller
         .instance
         .list_users(&query.filter, query.order, (start, query.limit), |users| {
             users
                 .into_iter()
-                .map(|(user, activity)| UserBody::new(user, activity))
+                .map(|(user, activity)| UserBody::new(user, activity, now_ms))
                 .collect::<Vec<_>>()
         })
         .ok_or_else(|| unknown_start(query.starting_after.as_deref().unwrap_or_default()))?;
@@ -175,10 +198,20 @@ pub async fn get_user(
     caller: Caller,
     user_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = UserId::parse(&user_id)
-        .and_then(|id| caller.instance.present_user(id, UserBody::new))
-        .ok_or_else(|| user_not_found(&user_id))?;
-    Ok(json_ok(&body))
+    user_answer(&caller, user_id_of(&user_id)?).ok_or_else(|| user_not_found(&user_id))
+}
+
+/// The user of `id` as the API shows it now, or `None` if there is no such user.
+pub fn user_answer(caller: &Caller, id: UserId) -> Option<HttpResponse> {
+    let now_ms = caller.instance.now_ms();
+    caller.instance.present_user(id, |user, activity| {
+        json_ok(&UserBody::new(user, activity, now_ms))
+    })
+}
+
+/// The user id a path gives; one that is not well formed names no user (404).
+pub fn user_id_of(text: &str) -> Result<UserId, ApiError> {
+    UserId::parse(text).ok_or_else(|| user_not_found(text))
 }
 
 /// The 404 for a user id, quoting at most a sane length of whatever was asked for.
