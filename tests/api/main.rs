@@ -33,5 +33,6 @@ mod shutdown;
 mod startup;
 mod statuses;
 mod tokens;
+mod user_writes;
 mod users;
 mod verify;

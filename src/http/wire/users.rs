@@ -174,8 +174,7 @@ pub struct EmailAddressBody {
     email_address: String,
     /// Held for the user without a verification.
     reserved: bool,
-    /// `null` for a reserved address.
-    verification: Option<VerificationBody>,
+    verification: VerificationBody,
     /// The other identifications this one is linked to: none in the mock.
     #[schema(value_type = Vec<Object>)]
     linked_to: [Value; 0],
@@ -211,8 +210,7 @@ pub struct PhoneNumberBody {
     default_second_factor: bool,
     /// Held for the user without a verification.
     reserved: bool,
-    /// `null` for a reserved number.
-    verification: Option<VerificationBody>,
+    verification: VerificationBody,
     /// The other identifications this one is linked to: none in the mock.
     #[schema(value_type = Vec<Object>)]
     linked_to: [Value; 0],
@@ -256,20 +254,23 @@ pub struct VerificationBody {
 }
 
 impl VerificationBody {
-    /// The verification of an identifier in `status`: none for a reserved one.
-    fn of(status: IdentifierStatus, code_strategy: &'static str) -> Option<Self> {
+    /// The verification of an identifier in `status`. A reserved one shows an unverified
+    /// verification rather than `null`: Clerk's schema makes the field nullable but lists only
+    /// objects in its `oneOf`, which strict validators read as "never null".
+    fn of(status: IdentifierStatus, code_strategy: &'static str) -> Self {
         let (object, status, strategy) = match status {
             IdentifierStatus::Verified => ("verification_admin", "verified", "admin"),
-            IdentifierStatus::Unverified => ("verification_otp", "unverified", code_strategy),
-            IdentifierStatus::Reserved => return None,
+            IdentifierStatus::Unverified | IdentifierStatus::Reserved => {
+                ("verification_otp", "unverified", code_strategy)
+            }
         };
-        Some(Self {
+        Self {
             object,
             status,
             strategy,
             attempts: None,
             expire_at: None,
-        })
+        }
     }
 }
 
