@@ -253,3 +253,70 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
 
     assert_eq!(seen["otherInstance"]["status"], "signed-out", "{seen:#}");
 }
+
+/// The SDK's user writes, as a test suite sets up its people: `createUser`, `updateUser` with
+/// metadata (a `PATCH`, then a `PUT` of the metadata), `updateUserMetadata`, ban, lock,
+/// `deleteUser`, and the error a taken email address raises.
+#[tokio::test]
+async fn the_official_js_sdk_creates_changes_and_deletes_users() {
+    let dir = node_package("sdk/js");
+    let app = spawn_app().await;
+    let output = tokio::process::Command::new("node")
+        .arg("users.mjs")
+        .current_dir(&dir)
+        .env("CLERK_API_URL", &app.address)
+        .env("CLERK_SECRET_KEY", &app.key)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "the SDK script failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+
+    let created = &seen["created"];
+    assert_eq!(created["fullName"], "Grace Hopper", "{seen:#}");
+    assert_eq!(created["primaryEmailAddress"], "grace@example.com");
+    assert_eq!(created["externalId"], "db-42");
+    assert_eq!(created["passwordEnabled"], true);
+    assert_eq!(created["privateMetadata"]["stripeCustomer"], "cus_123");
+    assert_eq!(seen["taken"]["status"], 422);
+    assert_eq!(seen["taken"]["codes"][0], "form_identifier_exists");
+    assert_eq!(seen["taken"]["params"][0], "email_address");
+    assert_eq!(seen["updated"]["fullName"], "Amazing Grace Hopper");
+    assert_eq!(seen["updated"]["publicMetadata"], json!({"plan": "team"}));
+    assert_eq!(
+        seen["merged"]["publicMetadata"],
+        json!({"plan": "team", "limits": {"seats": 10}})
+    );
+    assert_eq!(
+        seen["merged"]["privateMetadata"],
+        json!({"stripeCustomer": "cus_123", "vip": true})
+    );
+    assert_eq!(seen["byExternalId"]["ids"], json!([created["id"]]));
+    assert_eq!(seen["byExternalId"]["totalCount"], 1);
+    assert_eq!(seen["banned"], true);
+    assert_eq!(seen["unbanned"], false);
+    assert_eq!(seen["locked"], true);
+    assert_eq!(seen["unlocked"], false);
+    assert_eq!(
+        seen["deleted"],
+        json!({"id": created["id"], "deleted": true})
+    );
+    assert_eq!(seen["gone"]["status"], 404);
+
+    // `updateUser` with metadata sent the rest as a PATCH, then the metadata as a PUT.
+    let journal = app
+        .get("/__admin/instance/journal")
+        .query("operation_id", "ReplaceUserMetadata")
+        .send()
+        .await;
+    assert_eq!(
+        journal.body["data"].as_array().map(Vec::len),
+        Some(1),
+        "{:#}",
+        journal.body
+    );
+}

@@ -1,5 +1,5 @@
 //! The official Python SDK (`clerk-backend-api`), pointed at the server as a backend uses it:
-//! lists, gets and mints through `Clerk(server_url=...)`, `authenticate_request` verifying
+//! lists, gets, writes users and mints through `Clerk(server_url=...)`, `authenticate_request` verifying
 //! networklessly with the PEM the server publishes, `verify_token` fetching the JWKS, and a
 //! refresh.
 //!
@@ -63,6 +63,22 @@ async fn the_official_python_sdk_authenticates_and_verifies_with_its_default_opt
     assert_eq!(seen["verifiedSession"]["sid"], ALICE_ACTIVE);
     assert_eq!(seen["verifiedTemplate"]["sub"], ALICE, "{seen:#}");
     assert_eq!(seen["verifiedTemplate"]["email"], "alice@example.com");
+    let written = &seen["written"];
+    assert_eq!(
+        written["emails"],
+        serde_json::json!(["grace@example.com", "hopper@example.com"]),
+        "{seen:#}"
+    );
+    assert_eq!(written["reserved"], serde_json::json!([false, true]));
+    assert_eq!(written["externalId"], "db-42");
+    assert_eq!(
+        written["merged"],
+        serde_json::json!({"plan": "pro", "limits": {"seats": 10}})
+    );
+    assert_eq!(written["private"], serde_json::json!({"vip": true}));
+    assert_eq!(written["lastName"], "Hopper");
+    assert_eq!(written["banned"], true);
+    assert_eq!(written["deleted"], true);
     assert_eq!(seen["refreshed"]["sid"], ALICE_ACTIVE);
     assert_eq!(seen["refreshed"]["azp"], "http://localhost:8000");
 }

@@ -71,3 +71,49 @@ async fn clerk_rs_reads_a_user() {
         "{missing:?}"
     );
 }
+
+#[tokio::test]
+async fn clerk_rs_creates_merges_bans_and_deletes_a_user() {
+    use clerk_rs::apis::users_api;
+    use clerk_rs::models::{CreateUserRequest, UpdateUserMetadataRequest};
+
+    let app = spawn_app().await;
+    let clerk = Clerk::new(
+        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
+    );
+    let mut wanted = CreateUserRequest::new();
+    wanted.email_address = Some(vec!["grace@example.com".to_owned()]);
+    wanted.first_name = Some(Some("Grace".to_owned()));
+    wanted.public_metadata = Some([("plan".to_owned(), serde_json::json!("pro"))].into());
+    let created = users_api::create_user(&clerk.config, wanted)
+        .await
+        .unwrap_or_else(|error| panic!("the created user deserialises: {error:?}"));
+    assert_eq!(
+        created.email_addresses[0].email_address,
+        "grace@example.com"
+    );
+
+    let mut merge = UpdateUserMetadataRequest::new();
+    merge.public_metadata = Some([("seats".to_owned(), serde_json::json!(3))].into());
+    let merged = users_api::update_user_metadata(&clerk.config, &created.id, Some(merge))
+        .await
+        .unwrap_or_else(|error| panic!("the merged user deserialises: {error:?}"));
+    assert_eq!(
+        merged.public_metadata.get("plan"),
+        Some(&serde_json::json!("pro"))
+    );
+    assert_eq!(
+        merged.public_metadata.get("seats"),
+        Some(&serde_json::json!(3))
+    );
+
+    let banned = users_api::ban_user(&clerk.config, &created.id)
+        .await
+        .unwrap_or_else(|error| panic!("the banned user deserialises: {error:?}"));
+    assert!(banned.banned);
+    let deleted = users_api::delete_user(&clerk.config, &created.id)
+        .await
+        .unwrap_or_else(|error| panic!("the deleted object deserialises: {error:?}"));
+    assert!(deleted.deleted);
+    assert_eq!(deleted.id.as_deref(), Some(created.id.as_str()));
+}

@@ -41,6 +41,33 @@ seen["user"] = {
     "lastSignInAt": user.last_sign_in_at,
 }
 
+# The writes a test suite makes to set up its people.
+created = clerk.users.create(
+    email_address=["grace@example.com", "hopper@example.com"],
+    email_address_identification_status=["verified", "reserved"],
+    username="grace",
+    first_name="Grace",
+    external_id="db-42",
+    password="correct horse battery",
+    public_metadata={"plan": "pro", "limits": {"seats": 5}},
+)
+merged = clerk.users.update_metadata(
+    user_id=created.id, public_metadata={"limits": {"seats": 10}}, private_metadata={"vip": True}
+)
+renamed = clerk.users.update(user_id=created.id, last_name="Hopper")
+banned = clerk.users.ban(user_id=created.id)
+deleted = clerk.users.delete(user_id=created.id)
+seen["written"] = {
+    "emails": [e.email_address for e in created.email_addresses],
+    "reserved": [e.reserved for e in created.email_addresses],
+    "externalId": created.external_id,
+    "merged": merged.public_metadata,
+    "private": merged.private_metadata,
+    "lastName": renamed.last_name,
+    "banned": banned.banned,
+    "deleted": deleted.deleted,
+}
+
 session_token = clerk.sessions.create_token(session_id=session_id).jwt
 template_token = clerk.sessions.create_token_from_template(
     session_id=session_id, template_name="test"
