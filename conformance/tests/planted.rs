@@ -64,7 +64,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 22] = [
+const PLANTED: [(Bug, &str); 26] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -87,6 +87,10 @@ const PLANTED: [(Bug, &str); 22] = [
     (Bug::UnknownUserIsOk, "USER-002"),
     (Bug::UserCountIgnoresFilters, "USER-003"),
     (Bug::UserListIgnoresOffset, "USER-004"),
+    (Bug::DeleteNotPersisted, "USER-007"),
+    (Bug::DuplicateEmailAccepted, "USER-008"),
+    (Bug::MetadataMergeIsShallow, "USER-009"),
+    (Bug::BanKeepsSessions, "USER-010"),
 ];
 
 fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {

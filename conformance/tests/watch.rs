@@ -41,9 +41,14 @@ fn watch_in_front_of(upstream: &str, record: bool) -> Watch {
 
 /// Runs the SDK script through a watch in front of `upstream`; returns what the watch saw.
 async fn sdk_through_watch(upstream: &str) -> WatchOutcome {
+    script_through_watch(upstream, "watch.mjs").await
+}
+
+/// Runs `script` of the SDK folder through a watch in front of `upstream`.
+async fn script_through_watch(upstream: &str, script: &str) -> WatchOutcome {
     let watch = watch_in_front_of(upstream, false);
     let output = tokio::process::Command::new("node")
-        .arg("watch.mjs")
+        .arg(script)
         .current_dir(sdk_folder())
         .env("CLERK_API_URL", watch.address())
         .env("CLERK_SECRET_KEY", KEY)
@@ -87,6 +92,23 @@ async fn the_sdk_through_the_watch_finds_nothing_wrong_with_the_mock() {
     // The key is neither printed nor kept in the reports.
     let json = clerk_conformance::report::json(&outcome.report).expect("json");
     assert!(!json.contains(KEY));
+}
+
+/// The SDK's user writes (create, update with metadata, merge, ban, lock, delete, a taken
+/// email address) raise no false alarm either.
+#[tokio::test]
+async fn the_sdks_user_writes_through_the_watch_find_nothing_wrong_with_the_mock() {
+    let outcome = script_through_watch(&spawn_broken_server(Bug::None).await, "users.mjs").await;
+    assert!(outcome.exchanges >= 10, "{} exchanges", outcome.exchanges);
+    assert!(
+        outcome.violations.is_empty(),
+        "{:#?}",
+        outcome
+            .violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod input;
 mod refresh;
 mod robustness;
 mod tokens;
+mod user_writes;
 mod users;
 
 use serde_json::Value;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(input::checks());
     checks.extend(behaviour::checks());
     checks.extend(users::checks());
+    checks.extend(user_writes::checks());
     checks.extend(tokens::checks());
     checks.extend(refresh::checks());
     checks.extend(robustness::checks());

@@ -92,8 +92,9 @@ fn objects_in<'a>(body: &'a Value, object: &str) -> Vec<&'a Value> {
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    // A `DeletedObject` names the kind of object it was (`"object": "user"`) but is not one.
     items
         .into_iter()
-        .filter(|item| item["object"] == object)
+        .filter(|item| item["object"] == object && item.get("deleted").is_none())
         .collect()
 }

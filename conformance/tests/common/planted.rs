@@ -40,6 +40,14 @@ pub enum Bug {
     UnknownUserIsOk,
     UserCountIgnoresFilters,
     UserListIgnoresOffset,
+    /// `PATCH .../metadata` replaces the fields instead of merging them.
+    MetadataMergeIsShallow,
+    /// `DELETE /v1/users/{id}` answers as if deleted, and deletes nothing.
+    DeleteNotPersisted,
+    /// A second user with a taken email address is created.
+    DuplicateEmailAccepted,
+    /// A ban marks the user and leaves its sessions active.
+    BanKeepsSessions,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -206,6 +214,17 @@ async fn forward(
         method = reqwest::Method::GET;
         upstream_path = path.trim_end_matches("/revoke").to_owned();
     }
+    let is_user = path.starts_with("/v1/users/") && path.matches('/').count() == 3;
+    if bug == Bug::MetadataMergeIsShallow && path.ends_with("/metadata") && method == "PATCH" {
+        method = reqwest::Method::PUT;
+    }
+    if bug == Bug::DeleteNotPersisted && is_user && method == "DELETE" {
+        method = reqwest::Method::GET;
+    }
+    if bug == Bug::BanKeepsSessions && path.starts_with("/v1/users/") && path.ends_with("/ban") {
+        method = reqwest::Method::GET;
+        upstream_path = path.trim_end_matches("/ban").to_owned();
+    }
     // A real token starts with its base64url JSON header; `not.a.jwt` does not.
     let request_body_has_a_jwt = std::str::from_utf8(&body).is_ok_and(|text| text.contains("eyJ"));
     let mut outgoing = proxy
@@ -274,6 +293,21 @@ async fn forward(
             }
             Bug::WrongEnvelope | Bug::MissingLongMessage if status >= 400 => {
                 rewrite_errors(body, bug)
+            }
+            Bug::DeleteNotPersisted if is_user && request.method() == "DELETE" && status == 200 => {
+                *body = serde_json::json!({"object": "user", "id": body["id"], "deleted": true});
+            }
+            Bug::BanKeepsSessions if path.ends_with("/ban") && status == 200 => {
+                body["banned"] = Value::Bool(true);
+            }
+            Bug::DuplicateEmailAccepted
+                if path == "/v1/users"
+                    && status == 422
+                    && body["errors"][0]["code"] == "form_identifier_exists" =>
+            {
+                status = 200;
+                *body =
+                    serde_json::json!({"object": "user", "id": "user_2ConformanceDuplicate000000"});
             }
             Bug::EmailAddressWithoutLinkedTo if path.starts_with("/v1/users/") && status == 200 => {
                 for email in body["email_addresses"].as_array_mut().into_iter().flatten() {
