@@ -10,9 +10,14 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 # launches no process and the figure is the server's start-up, not curl's. Until the port is open
 # a poll costs the server nothing; once it answers (503 while seeding), polls are spaced so that
 # answering them does not slow what is being measured.
-wait_ready() { # port [path]
+wait_ready() { # port [path] [pid]
   local status
   while :; do
+    if [[ -n ${3:-} ]] && ! kill -0 "$3" 2>/dev/null; then
+      echo "the server on port $1 exited before it was ready:" >&2
+      cat "$work/server-$1.log" >&2 2>/dev/null
+      exit 1
+    fi
     if { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null; then
       printf 'GET %s HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n' \
         "${2:-/readyz}" "$key" >&3
@@ -25,15 +30,15 @@ wait_ready() { # port [path]
 }
 
 # Starts a server (a command line) pinned to core 0 and waits until `GET path` on its port
-# answers 200; sets `pid`, `started_ms` (launch to that answer) and `rss_kib`, and adds the
+# answers 200 (or stops the benchmark with the server's own words if it exits first); sets `pid`, `started_ms` (launch to that answer) and `rss_kib`, and adds the
 # server to `pids` for the caller to stop.
 start() { # port path command...
   local port=$1 path=$2; shift 2
   local started=$(date +%s%N)
-  taskset -c 0 "$@" >/dev/null 2>&1 &
+  taskset -c 0 "$@" >/dev/null 2>"$work/server-$port.log" &
   pid=$!
   pids+=("$pid")
-  wait_ready "$port" "$path"
+  wait_ready "$port" "$path" "$pid"
   started_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   rss_kib=$(ps -o rss= -p "$pid" | tr -d ' ')
 }

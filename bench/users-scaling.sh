@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The user list's filters as the instance grows: the same requests against an instance of 1,000
 # users and one of 1,000,000, side by side in interleaved rounds. Filters on identifiers
-# (email_address, user_id, username) read indexes and must stay within 2x of the small
+# (email_address, user_id, username, external_id) read indexes and must stay within 2x of the small
 # instance; the default page reads the creation index; `query` (a substring of any field) looks
 # at every user, and its cost grows with the instance.
 #
@@ -20,10 +20,12 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 cargo build --release --quiet --bin clerk-backend-mock
 server=target/release/clerk-backend-mock
 start 18621 /readyz "$server" --port 18621 --log-level warn --users 1000 --sessions 2000
-start 18622 /readyz "$server" --port 18622 --log-level warn --users 1000000 --sessions 100000
+start 18622 /readyz "$server" --port 18622 --log-level warn --users 1000000 --sessions 100000 \
+  --instance-memory-mib 4096
 echo "1,000,000 users: ready in ${started_ms} ms, RSS $((rss_kib / 1024)) MiB" >&2
 
-# Requests over 1,000 distinct users of each instance: by email, by id, by username.
+# Requests over 1,000 distinct users of each instance: by email, by id, by username, and by
+# external id (generated users have none: 1,000 users are created with one through the API).
 python3 - "$key" "$work" <<'PY'
 import json, sys, urllib.parse, urllib.request
 key, work = sys.argv[1:]
@@ -34,12 +36,19 @@ for port, name in [(18621, "small"), (18622, "big")]:
             f"http://127.0.0.1:{port}/v1/users?limit=500&offset={offset}",
             headers={"Authorization": f"Bearer {key}"})
         users.extend(json.load(urllib.request.urlopen(request)))
+    for n in range(1000):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/users", method="POST",
+            data=json.dumps({"external_id": f"ext-{n}"}).encode(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        urllib.request.urlopen(request).read()
     def write(kind, lines):
         open(f"{work}/{name}-{kind}.txt", "w").write("".join(f"GET /v1/users?{line}\n" for line in lines))
     write("email", [f"email_address={urllib.parse.quote(u['email_addresses'][0]['email_address'])}"
                     for u in users if u["email_addresses"]])
     write("id", [f"user_id={u['id']}" for u in users])
     write("username", [f"username={u['username']}" for u in users if u["username"]])
+    write("external_id", [f"external_id=ext-{n}" for n in range(1000)])
     write("page", [f"limit=10&offset={n % 100}" for n in range(1000)])
     write("query", ["query=example.org&limit=10"])
 PY
@@ -53,7 +62,7 @@ done
 
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
-  for kind in email id username page; do
+  for kind in email id username external_id page; do
     run_requests "$kind-1k" http://127.0.0.1:18621 "$work/small-$kind.txt"
     run_requests "$kind-1M" http://127.0.0.1:18622 "$work/big-$kind.txt"
   done
@@ -73,4 +82,5 @@ done
 
 echo "The user list over 1,000 and 1,000,000 users (the same kind of request, distinct users):"
 table email-1k email-1M:email-1k id-1k id-1M:id-1k username-1k username-1M:username-1k \
+  external_id-1k external_id-1M:external_id-1k \
   page-1k page-1M:page-1k query-1k query-1M:query-1k

@@ -236,8 +236,22 @@ mod tests {
     fn user() -> User {
         User {
             public_metadata: json!({"plan": "pro", "limits": {"seats": 5, "tags": ["a"]}, "empty": ""}),
+            private_metadata: json!({"stripe_customer": "cus_secret"}),
             ..testing::user(5)
         }
+    }
+
+    #[test]
+    fn private_metadata_never_reaches_a_token() {
+        assert_eq!(rendered(json!("{{user.private_metadata}}")), Value::Null);
+        assert_eq!(
+            rendered(json!("{{user.private_metadata.stripe_customer}}")),
+            Value::Null
+        );
+        assert_eq!(
+            rendered(json!("id={{user.private_metadata.stripe_customer}}")),
+            json!("id=")
+        );
     }
 
     fn organization() -> Organization {
