@@ -105,16 +105,13 @@ fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {
 /// browser.
 async fn a_session_and_its_refresh_token(upstream: &str) -> GivenRefresh {
     let http = reqwest::Client::new();
-    let session: Value = http
-        .post(format!("{upstream}/v1/sessions"))
-        .bearer_auth(KEY)
-        .json(&serde_json::json!({ "user_id": ALICE }))
-        .send()
-        .await
-        .expect("created")
-        .json()
-        .await
-        .expect("json");
+    let session = common::create_session(
+        &http,
+        upstream,
+        KEY,
+        &serde_json::json!({ "user_id": ALICE }),
+    )
+    .await;
     let session_id = session["id"].as_str().expect("an id").to_owned();
     let handed_out: Value = http
         .get(format!(

@@ -64,6 +64,18 @@ async fn script_through_watch(upstream: &str, script: &str) -> WatchOutcome {
     watch.stop().await
 }
 
+fn assert_no_violations(outcome: &WatchOutcome) {
+    assert!(
+        outcome.violations.is_empty(),
+        "{:#?}",
+        outcome
+            .violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    );
+}
+
 fn checks_that_failed(outcome: &WatchOutcome) -> Vec<&'static str> {
     let mut failed: Vec<&'static str> = outcome
         .violations
@@ -78,15 +90,7 @@ fn checks_that_failed(outcome: &WatchOutcome) -> Vec<&'static str> {
 async fn the_sdk_through_the_watch_finds_nothing_wrong_with_the_mock() {
     let outcome = sdk_through_watch(&spawn_broken_server(Bug::None).await).await;
     assert!(outcome.exchanges >= 10, "{} exchanges", outcome.exchanges);
-    assert!(
-        outcome.violations.is_empty(),
-        "{:#?}",
-        outcome
-            .violations
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-    );
+    assert_no_violations(&outcome);
     assert_eq!(outcome.report.exit_code(), 0);
     assert_eq!(outcome.report.checks.len(), 9);
     // The key is neither printed nor kept in the reports.
@@ -100,15 +104,7 @@ async fn the_sdk_through_the_watch_finds_nothing_wrong_with_the_mock() {
 async fn the_sdks_user_writes_through_the_watch_find_nothing_wrong_with_the_mock() {
     let outcome = script_through_watch(&spawn_broken_server(Bug::None).await, "users.mjs").await;
     assert!(outcome.exchanges >= 10, "{} exchanges", outcome.exchanges);
-    assert!(
-        outcome.violations.is_empty(),
-        "{:#?}",
-        outcome
-            .violations
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-    );
+    assert_no_violations(&outcome);
 }
 
 #[tokio::test]
@@ -192,16 +188,7 @@ async fn a_recording_loaded_into_a_fresh_mock_replays_to_the_same_answers() {
         json!({ "user_id": ALICE, "active_organization_id": "org_2Acmet3kU1slpIuojlEroXRG9xb" }),
         json!({ "user_id": ALICE }),
     ] {
-        let session: Value = http
-            .post(format!("{}/v1/sessions", watch.address()))
-            .bearer_auth(KEY)
-            .json(&body)
-            .send()
-            .await
-            .expect("created")
-            .json()
-            .await
-            .expect("json");
+        let session = common::create_session(&http, watch.address(), KEY, &body).await;
         created.push(session["id"].as_str().expect("id").to_owned());
     }
     http.post(format!(

@@ -11,26 +11,38 @@ use crate::helpers::{
     ACME, ALICE, ALICE_ACME, ALICE_ACTIVE, BOB, BOB_IMPERSONATED, CAROL, node_package, spawn_app,
 };
 
-#[tokio::test]
-async fn the_official_js_sdk_works_against_the_mock() {
-    let dir = node_package("sdk/js");
-    let app = spawn_app().await;
+/// Runs `script` of the SDK folder `dir` with `env` and reads the JSON it prints.
+async fn run_script(dir: &std::path::Path, script: &str, env: &[(&str, &str)]) -> Value {
     let output = tokio::process::Command::new("node")
-        .arg("check.mjs")
-        .current_dir(&dir)
-        .env("CLERK_API_URL", &app.address)
-        .env("CLERK_SECRET_KEY", &app.key)
-        .env("CLERK_USER_ID", ALICE)
-        .env("CLERK_SESSION_ID", ALICE_ACTIVE)
+        .arg(script)
+        .current_dir(dir)
+        .envs(env.iter().copied())
         .output()
         .await
         .expect("node runs");
     assert!(
         output.status.success(),
-        "the SDK script failed:\n{}",
+        "the SDK script {script} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+    serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+}
+
+#[tokio::test]
+async fn the_official_js_sdk_works_against_the_mock() {
+    let dir = node_package("sdk/js");
+    let app = spawn_app().await;
+    let seen = run_script(
+        &dir,
+        "check.mjs",
+        &[
+            ("CLERK_API_URL", &app.address),
+            ("CLERK_SECRET_KEY", &app.key),
+            ("CLERK_USER_ID", ALICE),
+            ("CLERK_SESSION_ID", ALICE_ACTIVE),
+        ],
+    )
+    .await;
 
     assert!(seen["list"]["totalCount"].as_u64() > Some(3), "{seen:#}");
     assert_eq!(seen["list"]["ids"].as_array().map(Vec::len), Some(3));
@@ -167,22 +179,18 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
         .await
         .assert_status(200);
 
-    let output = tokio::process::Command::new("node")
-        .arg("middleware.mjs")
-        .current_dir(&dir)
-        .env("CLERK_API_URL", &app.address)
-        .env("CLERK_SECRET_KEY", &app.key)
-        .env("CLERK_PUBLISHABLE_KEY", &app.publishable_key)
-        .env("CASES", cases.to_string())
-        .output()
-        .await
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "the middleware script failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+    let cases = cases.to_string();
+    let seen = run_script(
+        &dir,
+        "middleware.mjs",
+        &[
+            ("CLERK_API_URL", &app.address),
+            ("CLERK_SECRET_KEY", &app.key),
+            ("CLERK_PUBLISHABLE_KEY", &app.publishable_key),
+            ("CASES", &cases),
+        ],
+    )
+    .await;
 
     for case in [
         "authorizedParty",
@@ -261,20 +269,15 @@ async fn authenticate_request_signs_in_refreshes_and_signs_out_as_against_clerk(
 async fn the_official_js_sdk_creates_changes_and_deletes_users() {
     let dir = node_package("sdk/js");
     let app = spawn_app().await;
-    let output = tokio::process::Command::new("node")
-        .arg("users.mjs")
-        .current_dir(&dir)
-        .env("CLERK_API_URL", &app.address)
-        .env("CLERK_SECRET_KEY", &app.key)
-        .output()
-        .await
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "the SDK script failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+    let seen = run_script(
+        &dir,
+        "users.mjs",
+        &[
+            ("CLERK_API_URL", &app.address),
+            ("CLERK_SECRET_KEY", &app.key),
+        ],
+    )
+    .await;
 
     let created = &seen["created"];
     assert_eq!(created["fullName"], "Grace Hopper", "{seen:#}");

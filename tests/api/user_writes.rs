@@ -13,15 +13,11 @@ async fn create_user(app: &TestApp, body: Value) -> Value {
 }
 
 async fn advance_clock(app: &TestApp, ms: i64) {
-    let moved = app
-        .client
-        .post(format!("{}/__admin/instance/clock", app.address))
-        .bearer_auth(&app.key)
+    app.post("/__admin/instance/clock")
         .json(&json!({ "advance_ms": ms }))
         .send()
         .await
-        .expect("answered");
-    assert_eq!(moved.status(), 200);
+        .assert_status(200);
 }
 
 #[tokio::test]
@@ -313,27 +309,14 @@ async fn a_deleted_user_is_gone_and_its_sessions_can_no_longer_mint_or_refresh()
         .assert_error(404, "resource_not_found");
 
     // The export holds neither the user nor its sessions, and loads back.
-    let exported = app
-        .client
-        .get(format!("{}/__admin/instance/data", app.address))
-        .bearer_auth(&app.key)
-        .send()
-        .await
-        .expect("answered");
-    let document: Value = exported.json().await.expect("json");
+    let document = app.get("/__admin/instance/data").send().await.body;
     assert!(!document.to_string().contains(ALICE));
-    let loaded = app
-        .client
-        .post(format!(
-            "{}/__admin/instance/data?replace=true",
-            app.address
-        ))
-        .bearer_auth(&app.key)
+    app.post("/__admin/instance/data")
+        .query("replace", "true")
         .json(&document)
         .send()
         .await
-        .expect("answered");
-    assert_eq!(loaded.status(), 200);
+        .assert_status(200);
 }
 
 #[tokio::test]

@@ -27,3 +27,22 @@ pub async fn spawn_mock_with(settings: Settings) -> String {
     ready.await.expect("mock seeds");
     address
 }
+
+/// Creates a session at `base` (the mock, or a proxy in front of it) with the key `key` and
+/// `body` (`{"user_id": ...}` and more); returns the session as answered.
+pub async fn create_session(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    http.post(format!("{base}/v1/sessions"))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .expect("created")
+        .json()
+        .await
+        .expect("json")
+}

@@ -368,21 +368,26 @@ impl CreateUserRequest {
         user.primary_phone_number = primary_of(&self.phone_number);
         user.email_addresses = self.email_address;
         user.phone_numbers = self.phone_number;
-        let [public, private, unsafe_] = self.metadata;
-        for (slot, given) in [
-            (&mut user.public_metadata, public),
-            (&mut user.private_metadata, private),
-            (&mut user.unsafe_metadata, unsafe_),
-        ] {
-            if let Some(object) = given {
-                *slot = Value::Object(object);
-            }
-        }
+        replace_metadata(&mut user, self.metadata);
         user.banned = self.banned;
         if self.locked {
             user.locked_until = Some(now_ms + crate::domain::user::LOCKOUT_MS);
         }
         user
+    }
+}
+
+/// Replaces each metadata field given (public, private, unsafe) with its object.
+fn replace_metadata(user: &mut crate::domain::User, given: [Option<Map<String, Value>>; 3]) {
+    let [public, private, unsafe_] = given;
+    for (slot, given) in [
+        (&mut user.public_metadata, public),
+        (&mut user.private_metadata, private),
+        (&mut user.unsafe_metadata, unsafe_),
+    ] {
+        if let Some(object) = given {
+            *slot = Value::Object(object);
+        }
     }
 }
 
@@ -668,16 +673,7 @@ impl UpdateUserRequest {
             return Err(ApiError::InvalidParams(problems));
         }
         self.profile.apply(user);
-        let [public, private, unsafe_] = self.metadata;
-        for (slot, given) in [
-            (&mut user.public_metadata, public),
-            (&mut user.private_metadata, private),
-            (&mut user.unsafe_metadata, unsafe_),
-        ] {
-            if let Some(object) = given {
-                *slot = Value::Object(object);
-            }
-        }
+        replace_metadata(user, self.metadata);
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 // Drives the official @clerk/backend SDK against a running mock and prints what it saw as JSON.
 // Inputs (environment): CLERK_API_URL, CLERK_SECRET_KEY, CLERK_USER_ID, CLERK_SESSION_ID.
+import { outcome } from './outcome.mjs';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 
 const apiUrl = process.env.CLERK_API_URL;
@@ -9,20 +10,6 @@ const sessionId = process.env.CLERK_SESSION_ID;
 
 const clerk = createClerkClient({ secretKey, apiUrl });
 
-async function outcome(promise) {
-  try {
-    return { ok: await promise };
-  } catch (error) {
-    return {
-      status: error.status ?? null,
-      codes: (error.errors ?? []).map((e) => e.code),
-      longMessages: (error.errors ?? []).map((e) => e.longMessage),
-      traceId: error.clerkTraceId ?? null,
-      retryAfter: error.retryAfter ?? null,
-      message: String(error.message ?? error),
-    };
-  }
-}
 
 const list = await clerk.sessions.getSessionList({ userId, limit: 3 });
 const session = await clerk.sessions.getSession(sessionId);

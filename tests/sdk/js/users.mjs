@@ -1,6 +1,7 @@
 // Drives the official @clerk/backend SDK's user writes against a running mock, as a test suite
 // sets up its people and a backend's admin screens change them, and prints what it saw as JSON.
 // Inputs (environment): CLERK_API_URL, CLERK_SECRET_KEY.
+import { outcome } from './outcome.mjs';
 import { createClerkClient } from '@clerk/backend';
 
 const clerk = createClerkClient({
@@ -8,17 +9,6 @@ const clerk = createClerkClient({
   apiUrl: process.env.CLERK_API_URL,
 });
 
-async function outcome(promise) {
-  try {
-    return { ok: await promise };
-  } catch (error) {
-    return {
-      status: error.status ?? null,
-      codes: (error.errors ?? []).map((e) => e.code),
-      params: (error.errors ?? []).map((e) => e.meta?.paramName ?? null),
-    };
-  }
-}
 
 const summary = (user) => ({
   id: user.id,

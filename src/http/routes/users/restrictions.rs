@@ -8,46 +8,48 @@ use super::writes::write_error;
 use super::{user_answer, user_id_of, user_not_found, user_operation_error};
 use crate::error::ApiError;
 use crate::http::Caller;
-use crate::http::operation::{Operation, OperationId};
+use crate::http::operation::{Operation, OperationId, PathParams};
 use crate::http::routes::answers;
 use crate::http::wire::UserBody;
 use crate::tenancy::instance::Restriction;
 
 pub const BAN_USER: Operation = Operation {
     id: OperationId::BanUser,
-    canonical_error: |status, params| match status {
-        402 => Some(ApiError::PaymentRequired("Banning users".to_owned())),
-        _ => user_operation_error(status, params),
-    },
+    canonical_error: ban_error,
 };
 
 pub const UNBAN_USER: Operation = Operation {
     id: OperationId::UnbanUser,
-    canonical_error: |status, params| match status {
-        402 => Some(ApiError::PaymentRequired("Banning users".to_owned())),
-        _ => user_operation_error(status, params),
-    },
+    canonical_error: ban_error,
 };
 
 pub const LOCK_USER: Operation = Operation {
     id: OperationId::LockUser,
-    canonical_error: |status, params| match status {
-        403 => Some(ApiError::Forbidden(
-            "account lockout is not enabled for this instance".to_owned(),
-        )),
-        _ => user_operation_error(status, params),
-    },
+    canonical_error: lock_error,
 };
 
 pub const UNLOCK_USER: Operation = Operation {
     id: OperationId::UnlockUser,
-    canonical_error: |status, params| match status {
+    canonical_error: lock_error,
+};
+
+/// Ban and unban: 402 where Clerk's plan lacks the feature.
+fn ban_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
+    match status {
+        402 => Some(ApiError::PaymentRequired("Banning users".to_owned())),
+        _ => user_operation_error(status, params),
+    }
+}
+
+/// Lock and unlock: 403 where the instance's lockout is turned off.
+fn lock_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
+    match status {
         403 => Some(ApiError::Forbidden(
             "account lockout is not enabled for this instance".to_owned(),
         )),
         _ => user_operation_error(status, params),
-    },
-};
+    }
+}
 
 pub fn configure(config: &mut ServiceConfig) {
     config
