@@ -241,6 +241,12 @@ pub enum ApiError {
     UserLocked,
     #[error("not allowed: {0}")]
     Forbidden(String),
+    #[error("the user is not a member of the organization")]
+    NotAMember,
+    #[error("the sign-in token is {0} and cannot be revoked")]
+    SignInTokenNotRevocable(&'static str),
+    #[error("the sign-in token cannot be redeemed: {0}")]
+    SignInTokenNotRedeemable(String),
     #[error("payment required: {0}")]
     PaymentRequired(String),
     #[error("only instances created on demand can be deleted")]
@@ -401,6 +407,21 @@ impl ApiError {
                 "user_locked",
                 "Account locked",
                 "Your account is locked. You will be able to try again once the lock expires (POST /v1/users/{user_id}/unlock removes it).".into(),
+            )],
+            Self::NotAMember => vec![simple(
+                "not_a_member_in_organization",
+                "not a member",
+                "Current user is not a member of the organization. Only organization members can perform this action.".into(),
+            )],
+            Self::SignInTokenNotRevocable(status) => vec![simple(
+                "sign_in_token_cannot_be_revoked_code",
+                "cannot revoke",
+                format!("Sign in token cannot be revoked because its status is {status}. Only pending tokens can be revoked."),
+            )],
+            Self::SignInTokenNotRedeemable(reason) => vec![simple(
+                "sign_in_token_not_redeemable",
+                "cannot redeem",
+                format!("The sign-in token cannot be redeemed: {reason}. Create a new one with POST /v1/sign_in_tokens."),
             )],
             Self::Forbidden(reason) => vec![simple(
                 "authorization_invalid",
@@ -570,7 +591,10 @@ impl ResponseError for ApiError {
             | Self::AdminOriginRefused(_)
             | Self::UserBanned
             | Self::UserLocked
+            | Self::NotAMember
             | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::SignInTokenNotRevocable(_) => StatusCode::BAD_REQUEST,
+            Self::SignInTokenNotRedeemable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound { .. } | Self::TemplateNotFound(_) | Self::RouteNotFound { .. } => {

@@ -164,6 +164,18 @@ clerk_id!(
     IdentificationId,
     "idn_"
 );
+clerk_id!(
+    /// A sign-in token, `sit_...`.
+    SignInTokenId,
+    "sit_"
+);
+
+/// `len` random base62 characters: the secret part of a token.
+pub fn random_base62(rng: &mut impl rand::Rng, len: usize) -> String {
+    (0..len)
+        .map(|_| char::from(BASE62[rng.random_range(0..BASE62.len())]))
+        .collect()
+}
 
 impl ActivityId {
     /// The id of a session's activity record, derived from the session's id so that it need not

@@ -25,10 +25,12 @@ parameter. Every error answers in Clerk's error envelope.",
     ),
     tags(
         (name = "Sessions", description = "Sessions of the users of an instance: list, create, retrieve and revoke them, and mint their tokens."),
-        (name = "Users", description = "The users of an instance: what a backend reads after authenticating one."),
+        (name = "Users", description = "The users of an instance: what a backend reads after authenticating one, and the writes that set them up, change them and delete them."),
+        (name = "Testing Tokens", description = "Tokens `@clerk/testing` passes to the Frontend API in e2e tests."),
+        (name = "Sign-in Tokens", description = "Tokens that sign a user in once without a password; the admin surface redeems them."),
         (name = "JWKS", description = "The public keys that verify the instance's tokens."),
         (name = "Operator", description = "The server's own surface outside `/v1`: health, readiness and this document. No key needed."),
-        (name = "Admin", description = "The test-control surface under `/__admin`: instances on demand and resets. Operations on an instance take that instance's secret key."),
+        (name = "Admin", description = "The test-control surface under `/__admin`: instances on demand, resets, data, the clock, faults, the journal, sessions and their tokens, and sign-in token redemption. Operations on an instance take that instance's secret key."),
     ),
     modifiers(&BearerAuth)
 )]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::domain::footprint::json_bytes;
 use crate::domain::{Organization, OrganizationId, User, UserId};
-use crate::store::{SessionStore, UserStore};
+use crate::store::{SessionStore, SignInTokenStore, UserStore};
 use crate::tokens::JwtTemplate;
 
 /// An instance's data: who exists, which sessions they have, and the JWT templates.
@@ -19,6 +19,8 @@ pub struct InstanceData {
     pub organizations: HashMap<OrganizationId, Organization>,
     pub sessions: SessionStore,
     pub templates: HashMap<String, JwtTemplate>,
+    /// Created through the API; never part of a data document.
+    pub sign_in_tokens: SignInTokenStore,
     /// What the users, organizations and templates take in memory.
     pub(super) records_bytes: usize,
 }
@@ -41,6 +43,7 @@ impl InstanceData {
             organizations,
             sessions,
             templates,
+            sign_in_tokens: SignInTokenStore::default(),
             records_bytes,
         }
     }
@@ -80,7 +83,7 @@ impl InstanceData {
 
     /// What everything the instance holds takes in memory.
     pub fn bytes(&self) -> usize {
-        self.sessions.bytes() + self.records_bytes
+        self.sessions.bytes() + self.records_bytes + self.sign_in_tokens.bytes()
     }
 }
 

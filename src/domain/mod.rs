@@ -8,6 +8,7 @@ pub mod identifiers;
 pub mod metadata;
 pub mod operation_id;
 pub mod session;
+pub mod sign_in_token;
 #[cfg(test)]
 pub mod testing;
 pub mod user;

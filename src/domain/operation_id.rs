@@ -51,6 +51,9 @@ operation_ids! {
         UnbanUser = "UnbanUser",
         LockUser = "LockUser",
         UnlockUser = "UnlockUser",
+        CreateTestingToken = "CreateTestingToken",
+        CreateSignInToken = "CreateSignInToken",
+        RevokeSignInToken = "RevokeSignInToken",
     }
     own {
         Healthz = "Healthz",
@@ -68,6 +71,7 @@ operation_ids! {
         CreateInstanceSession = "CreateInstanceSession",
         GetInstanceSessionRefreshToken = "GetInstanceSessionRefreshToken",
         CreateInstanceSessionToken = "CreateInstanceSessionToken",
+        RedeemInstanceSignInToken = "RedeemInstanceSignInToken",
         LoadInstanceData = "LoadInstanceData",
         ExportInstanceData = "ExportInstanceData",
         GetInstanceFaults = "GetInstanceFaults",

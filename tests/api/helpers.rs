@@ -33,6 +33,8 @@ pub struct VersionSchemas {
     pub user: BodySchema,
     pub total_count: BodySchema,
     pub deleted: BodySchema,
+    pub sign_in_token: BodySchema,
+    pub testing_token: BodySchema,
     pub errors: BodySchema,
     pub token: BodySchema,
     pub refresh: BodySchema,
@@ -46,6 +48,8 @@ fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
         user: spec.schema("User").expect("User schema"),
         total_count: spec.schema("TotalCount").expect("TotalCount schema"),
         deleted: spec.schema("DeletedObject").expect("DeletedObject schema"),
+        sign_in_token: spec.schema("SignInToken").expect("SignInToken schema"),
+        testing_token: spec.schema("TestingToken").expect("TestingToken schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
         token: spec
             .response_schema("post", "/sessions/{session_id}/tokens", 200)
@@ -547,6 +551,10 @@ impl Answer {
             schemas.refresh.violations(&self.body)
         } else if self.body.get("keys").is_some() {
             schemas.jwks.violations(&self.body)
+        } else if self.body.get("object") == Some(&"sign_in_token".into()) {
+            schemas.sign_in_token.violations(&self.body)
+        } else if self.body.get("object") == Some(&"testing_token".into()) {
+            schemas.testing_token.violations(&self.body)
         } else if self.body.get("deleted").is_some() {
             schemas.deleted.violations(&self.body)
         } else if self.body.get("object") == Some(&"user".into()) {

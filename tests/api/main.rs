@@ -30,6 +30,7 @@ mod sdk_python;
 mod sdk_rust;
 mod secrets;
 mod shutdown;
+mod sign_in_tokens;
 mod startup;
 mod statuses;
 mod tokens;

@@ -154,6 +154,24 @@ fn every_operation_matches_the_contract() {
             ),
             (
                 "post",
+                "/v1/sign_in_tokens",
+                "CreateSignInToken",
+                vec![200, 400, 401, 403, 404, 422]
+            ),
+            (
+                "post",
+                "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+                "RevokeSignInToken",
+                vec![200, 400, 401, 404]
+            ),
+            (
+                "post",
+                "/v1/testing_tokens",
+                "CreateTestingToken",
+                vec![200, 400, 401]
+            ),
+            (
+                "post",
                 "/v1/users",
                 "CreateUser",
                 vec![200, 400, 401, 402, 403, 422]
@@ -200,6 +218,10 @@ fn every_operation_matches_the_contract() {
             "JWKS"
         } else if path.starts_with("/v1/users") {
             "Users"
+        } else if path.starts_with("/v1/testing_tokens") {
+            "Testing Tokens"
+        } else if path.starts_with("/v1/sign_in_tokens") {
+            "Sign-in Tokens"
         } else {
             "Sessions"
         };

@@ -6,7 +6,9 @@ use clerk_conformance::Spec;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, TestRequest, UNKNOWN_SESSION, spawn_app};
+use crate::helpers::{
+    ALICE, ALICE_ACTIVE, BOB, GLOBEX, TestApp, TestRequest, UNKNOWN_SESSION, spawn_app,
+};
 
 /// One cell of the status table: an operation, a status, the Clerk code of the answer (empty for
 /// a success) and a request that gets it.
@@ -32,6 +34,9 @@ struct Known {
     refresh_token: String,
     /// A user created banned.
     banned_user: String,
+    /// A pending sign-in token of Alice's, and one already revoked.
+    pending_sign_in_token: String,
+    revoked_sign_in_token: String,
 }
 
 /// The body of a refresh of `ALICE_ACTIVE` that succeeds.
@@ -875,6 +880,134 @@ fn cells() -> Vec<Cell> {
             "resource_not_found",
             |app, _| app.post(&format!("/v1/users/{NO_USER}/unlock"))
         ),
+        cell!(
+            "CreateTestingToken",
+            "post",
+            "/v1/testing_tokens",
+            200,
+            "",
+            |app, _| app.post("/v1/testing_tokens")
+        ),
+        cell!(
+            "CreateTestingToken",
+            "post",
+            "/v1/testing_tokens",
+            400,
+            "api_version_invalid",
+            |app, _| app.post("/v1/testing_tokens").version("1999-01-01")
+        ),
+        cell!(
+            "CreateTestingToken",
+            "post",
+            "/v1/testing_tokens",
+            401,
+            "authentication_invalid",
+            |app, _| app.post("/v1/testing_tokens").authorization(None)
+        ),
+        cell!(
+            "CreateSignInToken",
+            "post",
+            "/v1/sign_in_tokens",
+            200,
+            "",
+            |app, _| app
+                .post("/v1/sign_in_tokens")
+                .json(&json!({"user_id": ALICE}))
+        ),
+        cell!(
+            "CreateSignInToken",
+            "post",
+            "/v1/sign_in_tokens",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .post("/v1/sign_in_tokens")
+                .body("application/json", b"{".to_vec())
+        ),
+        cell!(
+            "CreateSignInToken",
+            "post",
+            "/v1/sign_in_tokens",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post("/v1/sign_in_tokens")
+                .json(&json!({"user_id": ALICE}))
+                .authorization(None)
+        ),
+        cell!(
+            "CreateSignInToken",
+            "post",
+            "/v1/sign_in_tokens",
+            403,
+            "not_a_member_in_organization",
+            |app, _| app
+                .post("/v1/sign_in_tokens")
+                .json(&json!({"user_id": BOB, "org_id": GLOBEX}))
+        ),
+        cell!(
+            "CreateSignInToken",
+            "post",
+            "/v1/sign_in_tokens",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .post("/v1/sign_in_tokens")
+                .json(&json!({"user_id": NO_USER}))
+        ),
+        cell!(
+            "CreateSignInToken",
+            "post",
+            "/v1/sign_in_tokens",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .post("/v1/sign_in_tokens")
+                .json(&json!({"user_id": ALICE, "expires_in_seconds": 0}))
+        ),
+        cell!(
+            "RevokeSignInToken",
+            "post",
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            200,
+            "",
+            |app, known| app.post(&format!(
+                "/v1/sign_in_tokens/{}/revoke",
+                known.pending_sign_in_token
+            ))
+        ),
+        cell!(
+            "RevokeSignInToken",
+            "post",
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            400,
+            "sign_in_token_cannot_be_revoked_code",
+            |app, known| app.post(&format!(
+                "/v1/sign_in_tokens/{}/revoke",
+                known.revoked_sign_in_token
+            ))
+        ),
+        cell!(
+            "RevokeSignInToken",
+            "post",
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            401,
+            "authentication_invalid",
+            |app, known| app
+                .post(&format!(
+                    "/v1/sign_in_tokens/{}/revoke",
+                    known.pending_sign_in_token
+                ))
+                .authorization(None)
+        ),
+        cell!(
+            "RevokeSignInToken",
+            "post",
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            404,
+            "resource_not_found",
+            |app, _| app.post("/v1/sign_in_tokens/sit_2NoSuchSignInToken000000000/revoke")
+        ),
         cell!("GetJWKS", "get", "/v1/jwks", 200, "", |app, _| app
             .get("/v1/jwks")),
         cell!(
@@ -984,12 +1117,28 @@ async fn app_and_token() -> (TestApp, Known) {
         .send()
         .await;
     let banned_user = banned.body["id"].as_str().expect("a user").to_owned();
+    let mut sign_in_tokens = Vec::new();
+    for _ in 0..2 {
+        let created = app
+            .post("/v1/sign_in_tokens")
+            .json(&json!({"user_id": ALICE}))
+            .send()
+            .await;
+        sign_in_tokens.push(created.body["id"].as_str().expect("a token").to_owned());
+    }
+    app.post(&format!("/v1/sign_in_tokens/{}/revoke", sign_in_tokens[1]))
+        .send()
+        .await
+        .assert_status(200);
+    let revoked_sign_in_token = sign_in_tokens.remove(1);
     (
         app,
         Known {
             session_token,
             refresh_token,
             banned_user,
+            pending_sign_in_token: sign_in_tokens.remove(0),
+            revoked_sign_in_token,
         },
     )
 }

@@ -5,6 +5,8 @@ pub mod jwks;
 pub mod operator;
 pub mod refresh;
 pub mod sessions;
+pub mod sign_in_tokens;
+pub mod testing_tokens;
 pub mod tokens;
 pub mod users;
 pub mod verify;
@@ -29,6 +31,8 @@ pub fn configure(config: &mut ServiceConfig) {
     refresh::configure(config);
     verify::configure(config);
     users::configure(config);
+    testing_tokens::configure(config);
+    sign_in_tokens::configure(config);
     jwks::configure(config);
     operator::configure(config);
     admin::configure(config);
@@ -42,6 +46,8 @@ pub fn operations() -> impl Iterator<Item = &'static Operation> + Clone {
         refresh::OPERATIONS,
         verify::OPERATIONS,
         users::OPERATIONS,
+        testing_tokens::OPERATIONS,
+        sign_in_tokens::OPERATIONS,
         jwks::OPERATIONS,
         operator::OPERATIONS,
         admin::OPERATIONS,

@@ -2,6 +2,7 @@
 
 pub mod deleted;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod users;
 
 pub use deleted::DeletedObjectBody;

@@ -4,6 +4,7 @@
 
 mod data;
 mod sessions;
+mod sign_in_tokens;
 mod tokens;
 mod users;
 
@@ -26,6 +27,7 @@ use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 
 pub use data::LoadError;
 pub use sessions::{CreateSessionError, NewSession};
+pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError, SignInTokenError};
 pub use tokens::{MintError, RefreshError, RefreshProof, TokenKind, VerifyError};
 pub use users::{Restriction, UserWriteError};
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::{Held, Instance};
 use crate::data::seed::InstanceData;
+use crate::domain::sign_in_token::SignInTokenStatus;
 use crate::domain::user::{LOCKOUT_MS, UserActivity};
 use crate::domain::{User, UserId};
 use crate::store::UserStore;
@@ -151,14 +152,21 @@ impl Instance {
         Ok(user)
     }
 
-    /// Deletes the user of `id`: its live sessions are revoked (they stay readable by id),
-    /// its memberships go with it, and its id is never drawn again.
+    /// Deletes the user of `id`: its live sessions and pending sign-in tokens are revoked (they
+    /// stay readable by id), its memberships go with it, and its id is never drawn again.
     pub fn delete_user(&self, id: UserId) -> Result<User, UserWriteError> {
         let removed = {
             let mut held = self.held.write();
             let data = &mut held.data;
             let before = data.bytes();
             let removed = data.remove_user(id).ok_or(UserWriteError::UnknownUser)?;
+            let now_ms = self.now_ms();
+            data.sign_in_tokens.update_of_user(id, |token| {
+                if token.status == SignInTokenStatus::Pending {
+                    token.status = SignInTokenStatus::Revoked;
+                    token.updated_at = token.updated_at.max(now_ms);
+                }
+            });
             self.budget.force(before, data.bytes());
             removed
         };

@@ -24,6 +24,7 @@ mod faults;
 mod instances;
 mod journal;
 mod sessions;
+mod sign_in_tokens;
 
 /// The example each documented error shows in the spec. Admin operations are not subject to
 /// `Prefer`.
@@ -39,6 +40,7 @@ pub const OPERATIONS: &[Operation] = &[
     CREATE_INSTANCE_SESSION,
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
     CREATE_INSTANCE_SESSION_TOKEN,
+    REDEEM_INSTANCE_SIGN_IN_TOKEN,
     LOAD_INSTANCE_DATA,
     EXPORT_INSTANCE_DATA,
     GET_INSTANCE_FAULTS,
@@ -129,6 +131,24 @@ pub const CREATE_INSTANCE_SESSION_TOKEN: Operation = Operation {
     },
 };
 
+pub const REDEEM_INSTANCE_SIGN_IN_TOKEN: Operation = Operation {
+    id: OperationId::RedeemInstanceSignInToken,
+    canonical_error: |status, _| match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        403 => Some(ApiError::UserBanned),
+        404 => Some(ApiError::NotFound {
+            resource: "Sign in token",
+            id: "with this secret".to_owned(),
+        }),
+        409 => Some(ApiError::instance_full(1024)),
+        422 => Some(ApiError::SignInTokenNotRedeemable(
+            "it is accepted".to_owned(),
+        )),
+        _ => None,
+    },
+};
+
 pub const LOAD_INSTANCE_DATA: Operation = Operation {
     id: OperationId::LoadInstanceData,
     canonical_error: |status, _| match status {
@@ -215,6 +235,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(sessions::create_session)
             .service(sessions::get_refresh_token)
             .service(sessions::mint_token)
+            .service(sign_in_tokens::redeem)
             .service(faults::get_faults)
             .service(faults::set_faults)
             .service(faults::restore_faults),
