@@ -323,3 +323,43 @@ async fn the_official_js_sdk_creates_changes_and_deletes_users() {
         journal.body
     );
 }
+
+/// `@clerk/testing`'s `clerkSetup()` as an e2e suite's global set-up runs it, with
+/// `CLERK_API_URL` at the mock (nothing leaves 127.0.0.1), then the sign-in recipe the README
+/// shows: the user by email, a sign-in token, and the admin redemption into a session.
+#[tokio::test]
+async fn clerk_setup_gets_a_testing_token_and_a_sign_in_token_redeems() {
+    let dir = node_package("sdk/js");
+    let app = spawn_app().await;
+    let seen = run_script(
+        &dir,
+        "testing.mjs",
+        &[
+            ("CLERK_API_URL", &app.address),
+            ("CLERK_SECRET_KEY", &app.key),
+            ("CLERK_PUBLISHABLE_KEY", &app.publishable_key),
+        ],
+    )
+    .await;
+    let testing_token = seen["testingToken"].as_str().expect("a testing token");
+    assert!(testing_token.contains("-c_"), "{seen:#}");
+    assert_eq!(seen["found"], json!({"totalCount": 1, "id": ALICE}));
+    assert_eq!(
+        seen["signInToken"],
+        json!({"status": "pending", "userId": ALICE, "hasToken": true})
+    );
+    assert_eq!(seen["session"]["userId"], ALICE);
+    assert_eq!(seen["session"]["status"], "active");
+    assert_eq!(seen["revoked"], "revoked");
+    assert!(seen["raw"]["expiresAt"].is_i64());
+    let testing_calls = app
+        .get("/__admin/instance/journal")
+        .query("operation_id", "CreateTestingToken")
+        .send()
+        .await;
+    assert_eq!(
+        testing_calls.body["total_count"], 2,
+        "clerkSetup asked the mock once, the script once: {:#}",
+        testing_calls.body
+    );
+}

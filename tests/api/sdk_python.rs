@@ -79,6 +79,19 @@ async fn the_official_python_sdk_authenticates_and_verifies_with_its_default_opt
     assert_eq!(written["lastName"], "Hopper");
     assert_eq!(written["banned"], true);
     assert_eq!(written["deleted"], true);
+    let tokens = &seen["tokens"];
+    assert!(
+        tokens["testing"]
+            .as_str()
+            .is_some_and(|token| token.contains("-c_")),
+        "{seen:#}"
+    );
+    assert!(tokens["testingExpiresAt"].is_i64());
+    assert_eq!(
+        tokens["signIn"],
+        serde_json::json!({"status": "pending", "hasToken": true})
+    );
+    assert_eq!(tokens["revoked"], "revoked");
     assert_eq!(seen["refreshed"]["sid"], ALICE_ACTIVE);
     assert_eq!(seen["refreshed"]["azp"], "http://localhost:8000");
 }

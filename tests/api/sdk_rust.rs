@@ -117,3 +117,32 @@ async fn clerk_rs_creates_merges_bans_and_deletes_a_user() {
     assert!(deleted.deleted);
     assert_eq!(deleted.id.as_deref(), Some(created.id.as_str()));
 }
+
+#[tokio::test]
+async fn clerk_rs_creates_testing_and_sign_in_tokens() {
+    use clerk_rs::apis::{sign_in_tokens_api, testing_tokens_api};
+    use clerk_rs::models::CreateSignInTokenRequest;
+
+    let app = spawn_app().await;
+    let clerk = Clerk::new(
+        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
+    );
+    let testing = testing_tokens_api::create_testing_token(&clerk.config)
+        .await
+        .unwrap_or_else(|error| panic!("the testing token deserialises: {error:?}"));
+    assert!(testing.token.contains("-c_"));
+    let created = sign_in_tokens_api::create_sign_in_token(
+        &clerk.config,
+        Some(CreateSignInTokenRequest::new(ALICE.to_owned())),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("the sign-in token deserialises: {error:?}"));
+    assert_eq!(created.user_id, ALICE);
+    let revoked = sign_in_tokens_api::revoke_sign_in_token(&clerk.config, &created.id)
+        .await
+        .unwrap_or_else(|error| panic!("the revoked token deserialises: {error:?}"));
+    assert_eq!(
+        serde_json::to_value(revoked.status).expect("a status"),
+        serde_json::json!("revoked")
+    );
+}

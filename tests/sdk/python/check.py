@@ -68,6 +68,16 @@ seen["written"] = {
     "deleted": deleted.deleted,
 }
 
+testing_token = clerk.testing_tokens.create()
+sign_in_token = clerk.sign_in_tokens.create(request={"user_id": user_id, "expires_in_seconds": 300})
+revoked_token = clerk.sign_in_tokens.revoke(sign_in_token_id=sign_in_token.id)
+seen["tokens"] = {
+    "testing": testing_token.token,
+    "testingExpiresAt": testing_token.expires_at,
+    "signIn": {"status": sign_in_token.status, "hasToken": bool(sign_in_token.token)},
+    "revoked": revoked_token.status,
+}
+
 session_token = clerk.sessions.create_token(session_id=session_id).jwt
 template_token = clerk.sessions.create_token_from_template(
     session_id=session_id, template_name="test"
