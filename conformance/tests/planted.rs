@@ -64,7 +64,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 26] = [
+const PLANTED: [(Bug, &str); 28] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -91,6 +91,8 @@ const PLANTED: [(Bug, &str); 26] = [
     (Bug::DuplicateEmailAccepted, "USER-008"),
     (Bug::MetadataMergeIsShallow, "USER-009"),
     (Bug::BanKeepsSessions, "USER-010"),
+    (Bug::TestingTokenInMilliseconds, "TOKEN-008"),
+    (Bug::RevokingTwiceIsOk, "TOKEN-009"),
 ];
 
 fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {

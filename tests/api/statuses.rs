@@ -1,5 +1,5 @@
 //! Every documented status of every operation, reached two ways: naturally, by a request that
-//! really is in that situation, and on demand with `Prefer: code=<status>`. The README's status
+//! really is in that situation, and on demand with `Prefer: code=<status>`. docs/behaviour.md's status
 //! table lists the same triggers.
 
 use clerk_conformance::Spec;

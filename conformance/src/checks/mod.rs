@@ -6,6 +6,7 @@ pub mod contract;
 mod input;
 mod refresh;
 mod robustness;
+mod sign_in_tokens;
 mod tokens;
 mod user_writes;
 mod users;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(users::checks());
     checks.extend(user_writes::checks());
     checks.extend(tokens::checks());
+    checks.extend(sign_in_tokens::checks());
     checks.extend(refresh::checks());
     checks.extend(robustness::checks());
     checks

@@ -48,6 +48,10 @@ pub enum Bug {
     DuplicateEmailAccepted,
     /// A ban marks the user and leaves its sessions active.
     BanKeepsSessions,
+    /// A testing token's `expires_at` in milliseconds, like every other time.
+    TestingTokenInMilliseconds,
+    /// Revoking a sign-in token that is no longer pending succeeds.
+    RevokingTwiceIsOk,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -293,6 +297,17 @@ async fn forward(
             }
             Bug::WrongEnvelope | Bug::MissingLongMessage if status >= 400 => {
                 rewrite_errors(body, bug)
+            }
+            Bug::TestingTokenInMilliseconds if path == "/v1/testing_tokens" && status == 200 => {
+                body["expires_at"] = Value::from(body["expires_at"].as_i64().unwrap_or(0) * 1000);
+            }
+            Bug::RevokingTwiceIsOk
+                if path.starts_with("/v1/sign_in_tokens/")
+                    && status == 400
+                    && body["errors"][0]["code"] == "sign_in_token_cannot_be_revoked_code" =>
+            {
+                status = 200;
+                *body = serde_json::json!({"object": "sign_in_token", "id": path.split('/').nth(3), "status": "revoked"});
             }
             Bug::DeleteNotPersisted if is_user && request.method() == "DELETE" && status == 200 => {
                 *body = serde_json::json!({"object": "user", "id": body["id"], "deleted": true});
