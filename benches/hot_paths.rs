@@ -150,7 +150,7 @@ fn shortcodes(c: &mut Criterion) {
     let organization_id = session
         .last_active_organization_id
         .expect("an active organization");
-    let organization = &data.organizations[&organization_id];
+    let organization = data.organizations.get(&organization_id).expect("Acme");
     let role = user.role_in(organization_id).expect("a member");
     let template = &data.templates["test"];
     let settings = TokenSettings {

@@ -243,6 +243,14 @@ pub enum ApiError {
     Forbidden(String),
     #[error("the user is not a member of the organization")]
     NotAMember,
+    #[error("no organization role {0}")]
+    RoleNotFound(String),
+    #[error("{0} is already a member")]
+    AlreadyAMember(String),
+    #[error("no creator {0}")]
+    CreatorNotFound(String),
+    #[error("the organization has its {0} members")]
+    MembershipQuotaExceeded(i64),
     #[error("the sign-in token is {0} and cannot be revoked")]
     SignInTokenNotRevocable(&'static str),
     #[error("the sign-in token cannot be redeemed: {0}")]
@@ -412,6 +420,32 @@ impl ApiError {
                 "not_a_member_in_organization",
                 "not a member",
                 "Current user is not a member of the organization. Only organization members can perform this action.".into(),
+            )],
+            Self::RoleNotFound(role) => vec![ClerkError {
+                meta: Some(param_meta("role")),
+                ..simple(
+                    "resource_not_found",
+                    "not found",
+                    format!("Organization role not found: {role}. Use org:admin, org:member, or a role a member of the organization holds."),
+                )
+            }],
+            Self::AlreadyAMember(user) => vec![simple(
+                "already_a_member_in_organization",
+                "already a member",
+                format!("{user} is already a member of the organization."),
+            )],
+            Self::CreatorNotFound(user) => vec![ClerkError {
+                meta: Some(param_meta("created_by")),
+                ..simple(
+                    "organization_creator_not_found",
+                    "creator not found",
+                    format!("No users found with id {user}."),
+                )
+            }],
+            Self::MembershipQuotaExceeded(limit) => vec![simple(
+                "organization_membership_quota_exceeded",
+                "organization membership quota exceeded",
+                format!("You have reached your limit of {limit} organization memberships, including outstanding invitations."),
             )],
             Self::SignInTokenNotRevocable(status) => vec![simple(
                 "sign_in_token_cannot_be_revoked_code",
@@ -593,7 +627,11 @@ impl ResponseError for ApiError {
             | Self::UserLocked
             | Self::NotAMember
             | Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::SignInTokenNotRevocable(_) => StatusCode::BAD_REQUEST,
+            Self::SignInTokenNotRevocable(_)
+            | Self::AlreadyAMember(_)
+            | Self::CreatorNotFound(_) => StatusCode::BAD_REQUEST,
+            Self::RoleNotFound(_) => StatusCode::NOT_FOUND,
+            Self::MembershipQuotaExceeded(_) => StatusCode::FORBIDDEN,
             Self::SignInTokenNotRedeemable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             Self::InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -169,6 +169,24 @@ clerk_id!(
     SignInTokenId,
     "sit_"
 );
+clerk_id!(
+    /// A user's membership of an organization, `orgmem_...`.
+    OrganizationMembershipId,
+    "orgmem_"
+);
+
+impl OrganizationMembershipId {
+    /// The id of `user`'s membership of `organization`, derived from both so that it need not
+    /// be stored: the same membership always shows the same id.
+    pub fn for_member(organization: OrganizationId, user: UserId) -> Self {
+        let salt = organization
+            .0
+            .0
+            .iter()
+            .fold(0_u64, |salt, byte| salt.rotate_left(7) ^ u64::from(*byte));
+        Self(IdBody::derived(&user.0, salt))
+    }
+}
 
 /// `len` random base62 characters: the secret part of a token.
 pub fn random_base62(rng: &mut impl rand::Rng, len: usize) -> String {

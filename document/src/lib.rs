@@ -106,7 +106,7 @@ fn active() -> SessionStatus {
     SessionStatus::Active
 }
 
-/// An organization.
+/// An organization. `id`, `name` and `slug` are required.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationEntry {
@@ -114,6 +114,49 @@ pub struct OrganizationEntry {
     pub id: OrganizationId,
     pub name: String,
     pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// A JSON object (default `{}`).
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_object")]
+    pub public_metadata: Value,
+    /// A JSON object (default `{}`): for the backend only.
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_object")]
+    pub private_metadata: Value,
+    /// How many members it may have; 0 (the default) is no limit.
+    #[serde(default)]
+    pub max_allowed_memberships: i64,
+    #[serde(default = "yes")]
+    pub admin_delete_enabled: bool,
+    #[schema(value_type = Option<String>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserId>,
+    /// Default: now on the instance's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Moment>,
+}
+
+impl OrganizationEntry {
+    /// An organization with its name and slug and the defaults for the rest.
+    pub fn new(id: OrganizationId, name: String, slug: String) -> Self {
+        Self {
+            id,
+            name,
+            slug,
+            image_url: None,
+            public_metadata: empty_object(),
+            private_metadata: empty_object(),
+            max_allowed_memberships: 0,
+            admin_delete_enabled: true,
+            created_by: None,
+            created_at: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A user. Only `id` is required.
@@ -213,6 +256,34 @@ pub struct MembershipEntry {
     pub organization_id: OrganizationId,
     /// Clerk's role key, such as `org:admin`.
     pub role: String,
+    /// A JSON object (default `{}`).
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_object", skip_serializing_if = "is_empty_object")]
+    pub public_metadata: Value,
+    /// A JSON object (default `{}`).
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_object", skip_serializing_if = "is_empty_object")]
+    pub private_metadata: Value,
+    /// Default: when the user or the organization was created, whichever is later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Moment>,
+}
+
+impl MembershipEntry {
+    /// A membership in `role`, with empty metadata.
+    pub fn new(organization_id: OrganizationId, role: String) -> Self {
+        Self {
+            organization_id,
+            role,
+            public_metadata: empty_object(),
+            private_metadata: empty_object(),
+            created_at: None,
+        }
+    }
+}
+
+fn is_empty_object(value: &Value) -> bool {
+    value.as_object().is_some_and(serde_json::Map::is_empty)
 }
 
 /// A session. Only `user_id` is required: the id and client are drawn from the instance's seed

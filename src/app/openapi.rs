@@ -26,6 +26,8 @@ parameter. Every error answers in Clerk's error envelope.",
     tags(
         (name = "Sessions", description = "Sessions of the users of an instance: list, create, retrieve and revoke them, and mint their tokens."),
         (name = "Users", description = "The users of an instance: what a backend reads after authenticating one, and the writes that set them up, change them and delete them."),
+        (name = "Organizations", description = "The organizations of an instance, by id or slug: what a multi-tenant backend reads and its admin screens change."),
+        (name = "Organization Memberships", description = "Who belongs to an organization, in which role."),
         (name = "Testing Tokens", description = "Tokens `@clerk/testing` passes to the Frontend API in e2e tests."),
         (name = "Sign-in Tokens", description = "Tokens that sign a user in once without a password; the admin surface redeems them."),
         (name = "JWKS", description = "The public keys that verify the instance's tokens."),

@@ -66,7 +66,7 @@ impl Loaded {
         let mut records = data.records_bytes;
         for organization in self.organizations {
             records += organization.footprint();
-            if let Some(previous) = data.organizations.insert(organization.id, organization) {
+            if let Some(previous) = data.organizations.insert(organization) {
                 records = records.saturating_sub(previous.footprint());
             }
         }
@@ -243,7 +243,7 @@ pub fn prepare(
     let organizations: Vec<Organization> = document
         .organizations
         .iter()
-        .map(entries::organization)
+        .map(|organization| entries::organization(organization, now_ms))
         .collect();
     let users: Vec<User> = document
         .users

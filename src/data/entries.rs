@@ -23,21 +23,44 @@ const DEFAULT_IMAGE_URL: &str = "https://img.clerk.com/mock/default.png";
 /// The most a template may shift `nbf` before `iat`.
 const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// The organization an entry writes.
-pub fn organization(entry: &OrganizationEntry) -> Organization {
+/// The organization an entry writes, with the instance's clock at `now_ms`.
+pub fn organization(entry: &OrganizationEntry, now_ms: i64) -> Organization {
+    let created_at = entry.created_at.map_or(now_ms, |at| at.at(now_ms));
+    let base = Organization::new(
+        entry.id,
+        entry.name.as_str(),
+        entry.slug.as_str(),
+        created_at,
+    );
     Organization {
-        id: entry.id,
-        name: Arc::from(entry.name.as_str()),
-        slug: Arc::from(entry.slug.as_str()),
+        image_url: entry
+            .image_url
+            .as_deref()
+            .map_or(base.image_url.clone(), Arc::from),
+        public_metadata: entry.public_metadata.clone(),
+        private_metadata: entry.private_metadata.clone(),
+        max_allowed_memberships: entry.max_allowed_memberships,
+        admin_delete_enabled: entry.admin_delete_enabled,
+        created_by: entry.created_by,
+        ..base
     }
 }
 
 /// An organization as a document writes it.
 pub fn organization_entry(organization: &Organization) -> OrganizationEntry {
     OrganizationEntry {
-        id: organization.id,
-        name: organization.name.to_string(),
-        slug: organization.slug.to_string(),
+        image_url: Some(organization.image_url.to_string()),
+        public_metadata: organization.public_metadata.clone(),
+        private_metadata: organization.private_metadata.clone(),
+        max_allowed_memberships: organization.max_allowed_memberships,
+        admin_delete_enabled: organization.admin_delete_enabled,
+        created_by: organization.created_by,
+        created_at: Some(Moment::At(organization.created_at)),
+        ..OrganizationEntry::new(
+            organization.id,
+            organization.name.to_string(),
+            organization.slug.to_string(),
+        )
     }
 }
 
@@ -93,8 +116,13 @@ pub fn user(entry: &UserEntry, now_ms: i64) -> User {
             .memberships
             .iter()
             .map(|membership| Membership {
-                organization_id: membership.organization_id,
-                role: Arc::from(membership.role.as_str()),
+                public_metadata: membership.public_metadata.clone(),
+                private_metadata: membership.private_metadata.clone(),
+                ..Membership::new(
+                    membership.organization_id,
+                    membership.role.as_str(),
+                    membership.created_at.map_or(created_at, |at| at.at(now_ms)),
+                )
             })
             .collect(),
         ..User::new(entry.id, image_url, created_at)
@@ -149,8 +177,10 @@ pub fn user_entry(user: &User) -> UserEntry {
             .memberships
             .iter()
             .map(|membership| MembershipEntry {
-                organization_id: membership.organization_id,
-                role: membership.role.to_string(),
+                public_metadata: membership.public_metadata.clone(),
+                private_metadata: membership.private_metadata.clone(),
+                created_at: Some(Moment::At(membership.created_at)),
+                ..MembershipEntry::new(membership.organization_id, membership.role.to_string())
             })
             .collect(),
         created_at: Some(Moment::At(user.created_at)),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::domain::footprint::json_bytes;
 use crate::domain::{Organization, OrganizationId, User, UserId};
-use crate::store::{SessionStore, SignInTokenStore, UserStore};
+use crate::store::{OrganizationStore, SessionStore, SignInTokenStore, UserStore};
 use crate::tokens::JwtTemplate;
 
 /// An instance's data: who exists, which sessions they have, and the JWT templates.
@@ -16,7 +16,7 @@ use crate::tokens::JwtTemplate;
 #[derive(Debug)]
 pub struct InstanceData {
     pub users: UserStore,
-    pub organizations: HashMap<OrganizationId, Organization>,
+    pub organizations: OrganizationStore,
     pub sessions: SessionStore,
     pub templates: HashMap<String, JwtTemplate>,
     /// Created through the API; never part of a data document.
@@ -40,7 +40,7 @@ impl InstanceData {
             + templates.values().map(template_footprint).sum::<usize>();
         Self {
             users: UserStore::from_users(users.into_values()),
-            organizations,
+            organizations: OrganizationStore::from_organizations(organizations.into_values()),
             sessions,
             templates,
             sign_in_tokens: SignInTokenStore::default(),
@@ -77,6 +77,22 @@ impl InstanceData {
     /// Removes the user of `id`, and what it took.
     pub fn remove_user(&mut self, id: UserId) -> Option<User> {
         let removed = self.users.remove(&id)?;
+        self.records_bytes = self.records_bytes.saturating_sub(removed.footprint());
+        Some(removed)
+    }
+
+    /// Stores `organization`, in place of the organization of its id, if any.
+    pub fn put_organization(&mut self, organization: Organization) {
+        let added = organization.footprint();
+        if let Some(previous) = self.organizations.insert(organization) {
+            self.records_bytes = self.records_bytes.saturating_sub(previous.footprint());
+        }
+        self.records_bytes = self.records_bytes.saturating_add(added);
+    }
+
+    /// Removes the organization of `id`, and what it took.
+    pub fn remove_organization(&mut self, id: OrganizationId) -> Option<Organization> {
+        let removed = self.organizations.remove(&id)?;
         self.records_bytes = self.records_bytes.saturating_sub(removed.footprint());
         Some(removed)
     }

@@ -15,6 +15,7 @@ use super::entries;
 use super::fixtures::Fixtures;
 pub use super::held::InstanceData;
 use crate::domain::clock::duration_ms;
+use crate::domain::roles;
 use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME};
 use crate::domain::user::{IdentifierStatus, Membership};
 use crate::domain::{
@@ -56,7 +57,7 @@ pub fn seed(
         .data
         .organizations
         .iter()
-        .map(|organization| (organization.id, entries::organization(organization)))
+        .map(|organization| (organization.id, entries::organization(organization, now_ms)))
         .collect();
 
     let mut users: HashMap<_, _> = fixtures
@@ -150,13 +151,10 @@ fn generated_user(
         .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "");
     let id = UserId::random(rng);
     let plan = ["free", "pro", "team"][rng.random_range(0..3)];
-    let memberships = if !organizations.is_empty() && rng.random_bool(0.2) {
-        vec![Membership {
-            organization_id: organizations[rng.random_range(0..organizations.len())],
-            role: Arc::from("org:member"),
-        }]
+    let membership_of = if !organizations.is_empty() && rng.random_bool(0.2) {
+        Some(organizations[rng.random_range(0..organizations.len())])
     } else {
-        Vec::new()
+        None
     };
     let phone_number = rng
         .random_bool(0.5)
@@ -178,7 +176,10 @@ fn generated_user(
         last_name: Some(Arc::from(last)),
         username: Some(Arc::from(handle.as_str())),
         public_metadata: serde_json::json!({ "plan": plan }),
-        memberships,
+        memberships: membership_of
+            .map(|organization| Membership::new(organization, roles::MEMBER, created_at))
+            .into_iter()
+            .collect(),
         ..User::new(
             id,
             Arc::from(format!("https://img.clerk.com/mock/{id}.png")),

@@ -98,7 +98,12 @@ impl User {
         let memberships: usize = self
             .memberships
             .iter()
-            .map(|membership| size_of_val(membership) + text_bytes(&membership.role))
+            .map(|membership| {
+                size_of_val(membership)
+                    + text_bytes(&membership.role)
+                    + json_bytes(&membership.public_metadata)
+                    + json_bytes(&membership.private_metadata)
+            })
             .sum();
         // The user store's indexes keep a copy of each identifier and an entry in the creation
         // index and in each organization's members.
@@ -122,9 +127,20 @@ impl User {
     }
 }
 
+/// What one entry of an organization index takes: a slot with its key.
+const ORGANIZATION_INDEX_ENTRY_BYTES: usize = 48;
+
 impl Organization {
+    /// What the organization takes in memory, its entries in the store's indexes (by slug,
+    /// by creation time) included.
     pub fn footprint(&self) -> usize {
-        size_of::<Organization>() + text_bytes(&self.name) + text_bytes(&self.slug)
+        size_of::<(super::OrganizationId, Organization)>() * 3 / 2
+            + text_bytes(&self.name)
+            + text_bytes(&self.slug)
+            + text_bytes(&self.image_url)
+            + json_bytes(&self.public_metadata)
+            + json_bytes(&self.private_metadata)
+            + 2 * ORGANIZATION_INDEX_ENTRY_BYTES
     }
 }
 

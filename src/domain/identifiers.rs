@@ -55,6 +55,57 @@ pub fn username_problem(value: &str) -> Option<String> {
     })
 }
 
+/// Why `value` is not an organization slug: lower-case letters and digits in runs joined by
+/// single dashes, at most [`MAX_TEXT_CHARS`] (upper case is refused, not folded).
+pub fn slug_problem(value: &str) -> Option<String> {
+    let well_formed = !value.is_empty()
+        && value.len() <= MAX_TEXT_CHARS
+        && value.split('-').all(|run| {
+            !run.is_empty()
+                && run
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    (!well_formed).then(|| {
+        format!("must be lower-case letters and digits joined by single dashes, at most {MAX_TEXT_CHARS} characters")
+    })
+}
+
+/// Why `value` is not an organization name: empty, longer than [`MAX_TEXT_CHARS`], or with a URL
+/// or HTML in it.
+pub fn organization_name_problem(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || value.chars().count() > MAX_TEXT_CHARS {
+        return Some(format!("must be 1 to {MAX_TEXT_CHARS} characters"));
+    }
+    (value.contains("://") || value.contains('<') || value.contains('>'))
+        .then(|| "may not contain URLs or HTML".to_owned())
+}
+
+/// The slug a name gives: lower-cased, every run of other characters a dash, trimmed of dashes
+/// (`"Acme, Inc."` is `acme-inc`); `org` when nothing is left.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug
+        .trim_end_matches('-')
+        .chars()
+        .take(MAX_TEXT_CHARS - 8)
+        .collect();
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "org".to_owned()
+    } else {
+        slug.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +133,19 @@ mod tests {
         for bad in ["ada", "ada.l", &"a".repeat(65)] {
             assert!(username_problem(bad).is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn slugs_are_checked_and_names_make_them() {
+        assert_eq!(slug_problem("acme-corp-2"), None);
+        for bad in ["Acme", "acme--corp", "-acme", "acme-", "acme_corp", ""] {
+            assert!(slug_problem(bad).is_some(), "{bad}");
+        }
+        assert_eq!(slugify("Acme, Inc."), "acme-inc");
+        assert_eq!(slugify("  Zoë's  Café 2 "), "zo-s-caf-2");
+        assert_eq!(slugify("!!!"), "org");
+        assert!(organization_name_problem("Acme <b>").is_some());
+        assert!(organization_name_problem("see https://x.io").is_some());
+        assert_eq!(organization_name_problem("Acme Corp"), None);
     }
 }

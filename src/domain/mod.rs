@@ -7,6 +7,7 @@ pub mod free_form;
 pub mod identifiers;
 pub mod metadata;
 pub mod operation_id;
+pub mod roles;
 pub mod session;
 pub mod sign_in_token;
 #[cfg(test)]
@@ -16,7 +17,7 @@ pub mod user;
 pub use api_version::ApiVersion;
 pub use clerk_mock_document::ids::{
     ActivityId, ClientId, IdentificationId, IdentificationKind, InstanceId, OrganizationId,
-    SessionId, UserId,
+    OrganizationMembershipId, SessionId, UserId,
 };
 pub use clock::Clock;
 pub use operation_id::OperationId;

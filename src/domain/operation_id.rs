@@ -54,6 +54,18 @@ operation_ids! {
         CreateTestingToken = "CreateTestingToken",
         CreateSignInToken = "CreateSignInToken",
         RevokeSignInToken = "RevokeSignInToken",
+        ListOrganizations = "ListOrganizations",
+        CreateOrganization = "CreateOrganization",
+        GetOrganization = "GetOrganization",
+        UpdateOrganization = "UpdateOrganization",
+        DeleteOrganization = "DeleteOrganization",
+        MergeOrganizationMetadata = "MergeOrganizationMetadata",
+        ReplaceOrganizationMetadata = "ReplaceOrganizationMetadata",
+        ListOrganizationMemberships = "ListOrganizationMemberships",
+        CreateOrganizationMembership = "CreateOrganizationMembership",
+        UpdateOrganizationMembership = "UpdateOrganizationMembership",
+        DeleteOrganizationMembership = "DeleteOrganizationMembership",
+        UsersGetOrganizationMemberships = "UsersGetOrganizationMemberships",
     }
     own {
         Healthz = "Healthz",

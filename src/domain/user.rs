@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::{IdentificationId, IdentificationKind, OrganizationId, Session, UserId};
+use super::{
+    IdentificationId, IdentificationKind, OrganizationId, OrganizationMembershipId, Session, UserId,
+};
 
 /// How long a lock lasts (Clerk's default lockout): the user is unlocked when it has passed on
 /// the instance's clock.
@@ -77,7 +79,7 @@ impl User {
     /// A user with nothing but its id and creation time: no names or identifiers, empty
     /// metadata, and the flags Clerk gives a new user. Every user starts here.
     pub fn new(id: UserId, image_url: Arc<str>, created_at: i64) -> Self {
-        let empty = || serde_json::Value::Object(serde_json::Map::new());
+        let empty = empty_object;
         Self {
             id,
             external_id: None,
@@ -242,6 +244,33 @@ pub struct Membership {
     pub organization_id: OrganizationId,
     /// Clerk's role key, such as `org:admin`.
     pub role: Arc<str>,
+    pub public_metadata: serde_json::Value,
+    pub private_metadata: serde_json::Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Membership {
+    /// A membership of `organization` in `role` from `created_at`, with empty metadata.
+    pub fn new(
+        organization_id: OrganizationId,
+        role: impl Into<Arc<str>>,
+        created_at: i64,
+    ) -> Self {
+        Self {
+            organization_id,
+            role: role.into(),
+            public_metadata: empty_object(),
+            private_metadata: empty_object(),
+            created_at,
+            updated_at: created_at,
+        }
+    }
+
+    /// The membership's id, which follows from the organization and `user`.
+    pub fn id(&self, user: UserId) -> OrganizationMembershipId {
+        OrganizationMembershipId::for_member(self.organization_id, user)
+    }
 }
 
 /// An organization of an instance.
@@ -249,5 +278,45 @@ pub struct Membership {
 pub struct Organization {
     pub id: OrganizationId,
     pub name: Arc<str>,
+    /// Lower-case letters, digits and dashes; one organization's only.
     pub slug: Arc<str>,
+    pub image_url: Arc<str>,
+    pub public_metadata: serde_json::Value,
+    pub private_metadata: serde_json::Value,
+    /// How many members it may have; 0 is no limit.
+    pub max_allowed_memberships: i64,
+    pub admin_delete_enabled: bool,
+    /// The user who created it through the API, if one did.
+    pub created_by: Option<UserId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Organization {
+    /// An organization with its name and slug and nothing else: no limit on members, empty
+    /// metadata, a placeholder image. Every organization starts here.
+    pub fn new(
+        id: OrganizationId,
+        name: impl Into<Arc<str>>,
+        slug: impl Into<Arc<str>>,
+        created_at: i64,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            slug: slug.into(),
+            image_url: Arc::from(format!("https://img.clerk.com/mock/{id}.png")),
+            public_metadata: empty_object(),
+            private_metadata: empty_object(),
+            max_allowed_memberships: 0,
+            admin_delete_enabled: true,
+            created_by: None,
+            created_at,
+            updated_at: created_at,
+        }
+    }
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
 }

@@ -256,6 +256,22 @@ impl UserStore {
             .is_some_and(|ids| ids.iter().any(|id| *id != except))
     }
 
+    /// The members of `organization`, in no particular order.
+    pub fn members_of(&self, organization: OrganizationId) -> impl Iterator<Item = &User> {
+        self.by_organization
+            .get(&organization)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.users.get(id))
+    }
+
+    /// How many members `organization` has.
+    pub fn member_count(&self, organization: OrganizationId) -> usize {
+        self.by_organization
+            .get(&organization)
+            .map_or(0, BTreeSet::len)
+    }
+
     /// Removes the user of `id`, and its entries in the indexes.
     pub fn remove(&mut self, id: &UserId) -> Option<User> {
         let removed = self.users.remove(id)?;

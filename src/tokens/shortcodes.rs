@@ -225,7 +225,6 @@ fn parse_operand(operand: &str, text: &str) -> Result<Operand, String> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use rand::SeedableRng;
     use serde_json::json;
@@ -256,11 +255,7 @@ mod tests {
 
     fn organization() -> Organization {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
-        Organization {
-            id: OrganizationId::random(&mut rng),
-            name: Arc::from("Acme"),
-            slug: Arc::from("acme"),
-        }
+        Organization::new(OrganizationId::random(&mut rng), "Acme", "acme", 1_000)
     }
 
     fn rendered(template: Value) -> Value {

@@ -35,6 +35,10 @@ pub struct VersionSchemas {
     pub deleted: BodySchema,
     pub sign_in_token: BodySchema,
     pub testing_token: BodySchema,
+    pub organization: BodySchema,
+    pub organizations: BodySchema,
+    pub membership: BodySchema,
+    pub memberships: BodySchema,
     pub errors: BodySchema,
     pub token: BodySchema,
     pub refresh: BodySchema,
@@ -50,6 +54,14 @@ fn schemas_of(official: BuiltinSpec) -> VersionSchemas {
         deleted: spec.schema("DeletedObject").expect("DeletedObject schema"),
         sign_in_token: spec.schema("SignInToken").expect("SignInToken schema"),
         testing_token: spec.schema("TestingToken").expect("TestingToken schema"),
+        organization: spec.schema("Organization").expect("Organization schema"),
+        organizations: spec.schema("Organizations").expect("Organizations schema"),
+        membership: spec
+            .schema("OrganizationMembership")
+            .expect("OrganizationMembership schema"),
+        memberships: spec
+            .schema("OrganizationMemberships")
+            .expect("OrganizationMemberships schema"),
         errors: spec.schema("ClerkErrors").expect("ClerkErrors schema"),
         token: spec
             .response_schema("post", "/sessions/{session_id}/tokens", 200)
@@ -561,6 +573,21 @@ impl Answer {
             schemas.user.violations(&self.body)
         } else if self.body.get("object") == Some(&"total_count".into()) {
             schemas.total_count.violations(&self.body)
+        } else if self.body.get("object") == Some(&"organization".into()) {
+            schemas.organization.violations(&self.body)
+        } else if self.body.get("object") == Some(&"organization_membership".into()) {
+            schemas.membership.violations(&self.body)
+        } else if self.body["data"].as_array().is_some_and(|items| {
+            items.iter().all(|item| item["object"] == "organization") && !items.is_empty()
+        }) {
+            schemas.organizations.violations(&self.body)
+        } else if self.body["data"].as_array().is_some_and(|items| {
+            items
+                .iter()
+                .all(|item| item["object"] == "organization_membership")
+                && !items.is_empty()
+        }) {
+            schemas.memberships.violations(&self.body)
         } else if (200..300).contains(&self.status) {
             let sessions: Vec<&Value> = match &self.body {
                 Value::Array(items) => items.iter().collect(),

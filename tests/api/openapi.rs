@@ -74,11 +74,41 @@ fn every_operation_matches_the_contract() {
         vec![
             (
                 "delete",
+                "/v1/organizations/{organization_id}",
+                "DeleteOrganization",
+                vec![200, 400, 401, 404]
+            ),
+            (
+                "delete",
+                "/v1/organizations/{organization_id}/memberships/{user_id}",
+                "DeleteOrganizationMembership",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "delete",
                 "/v1/users/{user_id}",
                 "DeleteUser",
                 vec![200, 400, 401, 404]
             ),
             ("get", "/v1/jwks", "GetJWKS", vec![200, 400, 401]),
+            (
+                "get",
+                "/v1/organizations",
+                "ListOrganizations",
+                vec![200, 400, 401, 403, 422]
+            ),
+            (
+                "get",
+                "/v1/organizations/{organization_id}",
+                "GetOrganization",
+                vec![200, 400, 401, 403, 404, 422]
+            ),
+            (
+                "get",
+                "/v1/organizations/{organization_id}/memberships",
+                "ListOrganizationMemberships",
+                vec![200, 400, 401, 404, 422]
+            ),
             (
                 "get",
                 "/v1/sessions",
@@ -105,6 +135,30 @@ fn every_operation_matches_the_contract() {
                 vec![200, 400, 401, 404]
             ),
             (
+                "get",
+                "/v1/users/{user_id}/organization_memberships",
+                "UsersGetOrganizationMemberships",
+                vec![200, 400, 401, 403, 404, 422]
+            ),
+            (
+                "patch",
+                "/v1/organizations/{organization_id}",
+                "UpdateOrganization",
+                vec![200, 400, 401, 402, 403, 404, 422]
+            ),
+            (
+                "patch",
+                "/v1/organizations/{organization_id}/memberships/{user_id}",
+                "UpdateOrganizationMembership",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "patch",
+                "/v1/organizations/{organization_id}/metadata",
+                "MergeOrganizationMetadata",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
                 "patch",
                 "/v1/users/{user_id}",
                 "UpdateUser",
@@ -115,6 +169,18 @@ fn every_operation_matches_the_contract() {
                 "/v1/users/{user_id}/metadata",
                 "UpdateUserMetadata",
                 vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "post",
+                "/v1/organizations",
+                "CreateOrganization",
+                vec![200, 400, 401, 402, 403, 422]
+            ),
+            (
+                "post",
+                "/v1/organizations/{organization_id}/memberships",
+                "CreateOrganizationMembership",
+                vec![200, 400, 401, 403, 404, 422]
             ),
             (
                 "post",
@@ -202,6 +268,12 @@ fn every_operation_matches_the_contract() {
             ),
             (
                 "put",
+                "/v1/organizations/{organization_id}/metadata",
+                "ReplaceOrganizationMetadata",
+                vec![200, 400, 401, 404, 422]
+            ),
+            (
+                "put",
                 "/v1/users/{user_id}/metadata",
                 "ReplaceUserMetadata",
                 vec![200, 400, 401, 404, 422]
@@ -222,6 +294,10 @@ fn every_operation_matches_the_contract() {
             "Testing Tokens"
         } else if path.starts_with("/v1/sign_in_tokens") {
             "Sign-in Tokens"
+        } else if path.contains("/memberships") {
+            "Organization Memberships"
+        } else if path.starts_with("/v1/organizations") {
+            "Organizations"
         } else {
             "Sessions"
         };

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{
-    ALICE, ALICE_ACTIVE, BOB, GLOBEX, TestApp, TestRequest, UNKNOWN_SESSION, spawn_app,
+    ACME, ALICE, ALICE_ACTIVE, BOB, CAROL, GLOBEX, TestApp, TestRequest, UNKNOWN_SESSION, spawn_app,
 };
 
 /// One cell of the status table: an operation, a status, the Clerk code of the answer (empty for
@@ -1008,6 +1008,574 @@ fn cells() -> Vec<Cell> {
             "resource_not_found",
             |app, _| app.post("/v1/sign_in_tokens/sit_2NoSuchSignInToken000000000/revoke")
         ),
+        cell!(
+            "ListOrganizations",
+            "get",
+            "/v1/organizations",
+            200,
+            "",
+            |app, _| app.get("/v1/organizations")
+        ),
+        cell!(
+            "ListOrganizations",
+            "get",
+            "/v1/organizations",
+            400,
+            "api_version_invalid",
+            |app, _| app.get("/v1/organizations").version("1999-01-01")
+        ),
+        cell!(
+            "ListOrganizations",
+            "get",
+            "/v1/organizations",
+            401,
+            "authentication_invalid",
+            |app, _| app.get("/v1/organizations").authorization(None)
+        ),
+        cell!(
+            "ListOrganizations",
+            "get",
+            "/v1/organizations",
+            422,
+            "form_param_value_invalid",
+            |app, _| app.get("/v1/organizations").query("limit", "0")
+        ),
+        cell!(
+            "CreateOrganization",
+            "post",
+            "/v1/organizations",
+            200,
+            "",
+            |app, _| app
+                .post("/v1/organizations")
+                .json(&json!({"name": "Initech"}))
+        ),
+        cell!(
+            "CreateOrganization",
+            "post",
+            "/v1/organizations",
+            400,
+            "organization_creator_not_found",
+            |app, _| app
+                .post("/v1/organizations")
+                .json(&json!({"name": "Initech", "created_by": NO_USER}))
+        ),
+        cell!(
+            "CreateOrganization",
+            "post",
+            "/v1/organizations",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post("/v1/organizations")
+                .json(&json!({"name": "Initech"}))
+                .authorization(None)
+        ),
+        cell!(
+            "CreateOrganization",
+            "post",
+            "/v1/organizations",
+            422,
+            "form_identifier_exists",
+            |app, _| app
+                .post("/v1/organizations")
+                .json(&json!({"name": "Acme again", "slug": "acme"}))
+        ),
+        cell!(
+            "GetOrganization",
+            "get",
+            "/v1/organizations/{organization_id}",
+            200,
+            "",
+            |app, _| app.get("/v1/organizations/acme")
+        ),
+        cell!(
+            "GetOrganization",
+            "get",
+            "/v1/organizations/{organization_id}",
+            400,
+            "api_version_invalid",
+            |app, _| app.get("/v1/organizations/acme").version("1999-01-01")
+        ),
+        cell!(
+            "GetOrganization",
+            "get",
+            "/v1/organizations/{organization_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app.get("/v1/organizations/acme").authorization(None)
+        ),
+        cell!(
+            "GetOrganization",
+            "get",
+            "/v1/organizations/{organization_id}",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .get("/v1/organizations/acme")
+                .query("include_members_count", "yes")
+        ),
+        cell!(
+            "GetOrganization",
+            "get",
+            "/v1/organizations/{organization_id}",
+            404,
+            "resource_not_found",
+            |app, _| app.get("/v1/organizations/no-such-slug")
+        ),
+        cell!(
+            "UpdateOrganization",
+            "patch",
+            "/v1/organizations/{organization_id}",
+            200,
+            "",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}"))
+                .json(&json!({"name": "Acme Inc"}))
+        ),
+        cell!(
+            "UpdateOrganization",
+            "patch",
+            "/v1/organizations/{organization_id}",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}"))
+                .body("application/json", b"{{".to_vec())
+        ),
+        cell!(
+            "UpdateOrganization",
+            "patch",
+            "/v1/organizations/{organization_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}"))
+                .authorization(None)
+        ),
+        cell!(
+            "UpdateOrganization",
+            "patch",
+            "/v1/organizations/{organization_id}",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(Method::PATCH, "/v1/organizations/no-such-slug")
+                .json(&json!({}))
+        ),
+        cell!(
+            "UpdateOrganization",
+            "patch",
+            "/v1/organizations/{organization_id}",
+            422,
+            "form_identifier_exists",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}"))
+                .json(&json!({"slug": "globex"}))
+        ),
+        cell!(
+            "DeleteOrganization",
+            "delete",
+            "/v1/organizations/{organization_id}",
+            200,
+            "",
+            |app, _| app.request(Method::DELETE, &format!("/v1/organizations/{ACME}"))
+        ),
+        cell!(
+            "DeleteOrganization",
+            "delete",
+            "/v1/organizations/{organization_id}",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .request(Method::DELETE, &format!("/v1/organizations/{ACME}"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "DeleteOrganization",
+            "delete",
+            "/v1/organizations/{organization_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::DELETE, &format!("/v1/organizations/{ACME}"))
+                .authorization(None)
+        ),
+        cell!(
+            "DeleteOrganization",
+            "delete",
+            "/v1/organizations/{organization_id}",
+            404,
+            "resource_not_found",
+            |app, _| app.request(Method::DELETE, "/v1/organizations/no-such-slug")
+        ),
+        cell!(
+            "MergeOrganizationMetadata",
+            "patch",
+            "/v1/organizations/{organization_id}/metadata",
+            200,
+            "",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}/metadata"))
+                .json(&json!({"public_metadata": {"plan": "team"}}))
+        ),
+        cell!(
+            "MergeOrganizationMetadata",
+            "patch",
+            "/v1/organizations/{organization_id}/metadata",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}/metadata"))
+                .body("application/json", b"{{".to_vec())
+        ),
+        cell!(
+            "MergeOrganizationMetadata",
+            "patch",
+            "/v1/organizations/{organization_id}/metadata",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}/metadata"))
+                .authorization(None)
+        ),
+        cell!(
+            "MergeOrganizationMetadata",
+            "patch",
+            "/v1/organizations/{organization_id}/metadata",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(Method::PATCH, "/v1/organizations/no-such-slug/metadata")
+                .json(&json!({}))
+        ),
+        cell!(
+            "MergeOrganizationMetadata",
+            "patch",
+            "/v1/organizations/{organization_id}/metadata",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .request(Method::PATCH, &format!("/v1/organizations/{ACME}/metadata"))
+                .json(&json!({"public_metadata": []}))
+        ),
+        cell!(
+            "ReplaceOrganizationMetadata",
+            "put",
+            "/v1/organizations/{organization_id}/metadata",
+            200,
+            "",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/organizations/{ACME}/metadata"))
+                .json(&json!({"public_metadata": {"plan": "team"}}))
+        ),
+        cell!(
+            "ReplaceOrganizationMetadata",
+            "put",
+            "/v1/organizations/{organization_id}/metadata",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/organizations/{ACME}/metadata"))
+                .body("application/json", b"{{".to_vec())
+        ),
+        cell!(
+            "ReplaceOrganizationMetadata",
+            "put",
+            "/v1/organizations/{organization_id}/metadata",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/organizations/{ACME}/metadata"))
+                .authorization(None)
+        ),
+        cell!(
+            "ReplaceOrganizationMetadata",
+            "put",
+            "/v1/organizations/{organization_id}/metadata",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(Method::PUT, "/v1/organizations/no-such-slug/metadata")
+                .json(&json!({}))
+        ),
+        cell!(
+            "ReplaceOrganizationMetadata",
+            "put",
+            "/v1/organizations/{organization_id}/metadata",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .request(Method::PUT, &format!("/v1/organizations/{ACME}/metadata"))
+                .json(&json!({"public_metadata": []}))
+        ),
+        cell!(
+            "ListOrganizationMemberships",
+            "get",
+            "/v1/organizations/{organization_id}/memberships",
+            200,
+            "",
+            |app, _| app.get(&format!("/v1/organizations/{ACME}/memberships"))
+        ),
+        cell!(
+            "ListOrganizationMemberships",
+            "get",
+            "/v1/organizations/{organization_id}/memberships",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .get(&format!("/v1/organizations/{ACME}/memberships"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "ListOrganizationMemberships",
+            "get",
+            "/v1/organizations/{organization_id}/memberships",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .get(&format!("/v1/organizations/{ACME}/memberships"))
+                .authorization(None)
+        ),
+        cell!(
+            "ListOrganizationMemberships",
+            "get",
+            "/v1/organizations/{organization_id}/memberships",
+            404,
+            "resource_not_found",
+            |app, _| app.get("/v1/organizations/no-such-slug/memberships")
+        ),
+        cell!(
+            "ListOrganizationMemberships",
+            "get",
+            "/v1/organizations/{organization_id}/memberships",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .get(&format!("/v1/organizations/{ACME}/memberships"))
+                .query("limit", "0")
+        ),
+        cell!(
+            "CreateOrganizationMembership",
+            "post",
+            "/v1/organizations/{organization_id}/memberships",
+            200,
+            "",
+            |app, _| app
+                .post(&format!("/v1/organizations/{ACME}/memberships"))
+                .json(&json!({"user_id": CAROL, "role": "org:member"}))
+        ),
+        cell!(
+            "CreateOrganizationMembership",
+            "post",
+            "/v1/organizations/{organization_id}/memberships",
+            400,
+            "already_a_member_in_organization",
+            |app, _| app
+                .post(&format!("/v1/organizations/{ACME}/memberships"))
+                .json(&json!({"user_id": ALICE, "role": "org:member"}))
+        ),
+        cell!(
+            "CreateOrganizationMembership",
+            "post",
+            "/v1/organizations/{organization_id}/memberships",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .post(&format!("/v1/organizations/{ACME}/memberships"))
+                .json(&json!({"user_id": CAROL, "role": "org:member"}))
+                .authorization(None)
+        ),
+        cell!(
+            "CreateOrganizationMembership",
+            "post",
+            "/v1/organizations/{organization_id}/memberships",
+            403,
+            "organization_membership_quota_exceeded",
+            |app, _| app
+                .post(&format!("/v1/organizations/{GLOBEX}/memberships"))
+                .json(&json!({"user_id": CAROL, "role": "org:member"}))
+        ),
+        cell!(
+            "CreateOrganizationMembership",
+            "post",
+            "/v1/organizations/{organization_id}/memberships",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .post("/v1/organizations/no-such-slug/memberships")
+                .json(&json!({"user_id": CAROL, "role": "org:member"}))
+        ),
+        cell!(
+            "CreateOrganizationMembership",
+            "post",
+            "/v1/organizations/{organization_id}/memberships",
+            422,
+            "form_param_missing",
+            |app, _| app
+                .post(&format!("/v1/organizations/{ACME}/memberships"))
+                .json(&json!({"user_id": CAROL}))
+        ),
+        cell!(
+            "UpdateOrganizationMembership",
+            "patch",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            200,
+            "",
+            |app, _| app
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+                )
+                .json(&json!({"role": "org:admin"}))
+        ),
+        cell!(
+            "UpdateOrganizationMembership",
+            "patch",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            400,
+            "request_body_invalid",
+            |app, _| app
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+                )
+                .body("application/json", b"{{".to_vec())
+        ),
+        cell!(
+            "UpdateOrganizationMembership",
+            "patch",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+                )
+                .json(&json!({"role": "org:admin"}))
+                .authorization(None)
+        ),
+        cell!(
+            "UpdateOrganizationMembership",
+            "patch",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            404,
+            "resource_not_found",
+            |app, _| app
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/organizations/{ACME}/memberships/{CAROL}")
+                )
+                .json(&json!({"role": "org:admin"}))
+        ),
+        cell!(
+            "UpdateOrganizationMembership",
+            "patch",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            422,
+            "form_param_missing",
+            |app, _| app
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+                )
+                .json(&json!({}))
+        ),
+        cell!(
+            "DeleteOrganizationMembership",
+            "delete",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            200,
+            "",
+            |app, _| app.request(
+                Method::DELETE,
+                &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+            )
+        ),
+        cell!(
+            "DeleteOrganizationMembership",
+            "delete",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .request(
+                    Method::DELETE,
+                    &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+                )
+                .version("1999-01-01")
+        ),
+        cell!(
+            "DeleteOrganizationMembership",
+            "delete",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .request(
+                    Method::DELETE,
+                    &format!("/v1/organizations/{ACME}/memberships/{BOB}")
+                )
+                .authorization(None)
+        ),
+        cell!(
+            "DeleteOrganizationMembership",
+            "delete",
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            404,
+            "resource_not_found",
+            |app, _| app.request(
+                Method::DELETE,
+                &format!("/v1/organizations/{ACME}/memberships/{CAROL}")
+            )
+        ),
+        cell!(
+            "UsersGetOrganizationMemberships",
+            "get",
+            "/v1/users/{user_id}/organization_memberships",
+            200,
+            "",
+            |app, _| app.get(&format!("/v1/users/{ALICE}/organization_memberships"))
+        ),
+        cell!(
+            "UsersGetOrganizationMemberships",
+            "get",
+            "/v1/users/{user_id}/organization_memberships",
+            400,
+            "api_version_invalid",
+            |app, _| app
+                .get(&format!("/v1/users/{ALICE}/organization_memberships"))
+                .version("1999-01-01")
+        ),
+        cell!(
+            "UsersGetOrganizationMemberships",
+            "get",
+            "/v1/users/{user_id}/organization_memberships",
+            401,
+            "authentication_invalid",
+            |app, _| app
+                .get(&format!("/v1/users/{ALICE}/organization_memberships"))
+                .authorization(None)
+        ),
+        cell!(
+            "UsersGetOrganizationMemberships",
+            "get",
+            "/v1/users/{user_id}/organization_memberships",
+            404,
+            "resource_not_found",
+            |app, _| app.get(&format!("/v1/users/{NO_USER}/organization_memberships"))
+        ),
+        cell!(
+            "UsersGetOrganizationMemberships",
+            "get",
+            "/v1/users/{user_id}/organization_memberships",
+            422,
+            "form_param_value_invalid",
+            |app, _| app
+                .get(&format!("/v1/users/{ALICE}/organization_memberships"))
+                .query("limit", "0")
+        ),
         cell!("GetJWKS", "get", "/v1/jwks", 200, "", |app, _| app
             .get("/v1/jwks")),
         cell!(
@@ -1099,6 +1667,70 @@ const ON_DEMAND: &[OnDemand] = &[
         code: "authorization_invalid",
         why: "lockout disabled in the instance's settings; the mock's lockout is always on",
     },
+    OnDemand {
+        operation: "ListOrganizations",
+        method: "get",
+        path: "/v1/organizations",
+        status: 403,
+        code: "authorization_invalid",
+        why: "organizations turned off in the instance's settings; the mock's are always on",
+    },
+    OnDemand {
+        operation: "CreateOrganization",
+        method: "post",
+        path: "/v1/organizations",
+        status: 402,
+        code: "instance_memory_exhausted",
+        why: "the memory bound; reached naturally in organizations.rs",
+    },
+    OnDemand {
+        operation: "CreateOrganization",
+        method: "post",
+        path: "/v1/organizations",
+        status: 403,
+        code: "authorization_invalid",
+        why: "organizations turned off in the instance's settings; the mock's are always on",
+    },
+    OnDemand {
+        operation: "GetOrganization",
+        method: "get",
+        path: "/v1/organizations/{organization_id}",
+        status: 403,
+        code: "authorization_invalid",
+        why: "organizations turned off in the instance's settings; the mock's are always on",
+    },
+    OnDemand {
+        operation: "UpdateOrganization",
+        method: "patch",
+        path: "/v1/organizations/{organization_id}",
+        status: 402,
+        code: "payment_required",
+        why: "a plan limit; every mock instance has every feature",
+    },
+    OnDemand {
+        operation: "UpdateOrganization",
+        method: "patch",
+        path: "/v1/organizations/{organization_id}",
+        status: 403,
+        code: "authorization_invalid",
+        why: "organizations turned off in the instance's settings; the mock's are always on",
+    },
+    OnDemand {
+        operation: "DeleteOrganizationMembership",
+        method: "delete",
+        path: "/v1/organizations/{organization_id}/memberships/{user_id}",
+        status: 422,
+        code: "form_param_missing",
+        why: "Clerk documents a 422 for a request with no body to be wrong in",
+    },
+    OnDemand {
+        operation: "UsersGetOrganizationMemberships",
+        method: "get",
+        path: "/v1/users/{user_id}/organization_memberships",
+        status: 403,
+        code: "authorization_invalid",
+        why: "organizations turned off in the instance's settings; the mock's are always on",
+    },
 ];
 
 fn generated_spec() -> Spec {
@@ -1131,6 +1763,12 @@ async fn app_and_token() -> (TestApp, Known) {
         .await
         .assert_status(200);
     let revoked_sign_in_token = sign_in_tokens.remove(1);
+    // Globex (Alice alone) takes no more members, for the quota's 403.
+    app.request(Method::PATCH, &format!("/v1/organizations/{GLOBEX}"))
+        .json(&json!({"max_allowed_memberships": 1}))
+        .send()
+        .await
+        .assert_status(200);
     (
         app,
         Known {

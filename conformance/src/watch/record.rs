@@ -203,11 +203,11 @@ impl Recorder {
             .iter()
             .filter_map(|(id, slug)| {
                 let slug = slug.clone().unwrap_or_else(|| id.to_lowercase());
-                Some(OrganizationEntry {
-                    id: OrganizationId::parse(id)?,
-                    name: slug.clone(),
+                Some(OrganizationEntry::new(
+                    OrganizationId::parse(id)?,
+                    slug.clone(),
                     slug,
-                })
+                ))
             })
             .collect();
         let users = self
@@ -219,10 +219,10 @@ impl Recorder {
                     memberships: memberships
                         .iter()
                         .filter_map(|(organization, role)| {
-                            Some(MembershipEntry {
-                                organization_id: OrganizationId::parse(organization)?,
-                                role: role.clone(),
-                            })
+                            Some(MembershipEntry::new(
+                                OrganizationId::parse(organization)?,
+                                role.clone(),
+                            ))
                         })
                         .collect(),
                     ..answered.map_or_else(|| UserId::parse(id).map(UserEntry::new), Some)?

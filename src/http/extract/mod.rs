@@ -4,6 +4,8 @@
 pub mod api_version;
 pub mod body;
 pub mod list_query;
+pub mod organization_body;
+pub mod organization_query;
 pub mod path;
 pub mod query;
 pub mod user_body;

@@ -43,27 +43,36 @@ pub const METADATA_FIELDS: [&str; 3] = ["public_metadata", "private_metadata", "
 pub type TextChange = Option<Option<Arc<str>>>;
 
 /// A body's fields and the problems found so far.
-struct Reader<'a> {
-    fields: &'a BodyFields,
-    problems: Vec<ParamProblem>,
+pub(super) struct Reader<'a> {
+    pub(super) fields: &'a BodyFields,
+    pub(super) problems: Vec<ParamProblem>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(fields: &'a BodyFields, known: &[&str]) -> Self {
+    /// A reader of a closed body: a field not in `known` is a problem.
+    pub(super) fn new(fields: &'a BodyFields, known: &[&str]) -> Self {
         let problems = fields.unknown(known).map(ParamProblem::unknown).collect();
         Self { fields, problems }
     }
 
-    fn report<T>(&mut self, result: Result<T, ParamProblem>) -> Option<T> {
+    /// A reader of an open body, whose other fields are ignored.
+    pub(super) fn open(fields: &'a BodyFields) -> Self {
+        Self {
+            fields,
+            problems: Vec::new(),
+        }
+    }
+
+    pub(super) fn report<T>(&mut self, result: Result<T, ParamProblem>) -> Option<T> {
         result.map_err(|problem| self.problems.push(problem)).ok()
     }
 
-    fn problem(&mut self, param: &str, kind: ParamProblemKind) {
+    pub(super) fn problem(&mut self, param: &str, kind: ParamProblemKind) {
         self.problems.push(ParamProblem::with_kind(param, kind));
     }
 
     /// A nullable text of at most `max` characters; `""` clears it as `null` does.
-    fn text(&mut self, name: &str, max: usize) -> TextChange {
+    pub(super) fn text(&mut self, name: &str, max: usize) -> TextChange {
         let given = self.report(self.fields.nullable_string(name)).flatten()?;
         match given {
             None | Some("") => Some(None),
@@ -78,17 +87,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn boolean(&mut self, name: &str) -> Option<bool> {
+    pub(super) fn boolean(&mut self, name: &str) -> Option<bool> {
         self.report(self.fields.boolean(name)).flatten()
     }
 
-    /// An RFC 3339 time, in Unix milliseconds.
-    fn time(&mut self, name: &str) -> Option<i64> {
+    /// An RFC 3339 time (any offset, any year), in Unix milliseconds.
+    pub(super) fn time(&mut self, name: &str) -> Option<i64> {
         let text = self.report(self.fields.string(name)).flatten()?;
-        let parsed = humantime::parse_rfc3339_weak(text)
+        let parsed = chrono::DateTime::parse_from_rfc3339(text)
             .ok()
-            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-            .and_then(|since| i64::try_from(since.as_millis()).ok());
+            .map(|time| time.timestamp_millis());
         if parsed.is_none() {
             self.problem(name, ParamProblemKind::InvalidTime);
         }
@@ -96,7 +104,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A metadata field: a JSON object within the free-form bound; `null` reads as `{}`.
-    fn metadata(&mut self, name: &str) -> Option<Map<String, Value>> {
+    pub(super) fn metadata(&mut self, name: &str) -> Option<Map<String, Value>> {
         match self.fields.as_map().get(name)? {
             Value::Null => Some(Map::new()),
             Value::Object(object) => {
@@ -118,7 +126,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A password, or a digest with its hasher: whether the user has one afterwards.
-    fn password(&mut self, skip_checks: bool) -> Option<bool> {
+    pub(super) fn password(&mut self, skip_checks: bool) -> Option<bool> {
         let password = self
             .report(self.fields.nullable_string("password"))
             .flatten();
@@ -158,7 +166,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The body's verdict: `value` if every field was good.
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
+    pub(super) fn finish<T>(self, value: T) -> Result<T, ApiError> {
         if self.problems.is_empty() {
             Ok(value)
         } else {
@@ -327,10 +335,12 @@ pub struct CreateUserSchema {
     totp_secret: Option<String>,
     backup_codes: Option<Vec<String>>,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     legal_accepted_at: Option<String>,
     skip_legal_checks: Option<bool>,
     skip_user_requirement: Option<bool>,
     /// RFC 3339; now by default.
+    #[schema(format = DateTime)]
     created_at: Option<String>,
     #[schema(value_type = Option<Object>)]
     public_metadata: Option<Map<String, Value>>,
@@ -546,7 +556,9 @@ pub struct UpdateUserSchema {
     sign_out_of_other_sessions: Option<bool>,
     totp_secret: Option<String>,
     backup_codes: Option<Vec<String>>,
+    #[schema(format = DateTime)]
     legal_accepted_at: Option<String>,
+    #[schema(format = DateTime)]
     created_at: Option<String>,
     delete_self_enabled: Option<bool>,
     create_organization_enabled: Option<bool>,

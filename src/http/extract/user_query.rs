@@ -110,7 +110,7 @@ pub struct UserPageParams {
 }
 
 /// In the document, a value of a repeatable filter: a string that may not be empty.
-struct FilterValue;
+pub(super) struct FilterValue;
 
 impl utoipa::PartialSchema for FilterValue {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -317,13 +317,13 @@ impl UsersQuery {
 }
 
 /// A `*_query` value, lower-cased; an empty one filters nothing.
-fn substring(value: &str) -> Option<String> {
+pub(super) fn substring(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_lowercase())
 }
 
 /// Values kept and left out by their `+`/`-` prefix; a `+` that arrived unescaped reads as a
 /// space and keeps too.
-fn signed<T>(values: &[String], parse: impl Fn(&str) -> T) -> Signed<T> {
+pub(super) fn signed<T>(values: &[String], parse: impl Fn(&str) -> T) -> Signed<T> {
     let mut signed = Signed::default();
     for value in values {
         if let Some(left_out) = value.strip_prefix('-') {
@@ -340,16 +340,22 @@ fn signed<T>(values: &[String], parse: impl Fn(&str) -> T) -> Signed<T> {
 }
 
 fn parse_order(order_by: &str) -> Option<UserOrder> {
+    let (field, descending) = sorted_by(order_by, &UserOrderField::ALL)?;
+    Some(UserOrder { field, descending })
+}
+
+/// The field an `order_by` value names among `fields`, and whether it is descending (a `-`
+/// prefix; `+`, or a `+` that arrived as a space, ascending).
+pub(super) fn sorted_by<F: Copy>(order_by: &str, fields: &[(&str, F)]) -> Option<(F, bool)> {
     let (descending, field) = match order_by.as_bytes().first() {
         Some(b'-') => (true, &order_by[1..]),
         Some(b'+' | b' ') => (false, &order_by[1..]),
         _ => (false, order_by),
     };
-    let field = UserOrderField::ALL
+    fields
         .iter()
         .find(|(name, _)| *name == field)
-        .map(|(_, field)| *field)?;
-    Some(UserOrder { field, descending })
+        .map(|(_, field)| (*field, descending))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod jwks;
 pub mod operator;
+pub mod organizations;
 pub mod refresh;
 pub mod sessions;
 pub mod sign_in_tokens;
@@ -33,6 +34,7 @@ pub fn configure(config: &mut ServiceConfig) {
     users::configure(config);
     testing_tokens::configure(config);
     sign_in_tokens::configure(config);
+    organizations::configure(config);
     jwks::configure(config);
     operator::configure(config);
     admin::configure(config);
@@ -48,6 +50,7 @@ pub fn operations() -> impl Iterator<Item = &'static Operation> + Clone {
         users::OPERATIONS,
         testing_tokens::OPERATIONS,
         sign_in_tokens::OPERATIONS,
+        organizations::OPERATIONS,
         jwks::OPERATIONS,
         operator::OPERATIONS,
         admin::OPERATIONS,

@@ -14,15 +14,31 @@ pub struct DeletedObjectBody {
     /// The deleted user's `external_id`, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     external_id: Option<String>,
+    /// The deleted organization's slug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slug: Option<String>,
     deleted: bool,
 }
 
 impl DeletedObjectBody {
-    pub fn new(object: &'static str, id: String, external_id: Option<String>) -> Self {
+    /// A deleted user, with its `external_id` when it had one.
+    pub fn user(id: String, external_id: Option<String>) -> Self {
         Self {
-            object,
+            object: "user",
             id,
             external_id,
+            slug: None,
+            deleted: true,
+        }
+    }
+
+    /// A deleted organization, with its slug.
+    pub fn organization(id: String, slug: String) -> Self {
+        Self {
+            object: "organization",
+            id,
+            external_id: None,
+            slug: Some(slug),
             deleted: true,
         }
     }

@@ -3,6 +3,7 @@
 //! [`data`] (load, export, reset).
 
 mod data;
+mod organizations;
 mod sessions;
 mod sign_in_tokens;
 mod tokens;
@@ -26,6 +27,7 @@ use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 
 pub use data::LoadError;
+pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError};
 pub use sessions::{CreateSessionError, NewSession};
 pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError, SignInTokenError};
 pub use tokens::{MintError, RefreshError, RefreshProof, TokenKind, VerifyError};

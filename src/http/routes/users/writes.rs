@@ -231,8 +231,7 @@ pub async fn delete_user(
         .instance
         .delete_user(id)
         .map_err(|error| write_error(error, &user_id, 409))?;
-    Ok(json_ok(&DeletedObjectBody::new(
-        "user",
+    Ok(json_ok(&DeletedObjectBody::user(
         removed.id.to_string(),
         removed.external_id.as_deref().map(str::to_owned),
     )))
