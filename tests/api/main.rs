@@ -21,6 +21,7 @@ mod memory;
 #[path = "../support/npm.rs"]
 mod npm;
 mod openapi;
+mod organizations;
 mod refresh;
 mod revoke;
 mod routing;
