@@ -363,3 +363,75 @@ async fn clerk_setup_gets_a_testing_token_and_a_sign_in_token_redeems() {
         testing_calls.body
     );
 }
+
+/// The SDK's organizations and memberships, as a multi-tenant backend reads and writes them:
+/// by id and by slug, lists with their counts, create, update (whose metadata arrives as a
+/// `PUT`), merge, members joining, promoted, refused twice and removed, and delete.
+#[tokio::test]
+async fn the_official_js_sdk_reads_and_writes_organizations_and_memberships() {
+    let dir = node_package("sdk/js");
+    let app = spawn_app().await;
+    let seen = run_script(
+        &dir,
+        "organizations.mjs",
+        &[
+            ("CLERK_API_URL", &app.address),
+            ("CLERK_SECRET_KEY", &app.key),
+            ("CLERK_ORG_ID", ACME),
+            ("CLERK_USER_ID", ALICE),
+            ("CLERK_OTHER_USER_ID", CAROL),
+        ],
+    )
+    .await;
+    assert_eq!(seen["byId"]["id"], ACME, "{seen:#}");
+    assert_eq!(seen["byId"]["slug"], "acme");
+    assert!(seen["byId"]["membersCount"].as_u64() >= Some(2));
+    assert_eq!(seen["bySlugId"], ACME);
+    assert_eq!(seen["list"]["length"], 2);
+    assert_eq!(
+        seen["members"]["totalCount"], seen["byId"]["membersCount"],
+        "{seen:#}"
+    );
+    let alice = seen["members"]["all"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|member| member["userId"] == ALICE)
+        .expect("Alice among the members");
+    assert_eq!(alice["role"], "org:admin");
+    assert_eq!(alice["identifier"], "alice@example.com");
+    assert_eq!(alice["organizationId"], ACME);
+    assert_eq!(seen["ofUser"]["totalCount"], 2, "Acme and Globex");
+    assert_eq!(seen["created"]["slug"], "initech");
+    assert_eq!(seen["created"]["createdBy"], ALICE);
+    assert_eq!(seen["updated"]["name"], "Initech Inc");
+    assert_eq!(
+        seen["updated"]["publicMetadata"],
+        json!({"plan": "enterprise"})
+    );
+    assert_eq!(
+        seen["merged"]["publicMetadata"],
+        json!({"plan": "enterprise", "seats": 25})
+    );
+    assert_eq!(seen["merged"]["privateMetadata"], json!({"crm": "acc_42"}));
+    assert_eq!(seen["joined"]["role"], "org:member");
+    assert_eq!(seen["joined"]["userId"], CAROL);
+    assert_eq!(seen["promoted"]["role"], "org:admin");
+    assert_eq!(seen["again"]["status"], 400);
+    assert_eq!(
+        seen["again"]["codes"][0],
+        "already_a_member_in_organization"
+    );
+    assert_eq!(seen["left"]["userId"], CAROL);
+    assert_eq!(seen["deleted"]["deleted"], true);
+    assert_eq!(seen["gone"]["status"], 404);
+    let replaced = app
+        .get("/__admin/instance/journal")
+        .query("operation_id", "ReplaceOrganizationMetadata")
+        .send()
+        .await;
+    assert_eq!(
+        replaced.body["total_count"], 1,
+        "updateOrganization's metadata as a PUT"
+    );
+}

@@ -79,6 +79,22 @@ async fn the_official_python_sdk_authenticates_and_verifies_with_its_default_opt
     assert_eq!(written["lastName"], "Hopper");
     assert_eq!(written["banned"], true);
     assert_eq!(written["deleted"], true);
+    let organizations = &seen["organizations"];
+    assert_eq!(organizations["acme"]["slug"], "acme", "{seen:#}");
+    assert_eq!(
+        organizations["acmeMembers"], organizations["acme"]["membersCount"],
+        "{seen:#}"
+    );
+    assert_eq!(organizations["acmeHasPublicUserData"], true);
+    assert_eq!(organizations["mine"], serde_json::json!(["acme", "globex"]));
+    assert_eq!(organizations["created"]["slug"], "initech");
+    assert_eq!(organizations["created"]["createdBy"], ALICE);
+    assert_eq!(organizations["renamed"], "Initech Inc");
+    assert_eq!(organizations["merged"], serde_json::json!({"plan": "team"}));
+    assert_eq!(organizations["joined"], "org:member");
+    assert_eq!(organizations["promoted"], "org:admin");
+    assert!(organizations["removed"].is_string());
+    assert_eq!(organizations["deleted"], true);
     let tokens = &seen["tokens"];
     assert!(
         tokens["testing"]

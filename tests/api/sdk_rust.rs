@@ -146,3 +146,43 @@ async fn clerk_rs_creates_testing_and_sign_in_tokens() {
         serde_json::json!("revoked")
     );
 }
+
+#[tokio::test]
+async fn clerk_rs_reads_an_organization_and_its_members() {
+    use clerk_rs::apis::{organization_memberships_api, organizations_api};
+
+    let app = spawn_app().await;
+    let clerk = Clerk::new(
+        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
+    );
+    let acme = organizations_api::get_organization(&clerk.config, "acme", Some(true), None)
+        .await
+        .unwrap_or_else(|error| panic!("the organization deserialises: {error:?}"));
+    assert_eq!(acme.slug, "acme");
+    let members = organization_memberships_api::list_organization_memberships(
+        &clerk.config,
+        &acme.id,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(50),
+        None,
+    )
+    .await
+    .unwrap_or_else(|error| panic!("the memberships deserialise: {error:?}"));
+    assert_eq!(acme.members_count.map(i64::from), Some(members.total_count));
+    assert!(members.data.iter().any(|member| member.role == "org:admin"));
+}

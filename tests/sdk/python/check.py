@@ -68,6 +68,40 @@ seen["written"] = {
     "deleted": deleted.deleted,
 }
 
+# Organizations and memberships, as a multi-tenant backend reads and writes them.
+acme = clerk.organizations.get(organization_id="acme", include_members_count=True)
+organizations = clerk.organizations.list(limit=5)
+acme_members = clerk.organization_memberships.list(organization_id=acme.id, limit=50)
+mine = clerk.users.get_organization_memberships(user_id=user_id)
+initech = clerk.organizations.create(request={"name": "Initech", "created_by": user_id})
+renamed_org = clerk.organizations.update(organization_id=initech.id, name="Initech Inc")
+merged_org = clerk.organizations.merge_metadata(
+    organization_id=initech.id, public_metadata={"plan": "team"}
+)
+other = next(u for u in clerk.users.list(request={"limit": 100}) if u.id != user_id)
+joined = clerk.organization_memberships.create(
+    organization_id=initech.id, user_id=other.id, role="org:member"
+)
+promoted = clerk.organization_memberships.update(
+    organization_id=initech.id, user_id=other.id, role="org:admin"
+)
+removed = clerk.organization_memberships.delete(organization_id=initech.id, user_id=other.id)
+deleted_org = clerk.organizations.delete(organization_id=initech.id)
+seen["organizations"] = {
+    "acme": {"id": acme.id, "slug": acme.slug, "membersCount": acme.members_count},
+    "listed": organizations.total_count,
+    "acmeMembers": acme_members.total_count,
+    "acmeHasPublicUserData": all(m.public_user_data is not None for m in acme_members.data),
+    "mine": sorted(m.organization.slug for m in mine.data),
+    "created": {"slug": initech.slug, "createdBy": initech.created_by},
+    "renamed": renamed_org.name,
+    "merged": merged_org.public_metadata,
+    "joined": joined.role,
+    "promoted": promoted.role,
+    "removed": removed.public_user_data.user_id,
+    "deleted": deleted_org.deleted,
+}
+
 testing_token = clerk.testing_tokens.create()
 sign_in_token = clerk.sign_in_tokens.create(request={"user_id": user_id, "expires_in_seconds": 300})
 revoked_token = clerk.sign_in_tokens.revoke(sign_in_token_id=sign_in_token.id)
