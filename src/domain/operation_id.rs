@@ -84,6 +84,7 @@ operation_ids! {
         GetInstanceSessionRefreshToken = "GetInstanceSessionRefreshToken",
         CreateInstanceSessionToken = "CreateInstanceSessionToken",
         RedeemInstanceSignInToken = "RedeemInstanceSignInToken",
+        SetInstanceSessionOrganization = "SetInstanceSessionOrganization",
         LoadInstanceData = "LoadInstanceData",
         ExportInstanceData = "ExportInstanceData",
         GetInstanceFaults = "GetInstanceFaults",

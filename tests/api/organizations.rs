@@ -350,3 +350,43 @@ async fn an_organization_past_the_memory_bound_is_402() {
         .expect("the bound is reached")
         .assert_error(402, "instance_memory_exhausted");
 }
+
+#[tokio::test]
+async fn the_admin_api_switches_a_sessions_organization_as_set_active_does() {
+    let app = spawn_app().await;
+    let path = format!("/__admin/instance/sessions/{ALICE_ACME}/active_organization");
+    let switched = app
+        .post(&path)
+        .json(&json!({"organization_id": "globex"}))
+        .send()
+        .await;
+    switched.assert_status(200);
+    assert_eq!(switched.body["last_active_organization_id"], GLOBEX);
+    let claims = app.mint_verified(ALICE_ACME, None, None).await.claims;
+    assert_eq!(claims["o"]["slg"], "globex");
+    app.post(&path)
+        .json(&json!({"organization_id": null}))
+        .send()
+        .await
+        .assert_status(200);
+    let claims = app.mint_verified(ALICE_ACME, None, None).await.claims;
+    assert!(claims.get("o").is_none(), "{claims}");
+
+    app.post(&format!(
+        "/__admin/instance/sessions/{BOB_ACTIVE}/active_organization"
+    ))
+    .json(&json!({"organization_id": GLOBEX}))
+    .send()
+    .await
+    .assert_param_error("form_param_value_invalid", "organization_id");
+    app.post(&path)
+        .json(&json!({}))
+        .send()
+        .await
+        .assert_param_error("form_param_missing", "organization_id");
+    app.post(&path)
+        .json(&json!({"organization_id": "no-such-slug"}))
+        .send()
+        .await
+        .assert_error(404, "resource_not_found");
+}

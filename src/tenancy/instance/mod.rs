@@ -27,7 +27,7 @@ use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 
 pub use data::LoadError;
-pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError};
+pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError, SetActiveError};
 pub use sessions::{CreateSessionError, NewSession};
 pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError, SignInTokenError};
 pub use tokens::{MintError, RefreshError, RefreshProof, TokenKind, VerifyError};

@@ -405,6 +405,54 @@ impl Instance {
     }
 }
 
+/// Why a session's active organization was not set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetActiveError {
+    #[error("no such session")]
+    UnknownSession,
+    #[error("no such organization")]
+    UnknownOrganization,
+    #[error("the session's user is not a member")]
+    NotAMember,
+}
+
+impl Instance {
+    /// Makes the organization `id_or_slug` names (or none) the session's active one, as the
+    /// browser's `setActive` does: its next token carries it. The session's user must belong
+    /// to it.
+    pub fn set_active_organization(
+        &self,
+        session: crate::domain::SessionId,
+        id_or_slug: Option<&str>,
+    ) -> Result<crate::domain::Session, SetActiveError> {
+        let now_ms = self.now_ms();
+        let mut held = self.held.write();
+        let data = &mut held.data;
+        let user = data
+            .sessions
+            .get(session)
+            .map(|session| session.user_id)
+            .ok_or(SetActiveError::UnknownSession)?;
+        let organization = id_or_slug
+            .map(|text| {
+                let organization = find(data, text).ok_or(SetActiveError::UnknownOrganization)?;
+                data.users
+                    .get(&user)
+                    .and_then(|user| user.role_in(organization.id))
+                    .map(|_| organization.id)
+                    .ok_or(SetActiveError::NotAMember)
+            })
+            .transpose()?;
+        data.sessions
+            .update(session, |session| {
+                session.last_active_organization_id = organization;
+                session.updated_at = session.updated_at.max(now_ms);
+                session.clone()
+            })
+            .ok_or(SetActiveError::UnknownSession)
+    }
+}
+
 /// The organization `id_or_slug` names: a value with `_` is an id, any other a slug (slugs
 /// cannot hold `_`).
 fn find<'a>(data: &'a InstanceData, id_or_slug: &str) -> Option<&'a Organization> {

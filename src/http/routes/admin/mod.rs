@@ -18,6 +18,7 @@ use crate::http::pipeline::authentication::{bearer_key, instance_for};
 use crate::tenancy::instance::Instance;
 use crate::tenancy::registry::RegistryError;
 
+mod active_organization;
 mod clock;
 mod data;
 mod faults;
@@ -41,6 +42,7 @@ pub const OPERATIONS: &[Operation] = &[
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
     CREATE_INSTANCE_SESSION_TOKEN,
     REDEEM_INSTANCE_SIGN_IN_TOKEN,
+    SET_INSTANCE_SESSION_ORGANIZATION,
     LOAD_INSTANCE_DATA,
     EXPORT_INSTANCE_DATA,
     GET_INSTANCE_FAULTS,
@@ -149,6 +151,17 @@ pub const REDEEM_INSTANCE_SIGN_IN_TOKEN: Operation = Operation {
     },
 };
 
+pub const SET_INSTANCE_SESSION_ORGANIZATION: Operation = Operation {
+    id: OperationId::SetInstanceSessionOrganization,
+    canonical_error: |status, params| match status {
+        400 => Some(malformed_body()),
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(super::sessions::path_session_not_found(params)),
+        422 => Some(ApiError::param(ParamProblem::missing("organization_id"))),
+        _ => None,
+    },
+};
+
 pub const LOAD_INSTANCE_DATA: Operation = Operation {
     id: OperationId::LoadInstanceData,
     canonical_error: |status, _| match status {
@@ -236,6 +249,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(sessions::get_refresh_token)
             .service(sessions::mint_token)
             .service(sign_in_tokens::redeem)
+            .service(active_organization::set_active_organization)
             .service(faults::get_faults)
             .service(faults::set_faults)
             .service(faults::restore_faults),
