@@ -21,6 +21,7 @@ pub enum Group {
     Input,
     Behaviour,
     Users,
+    Organizations,
     Tokens,
     Robustness,
 }
@@ -33,6 +34,7 @@ impl Group {
             Self::Input => "input",
             Self::Behaviour => "behaviour",
             Self::Users => "users",
+            Self::Organizations => "organizations",
             Self::Tokens => "tokens",
             Self::Robustness => "robustness",
         }

@@ -64,7 +64,7 @@ async fn the_clean_proxy_passes_every_check() {
 }
 
 /// Every planted bug and the check meant to catch it.
-const PLANTED: [(Bug, &str); 28] = [
+const PLANTED: [(Bug, &str); 32] = [
     (Bug::WrongSortOrder, "BEHAV-001"),
     (Bug::IgnoredLimit, "BEHAV-002"),
     (Bug::IgnoredStatusFilter, "BEHAV-003"),
@@ -93,6 +93,10 @@ const PLANTED: [(Bug, &str); 28] = [
     (Bug::BanKeepsSessions, "USER-010"),
     (Bug::TestingTokenInMilliseconds, "TOKEN-008"),
     (Bug::RevokingTwiceIsOk, "TOKEN-009"),
+    (Bug::SlugLookupFails, "ORG-001"),
+    (Bug::MembershipWithoutPublicUserData, "ORG-002"),
+    (Bug::OrganizationDeleteNotPersisted, "ORG-004"),
+    (Bug::DuplicateMembershipAccepted, "ORG-005"),
 ];
 
 fn verdict(report: &RunReport, id: &str) -> Option<Verdict> {

@@ -41,11 +41,12 @@ fn watch_in_front_of(upstream: &str, record: bool) -> Watch {
 
 /// Runs the SDK script through a watch in front of `upstream`; returns what the watch saw.
 async fn sdk_through_watch(upstream: &str) -> WatchOutcome {
-    script_through_watch(upstream, "watch.mjs").await
+    script_through_watch(upstream, "watch.mjs", &[]).await
 }
 
-/// Runs `script` of the SDK folder through a watch in front of `upstream`.
-async fn script_through_watch(upstream: &str, script: &str) -> WatchOutcome {
+/// Runs `script` of the SDK folder, with `env` besides the API URL, key and user, through a
+/// watch in front of `upstream`.
+async fn script_through_watch(upstream: &str, script: &str, env: &[(&str, &str)]) -> WatchOutcome {
     let watch = watch_in_front_of(upstream, false);
     let output = tokio::process::Command::new("node")
         .arg(script)
@@ -53,6 +54,7 @@ async fn script_through_watch(upstream: &str, script: &str) -> WatchOutcome {
         .env("CLERK_API_URL", watch.address())
         .env("CLERK_SECRET_KEY", KEY)
         .env("CLERK_USER_ID", ALICE)
+        .envs(env.iter().copied())
         .output()
         .await
         .expect("node runs");
@@ -102,7 +104,24 @@ async fn the_sdk_through_the_watch_finds_nothing_wrong_with_the_mock() {
 /// email address) raise no false alarm either.
 #[tokio::test]
 async fn the_sdks_user_writes_through_the_watch_find_nothing_wrong_with_the_mock() {
-    let outcome = script_through_watch(&spawn_broken_server(Bug::None).await, "users.mjs").await;
+    let outcome =
+        script_through_watch(&spawn_broken_server(Bug::None).await, "users.mjs", &[]).await;
+    assert!(outcome.exchanges >= 10, "{} exchanges", outcome.exchanges);
+    assert_no_violations(&outcome);
+}
+
+/// Nor do its organization and membership reads and writes.
+#[tokio::test]
+async fn the_sdks_organization_calls_through_the_watch_find_nothing_wrong_with_the_mock() {
+    let outcome = script_through_watch(
+        &spawn_broken_server(Bug::None).await,
+        "organizations.mjs",
+        &[
+            ("CLERK_ORG_ID", "org_2Acmet3kU1slpIuojlEroXRG9xb"),
+            ("CLERK_OTHER_USER_ID", "user_2CarolsZ1EoOyEZmEivtHY0phmf"),
+        ],
+    )
+    .await;
     assert!(outcome.exchanges >= 10, "{} exchanges", outcome.exchanges);
     assert_no_violations(&outcome);
 }

@@ -4,6 +4,7 @@ mod auth;
 mod behaviour;
 pub mod contract;
 mod input;
+mod organizations;
 mod refresh;
 mod robustness;
 mod sign_in_tokens;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(behaviour::checks());
     checks.extend(users::checks());
     checks.extend(user_writes::checks());
+    checks.extend(organizations::checks());
     checks.extend(tokens::checks());
     checks.extend(sign_in_tokens::checks());
     checks.extend(refresh::checks());

@@ -52,6 +52,14 @@ pub enum Bug {
     TestingTokenInMilliseconds,
     /// Revoking a sign-in token that is no longer pending succeeds.
     RevokingTwiceIsOk,
+    /// An organization's slug names nothing.
+    SlugLookupFails,
+    /// Memberships come without the member's public data.
+    MembershipWithoutPublicUserData,
+    /// A second membership of the same user is accepted.
+    DuplicateMembershipAccepted,
+    /// Deleting an organization deletes nothing.
+    OrganizationDeleteNotPersisted,
     /// Not a bug of the API: the server goes away after some requests.
     StopsAnswering,
 }
@@ -225,6 +233,13 @@ async fn forward(
     if bug == Bug::DeleteNotPersisted && is_user && method == "DELETE" {
         method = reqwest::Method::GET;
     }
+    let is_organization = path.starts_with("/v1/organizations/") && path.matches('/').count() == 3;
+    if bug == Bug::SlugLookupFails && is_organization && !path.contains('_') {
+        upstream_path = "/v1/organizations/org_2ConformanceNoSuchOrg000000".to_owned();
+    }
+    if bug == Bug::OrganizationDeleteNotPersisted && is_organization && method == "DELETE" {
+        method = reqwest::Method::GET;
+    }
     if bug == Bug::BanKeepsSessions && path.starts_with("/v1/users/") && path.ends_with("/ban") {
         method = reqwest::Method::GET;
         upstream_path = path.trim_end_matches("/ban").to_owned();
@@ -308,6 +323,28 @@ async fn forward(
             {
                 status = 200;
                 *body = serde_json::json!({"object": "sign_in_token", "id": path.split('/').nth(3), "status": "revoked"});
+            }
+            Bug::MembershipWithoutPublicUserData
+                if path.contains("memberships") && status == 200 =>
+            {
+                for membership in body["data"].as_array_mut().into_iter().flatten() {
+                    if let Some(membership) = membership.as_object_mut() {
+                        membership.remove("public_user_data");
+                    }
+                }
+            }
+            Bug::DuplicateMembershipAccepted
+                if status == 400
+                    && body["errors"][0]["code"] == "already_a_member_in_organization" =>
+            {
+                status = 200;
+                *body =
+                    serde_json::json!({"object": "organization_membership", "role": "org:member"});
+            }
+            Bug::OrganizationDeleteNotPersisted
+                if is_organization && request.method() == "DELETE" && status == 200 =>
+            {
+                *body = serde_json::json!({"object": "organization", "id": body["id"], "slug": body["slug"], "deleted": true});
             }
             Bug::DeleteNotPersisted if is_user && request.method() == "DELETE" && status == 200 => {
                 *body = serde_json::json!({"object": "user", "id": body["id"], "deleted": true});
