@@ -27,6 +27,7 @@ fn spec(sessions: usize) -> SeedSpec {
     SeedSpec {
         seed: 42,
         users: (sessions / 10).max(1),
+        organizations: 0,
         sessions,
         list_all: false,
     }

@@ -56,6 +56,11 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_USERS", default_value_t = 50)]
     pub users: usize,
 
+    /// Number of organizations generated per instance, on top of the fixtures' two; generated
+    /// users join them as they join the fixtures' ones.
+    #[arg(long, env = "CLERK_MOCK_ORGANIZATIONS", default_value_t = 0)]
+    pub organizations: usize,
+
     /// Number of sessions generated per instance, on top of the fixtures.
     #[arg(long, env = "CLERK_MOCK_SESSIONS", default_value_t = 200)]
     pub sessions: usize,
@@ -288,6 +293,7 @@ impl Settings {
             tls_key: None,
             seed: 42,
             users: 20,
+            organizations: 0,
             sessions: 100,
             fixtures: None,
             data: Vec::new(),

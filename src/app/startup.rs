@@ -230,6 +230,7 @@ fn seed_in_background(
             spec: SeedSpec {
                 seed: settings.seed,
                 users: settings.users,
+                organizations: settings.organizations,
                 sessions: settings.sessions,
                 list_all: settings.lenient_list,
             },

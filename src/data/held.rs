@@ -21,6 +21,10 @@ pub struct InstanceData {
     pub templates: HashMap<String, JwtTemplate>,
     /// Created through the API; never part of a data document.
     pub sign_in_tokens: SignInTokenStore,
+    /// The organization each user's new sessions start in, when an organization it created or
+    /// joined through the API says so (Clerk: "this organization will be the user's active
+    /// organization the next time they create a session"); not part of a data document.
+    pub next_session_organization: HashMap<UserId, OrganizationId>,
     /// What the users, organizations and templates take in memory.
     pub(super) records_bytes: usize,
 }
@@ -44,6 +48,7 @@ impl InstanceData {
             sessions,
             templates,
             sign_in_tokens: SignInTokenStore::default(),
+            next_session_organization: HashMap::new(),
             records_bytes,
         }
     }

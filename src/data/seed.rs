@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fake::Fake;
+use fake::faker::company::en::CompanyName;
 use fake::faker::name::en::{FirstName, LastName};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -15,11 +16,13 @@ use super::entries;
 use super::fixtures::Fixtures;
 pub use super::held::InstanceData;
 use crate::domain::clock::duration_ms;
+use crate::domain::identifiers::slugify;
 use crate::domain::roles;
 use crate::domain::session::{SESSION_ABANDON_AFTER, SESSION_LIFETIME};
 use crate::domain::user::{IdentifierStatus, Membership};
 use crate::domain::{
-    ClientId, OrganizationId, Session, SessionActivity, SessionId, SessionStatus, User, UserId,
+    ClientId, Organization, OrganizationId, Session, SessionActivity, SessionId, SessionStatus,
+    User, UserId,
 };
 use crate::store::SessionStore;
 
@@ -28,6 +31,8 @@ use crate::store::SessionStore;
 pub struct SeedSpec {
     pub seed: u64,
     pub users: usize,
+    /// Organizations generated besides the fixtures'.
+    pub organizations: usize,
     pub sessions: usize,
     /// Keep an index of every session, for lists without a filter (lenient mode).
     pub list_all: bool,
@@ -53,12 +58,22 @@ pub fn seed(
     now_ms: i64,
     progress: &mut dyn FnMut(usize, usize),
 ) -> InstanceData {
-    let organizations: HashMap<_, _> = fixtures
+    let mut organizations: HashMap<_, _> = fixtures
         .data
         .organizations
         .iter()
         .map(|organization| (organization.id, entries::organization(organization, now_ms)))
         .collect();
+    // Drawn before the users, and nothing is drawn without them, so that the default (none)
+    // keeps the users a seed always made.
+    let mut slugs: std::collections::HashSet<String> = organizations
+        .values()
+        .map(|organization| organization.slug.to_string())
+        .collect();
+    for _ in 0..spec.organizations {
+        let organization = generated_organization(rng, &mut slugs, now_ms);
+        organizations.insert(organization.id, organization);
+    }
 
     let mut users: HashMap<_, _> = fixtures
         .data
@@ -75,7 +90,9 @@ pub fn seed(
         .collect();
 
     let catalog = Catalog::new();
-    let organization_ids: Vec<_> = fixtures.data.organizations.iter().map(|o| o.id).collect();
+    let mut organization_ids: Vec<_> = organizations.keys().copied().collect();
+    // In a fixed order: the map's own order changes from run to run.
+    organization_ids.sort();
     let generated_users: Vec<User> = (0..spec.users)
         .map(|n| generated_user(n, rng, &organization_ids, now_ms))
         .collect();
@@ -137,6 +154,30 @@ pub fn new_session(
         last_active_organization_id: active_organization,
         ..Session::new(id, user, ClientId::random(rng), now_ms)
     }
+}
+
+/// A generated organization: a company name, the slug it makes (with a number while taken), a
+/// creation time in the past year.
+fn generated_organization(
+    rng: &mut ChaCha8Rng,
+    slugs: &mut std::collections::HashSet<String>,
+    now_ms: i64,
+) -> Organization {
+    let name: String = CompanyName().fake_with_rng(rng);
+    let base = slugify(&name);
+    let slug = (1_u64..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|slug| !slugs.contains(slug))
+        .unwrap_or(base);
+    slugs.insert(slug.clone());
+    let created_at = now_ms - rng.random_range(0..duration_ms(Duration::from_secs(365 * 86_400)));
+    Organization::new(OrganizationId::random(rng), name, slug, created_at)
 }
 
 fn generated_user(
@@ -348,6 +389,7 @@ mod tests {
     const SPEC: SeedSpec = SeedSpec {
         seed: 42,
         users: 20,
+        organizations: 0,
         sessions: 300,
         list_all: true,
     };
@@ -401,6 +443,7 @@ mod tests {
         let spec = SeedSpec {
             seed: 1,
             users,
+            organizations: 0,
             sessions,
             list_all: false,
         };
@@ -420,6 +463,44 @@ mod tests {
         // (bench/README.md); the charge should be of that order, and not much less.
         let per_session = generated(1_000, 10_000).bytes() / 10_000;
         assert!((550..1_200).contains(&per_session), "{per_session} B");
+    }
+
+    #[test]
+    fn generated_organizations_have_free_slugs_and_take_members() {
+        let fixtures = Fixtures::embedded().expect("embedded fixtures");
+        let spec = SeedSpec {
+            organizations: 30,
+            ..SPEC
+        };
+        let data = seed(
+            &fixtures,
+            spec,
+            &mut instance_rng(1, b"k"),
+            NOW,
+            &mut |_, _| {},
+        );
+        assert_eq!(data.organizations.len(), 32);
+        let mut slugs: Vec<_> = data
+            .organizations
+            .values()
+            .map(|o| o.slug.clone())
+            .collect();
+        slugs.sort();
+        slugs.dedup();
+        assert_eq!(slugs.len(), 32, "every slug is one organization's");
+        assert!(
+            slugs
+                .iter()
+                .all(|slug| crate::domain::identifiers::slug_problem(slug).is_none())
+        );
+        let without = seed(
+            &fixtures,
+            SPEC,
+            &mut instance_rng(1, b"k"),
+            NOW,
+            &mut |_, _| {},
+        );
+        assert_eq!(without.organizations.len(), 2);
     }
 
     #[test]

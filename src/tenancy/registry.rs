@@ -365,6 +365,7 @@ mod tests {
                 spec: SeedSpec {
                     seed: 1,
                     users: 2,
+                    organizations: 0,
                     sessions: 5,
                     list_all: false,
                 },

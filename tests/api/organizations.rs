@@ -390,3 +390,49 @@ async fn the_admin_api_switches_a_sessions_organization_as_set_active_does() {
         .await
         .assert_error(404, "resource_not_found");
 }
+
+#[tokio::test]
+async fn a_users_new_sessions_start_in_the_organization_it_last_created_or_joined() {
+    let app = spawn_app().await;
+    let initech = create_organization(&app, json!({"name": "Initech", "created_by": CAROL})).await;
+    let session = app.create_session(json!({"user_id": CAROL})).await;
+    assert_eq!(session.body["last_active_organization_id"], initech["id"]);
+
+    app.post(&format!("/v1/organizations/{GLOBEX}/memberships"))
+        .json(&json!({"user_id": BOB, "role": "org:member"}))
+        .send()
+        .await
+        .assert_status(200);
+    let bobs = app.create_session(json!({"user_id": BOB})).await;
+    assert_eq!(bobs.body["last_active_organization_id"], GLOBEX);
+    // Asked for, another organization wins; gone, the remembered one is forgotten.
+    let asked = app
+        .create_session(json!({"user_id": BOB, "active_organization_id": ACME}))
+        .await;
+    assert_eq!(asked.body["last_active_organization_id"], ACME);
+    app.request(
+        Method::DELETE,
+        &format!("/v1/organizations/{GLOBEX}/memberships/{BOB}"),
+    )
+    .send()
+    .await
+    .assert_status(200);
+    let after = app.create_session(json!({"user_id": BOB})).await;
+    assert_eq!(after.body["last_active_organization_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn generated_organizations_are_served_like_the_fixtures() {
+    let app = spawn_app_with(|settings| settings.organizations = 5).await;
+    let listed = app
+        .get("/v1/organizations")
+        .query("limit", "100")
+        .send()
+        .await;
+    assert_eq!(listed.body["total_count"], 7);
+    for organization in listed.body["data"].as_array().into_iter().flatten() {
+        let slug = organization["slug"].as_str().expect("slug");
+        let by_slug = app.get(&format!("/v1/organizations/{slug}")).send().await;
+        assert_eq!(by_slug.body["id"], organization["id"]);
+    }
+}

@@ -243,6 +243,8 @@ impl Instance {
         *ids = drawing;
         data.put_organization(organization.clone());
         if let Some(creator) = creator {
+            data.next_session_organization
+                .insert(creator.id, organization.id);
             data.put_user(creator);
         }
         Ok(organization)
@@ -345,6 +347,8 @@ impl Instance {
         };
         user.memberships.push(membership.clone());
         charge_user(self, data, &user)?;
+        data.next_session_organization
+            .insert(user.id, organization.id);
         data.put_user(user.clone());
         Ok((membership, user, organization))
     }

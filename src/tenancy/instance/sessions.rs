@@ -73,6 +73,13 @@ impl Instance {
         if user_record.is_locked(self.now_ms()) {
             return Err(CreateSessionError::UserLocked);
         }
+        // Without an organization asked for, the one the user last created or joined through the
+        // API, while the user still belongs to it.
+        let remembered = data
+            .next_session_organization
+            .get(&user_record.id)
+            .copied()
+            .filter(|id| user_record.role_in(*id).is_some());
         let organization = organization
             .map(|text| {
                 let id = OrganizationId::parse(text)
@@ -83,7 +90,8 @@ impl Instance {
                     .map(|_| id)
                     .ok_or_else(|| CreateSessionError::NotAMember(text.to_owned()))
             })
-            .transpose()?;
+            .transpose()?
+            .or(remembered);
         // The ids are drawn from a copy of the generator, kept only if the session is: a refused
         // create leaves the sequence of ids as it was.
         let mut drawing = ids.clone();
