@@ -161,6 +161,11 @@ fn replayed_reads(created: &[String]) -> Vec<(String, Vec<(&'static str, String)
     for id in created {
         reads.push((format!("/v1/sessions/{id}"), Vec::new()));
     }
+    // An organization, whole, as its answer shows it.
+    reads.push((
+        "/v1/organizations/org_2Acmet3kU1slpIuojlEroXRG9xb".to_owned(),
+        Vec::new(),
+    ));
     // Last, so that it shows the user after every session it has: its names, identifications,
     // metadata and the activity its sessions give it.
     reads.push((format!("/v1/users/{ALICE}"), Vec::new()));

@@ -79,6 +79,16 @@ pub fn users_in(body: &Value) -> Vec<&Value> {
     objects_in(body, "user")
 }
 
+/// The organizations an answer holds: an organization, or the items of a page of them.
+pub fn organizations_in(body: &Value) -> Vec<&Value> {
+    objects_in(body, "organization")
+}
+
+/// The memberships an answer holds: a membership, or the items of a page of them.
+pub fn memberships_in(body: &Value) -> Vec<&Value> {
+    objects_in(body, "organization_membership")
+}
+
 /// What an answer holds of one kind (`object`): itself, or the items of its array or of its
 /// page's `data` that are of that kind.
 fn objects_in<'a>(body: &'a Value, object: &str) -> Vec<&'a Value> {

@@ -16,7 +16,7 @@ use clerk_mock_document::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::exchange::{Exchange, sessions_in, users_in};
+use super::exchange::{Exchange, memberships_in, organizations_in, sessions_in, users_in};
 
 /// What the upstream has shown so far.
 #[derive(Debug, Default)]
@@ -29,6 +29,8 @@ pub struct Recorder {
     user_answers: BTreeMap<String, UserEntry>,
     /// Each organization seen, with its slug when a token showed it.
     organizations: BTreeMap<String, Option<String>>,
+    /// Each organization an answer showed whole, as last seen.
+    organization_answers: BTreeMap<String, OrganizationEntry>,
     templates: BTreeSet<String>,
 }
 
@@ -45,6 +47,12 @@ impl Recorder {
         }
         for user in users_in(&body) {
             self.user(user);
+        }
+        for organization in organizations_in(&body) {
+            self.organization(organization);
+        }
+        for membership in memberships_in(&body) {
+            self.membership(membership);
         }
         let parts: Vec<&str> = path.split('/').collect();
         if exchange.method == "POST" && parts.get(3) == Some(&"tokens") {
@@ -178,6 +186,42 @@ impl Recorder {
         self.user_answers.insert(seen.id.to_string(), entry);
     }
 
+    fn organization(&mut self, organization: &Value) {
+        let Ok(seen) = serde_json::from_value::<SeenOrganization>(organization.clone()) else {
+            return;
+        };
+        let entry = OrganizationEntry {
+            public_metadata: seen.public_metadata.unwrap_or_else(|| json!({})),
+            private_metadata: seen
+                .private_metadata
+                .filter(Value::is_object)
+                .unwrap_or_else(|| json!({})),
+            max_allowed_memberships: seen.max_allowed_memberships.unwrap_or(0),
+            created_at: seen.created_at.map(Moment::At),
+            ..OrganizationEntry::new(seen.id, seen.name, seen.slug)
+        };
+        self.organization_answers.insert(seen.id.to_string(), entry);
+    }
+
+    /// A membership shows its organization whole, and its member's role there.
+    fn membership(&mut self, membership: &Value) {
+        self.organization(&membership["organization"]);
+        let (Some(organization), Some(user), Some(role)) = (
+            membership["organization"]["id"].as_str(),
+            membership["public_user_data"]["user_id"].as_str(),
+            membership["role"].as_str(),
+        ) else {
+            return;
+        };
+        self.organizations
+            .entry(organization.to_owned())
+            .or_default();
+        self.users
+            .entry(user.to_owned())
+            .or_default()
+            .insert(organization.to_owned(), role.to_owned());
+    }
+
     /// A token's `o` claim names the organization's slug and the user's role in it.
     fn token_claims(&mut self, claims: &Value) {
         let (Some(user), Some(organization)) = (claims["sub"].as_str(), claims["o"]["id"].as_str())
@@ -200,9 +244,20 @@ impl Recorder {
     pub fn document(&self) -> Document {
         let organizations = self
             .organizations
-            .iter()
-            .filter_map(|(id, slug)| {
-                let slug = slug.clone().unwrap_or_else(|| id.to_lowercase());
+            .keys()
+            .chain(self.organization_answers.keys())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|id| {
+                if let Some(answered) = self.organization_answers.get(id) {
+                    return Some(answered.clone());
+                }
+                let slug = self
+                    .organizations
+                    .get(id)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| id.to_lowercase());
                 Some(OrganizationEntry::new(
                     OrganizationId::parse(id)?,
                     slug.clone(),
@@ -261,6 +316,18 @@ struct SeenSession {
     updated_at: i64,
     expire_at: i64,
     abandon_at: i64,
+}
+
+/// An organization as the upstream answered it: what a recording keeps of it.
+#[derive(Deserialize)]
+struct SeenOrganization {
+    id: OrganizationId,
+    name: String,
+    slug: String,
+    public_metadata: Option<Value>,
+    private_metadata: Option<Value>,
+    max_allowed_memberships: Option<i64>,
+    created_at: Option<i64>,
 }
 
 /// A user as the upstream answered it: what a recording keeps of it.
