@@ -301,6 +301,27 @@ impl TestApp {
         self.get(&format!("/v1/users/{id}")).send().await
     }
 
+    /// Moves the instance's clock `ms` on.
+    pub async fn advance_clock(&self, ms: i64) {
+        self.post("/__admin/instance/clock")
+            .json(&serde_json::json!({ "advance_ms": ms }))
+            .send()
+            .await
+            .assert_status(200);
+    }
+
+    /// POSTs `make(n)` to `path` for n = 0, 1, ... until an answer is not a 200, and returns
+    /// that answer: a write repeated until a bound refuses it.
+    pub async fn post_until_refused(&self, path: &str, make: impl Fn(usize) -> Value) -> Answer {
+        for n in 0..10_000 {
+            let answer = self.post(path).json(&make(n)).send().await;
+            if answer.status != 200 {
+                return answer;
+            }
+        }
+        panic!("{path} never refused a write");
+    }
+
     pub async fn revoke_session(&self, id: &str) -> Answer {
         self.post(&format!("/v1/sessions/{id}/revoke")).send().await
     }

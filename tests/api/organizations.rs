@@ -334,21 +334,11 @@ async fn an_organization_past_the_memory_bound_is_402() {
     })
     .await;
     let metadata = json!({"blob": "x".repeat(8000)});
-    let mut refused = None;
-    for n in 0..200 {
-        let answer = app
-            .post("/v1/organizations")
-            .json(&json!({"name": format!("Org {n}"), "public_metadata": metadata, "private_metadata": metadata}))
-            .send()
-            .await;
-        if answer.status != 200 {
-            refused = Some(answer);
-            break;
-        }
-    }
-    refused
-        .expect("the bound is reached")
-        .assert_error(402, "instance_memory_exhausted");
+    app.post_until_refused("/v1/organizations", |n| {
+        json!({"name": format!("Org {n}"), "public_metadata": metadata, "private_metadata": metadata})
+    })
+    .await
+    .assert_error(402, "instance_memory_exhausted");
 }
 
 #[tokio::test]

@@ -19,14 +19,6 @@ async fn redeem(app: &TestApp, token: &Value) -> crate::helpers::Answer {
         .await
 }
 
-async fn advance_clock(app: &TestApp, ms: i64) {
-    app.post("/__admin/instance/clock")
-        .json(&json!({ "advance_ms": ms }))
-        .send()
-        .await
-        .assert_status(200);
-}
-
 #[tokio::test]
 async fn a_testing_token_is_seconds_based_and_follows_the_instance_clock() {
     let app = spawn_app().await;
@@ -45,7 +37,7 @@ async fn a_testing_token_is_seconds_based_and_follows_the_instance_clock() {
     let now_secs = clerk_conformance::jwt::now_secs();
     assert!((issued - now_secs).abs() <= 5, "{issued} vs {now_secs}");
 
-    advance_clock(&app, 86_400_000).await;
+    app.advance_clock(86_400_000).await;
     let later = app.post("/v1/testing_tokens").send().await.body;
     assert!(later["expires_at"].as_i64() >= Some(issued + 86_400 + 3600));
     assert_ne!(later["token"], first.body["token"], "a new one each time");
@@ -112,7 +104,7 @@ async fn revoked_expired_and_unknown_tokens_do_not_redeem() {
         .assert_error(422, "sign_in_token_not_redeemable");
 
     let short = create_token(&app, json!({"user_id": ALICE, "expires_in_seconds": 60})).await;
-    advance_clock(&app, 61_000).await;
+    app.advance_clock(61_000).await;
     let expired = redeem(&app, &short).await;
     let error = expired.assert_error(422, "sign_in_token_not_redeemable");
     assert!(

@@ -12,14 +12,6 @@ async fn create_user(app: &TestApp, body: Value) -> Value {
     answer.body
 }
 
-async fn advance_clock(app: &TestApp, ms: i64) {
-    app.post("/__admin/instance/clock")
-        .json(&json!({ "advance_ms": ms }))
-        .send()
-        .await
-        .assert_status(200);
-}
-
 #[tokio::test]
 async fn a_created_user_is_served_found_and_counted_with_its_identifiers() {
     let app = spawn_app().await;
@@ -367,12 +359,12 @@ async fn a_lock_counts_down_on_the_instance_clock_and_bars_new_sessions() {
         .send()
         .await
         .assert_error(403, "user_locked");
-    advance_clock(&app, 1_800_000).await;
+    app.advance_clock(1_800_000).await;
     assert_eq!(
         app.get_user(ALICE).await.body["lockout_expires_in_seconds"],
         1800
     );
-    advance_clock(&app, 1_800_000).await;
+    app.advance_clock(1_800_000).await;
     let free = app.get_user(ALICE).await.body;
     assert_eq!(free["locked"], false);
     assert_eq!(free["lockout_expires_in_seconds"], Value::Null);
@@ -397,19 +389,11 @@ async fn writes_past_the_memory_bound_answer_each_operations_documented_status()
     })
     .await;
     let metadata = json!({"blob": "x".repeat(8000)});
-    let mut refused = None;
-    for _ in 0..200 {
-        let answer = app
-            .post("/v1/users")
-            .json(&json!({"public_metadata": metadata, "private_metadata": metadata, "unsafe_metadata": metadata}))
-            .send()
-            .await;
-        if answer.status != 200 {
-            refused = Some(answer);
-            break;
-        }
-    }
-    let refused = refused.expect("the bound is reached");
+    let refused = app
+        .post_until_refused("/v1/users", |_| {
+            json!({"public_metadata": metadata, "private_metadata": metadata, "unsafe_metadata": metadata})
+        })
+        .await;
     let error = refused.assert_error(402, "instance_memory_exhausted");
     assert!(
         error["long_message"]
@@ -418,13 +402,9 @@ async fn writes_past_the_memory_bound_answer_each_operations_documented_status()
         "{error}"
     );
     // Fill what room is left with small users, so that no write that grows can fit.
-    for _ in 0..1000 {
-        let small = app.post("/v1/users").json(&json!({})).send().await;
-        if small.status != 200 {
-            small.assert_error(402, "instance_memory_exhausted");
-            break;
-        }
-    }
+    app.post_until_refused("/v1/users", |_| json!({}))
+        .await
+        .assert_error(402, "instance_memory_exhausted");
     let big = json!({"blob": "y".repeat(8000)});
     app.request(Method::PUT, &format!("/v1/users/{ALICE}/metadata"))
         .json(&json!({"public_metadata": big, "private_metadata": big, "unsafe_metadata": big}))

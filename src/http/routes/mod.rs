@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod jwks;
+pub mod metadata_write;
 pub mod operator;
 pub mod organizations;
 pub mod refresh;

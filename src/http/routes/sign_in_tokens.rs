@@ -15,7 +15,7 @@ use crate::http::Caller;
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::operation::{Operation, OperationId, malformed_body};
 use crate::http::wire::sign_in_tokens::SignInTokenBody;
-use crate::tenancy::instance::{NewSignInToken, RevokeSignInTokenError, SignInTokenError};
+use crate::tenancy::instance::{CreateSessionError, NewSignInToken, RevokeSignInTokenError};
 
 pub const OPERATIONS: &[Operation] = &[CREATE_SIGN_IN_TOKEN, REVOKE_SIGN_IN_TOKEN];
 
@@ -155,16 +155,8 @@ pub async fn create_sign_in_token(
                 .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS),
         })
         .map_err(|error| match error {
-            SignInTokenError::UnknownUser(id) => ApiError::NotFound {
-                resource: "User",
-                id: shorten(&id),
-            },
-            SignInTokenError::UnknownOrganization(id) => ApiError::NotFound {
-                resource: "Organization",
-                id: shorten(&id),
-            },
-            SignInTokenError::NotAMember(_) => ApiError::NotAMember,
-            SignInTokenError::OverBudget(over) => ApiError::instance_full(over.limit_mib),
+            CreateSessionError::NotAMember(_) => ApiError::NotAMember,
+            other => other.into(),
         })?;
     Ok(json_ok(&SignInTokenBody::new(&token, true)))
 }

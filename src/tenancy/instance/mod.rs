@@ -29,7 +29,7 @@ use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 pub use data::LoadError;
 pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError, SetActiveError};
 pub use sessions::{CreateSessionError, NewSession};
-pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError, SignInTokenError};
+pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError};
 pub use tokens::{MintError, RefreshError, RefreshProof, TokenKind, VerifyError};
 pub use users::{Restriction, UserWriteError};
 

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use super::{Held, Instance};
 use crate::data::seed;
-use crate::domain::{OrganizationId, Session, SessionId, UserId};
+use crate::data::seed::InstanceData;
+use crate::domain::{OrganizationId, Session, SessionId, User, UserId};
 use crate::store::{ListQuery, Page};
 use crate::tenancy::memory_budget::OverBudget;
 
-/// Why a session could not be created.
+/// Why a session, or a sign-in token that makes one, could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreateSessionError {
     #[error("no user {0}")]
@@ -23,6 +24,30 @@ pub enum CreateSessionError {
     UserLocked,
     #[error(transparent)]
     OverBudget(#[from] OverBudget),
+}
+
+/// The user `user` names and the organization `organization` names, which the user must
+/// belong to: what a session, or a sign-in token that makes one, starts from.
+pub(super) fn member_of<'a>(
+    data: &'a InstanceData,
+    user: &str,
+    organization: Option<&str>,
+) -> Result<(&'a User, Option<OrganizationId>), CreateSessionError> {
+    let user_record = UserId::parse(user)
+        .and_then(|id| data.users.get(&id))
+        .ok_or_else(|| CreateSessionError::UnknownUser(user.to_owned()))?;
+    let organization = organization
+        .map(|text| {
+            let id = OrganizationId::parse(text)
+                .filter(|id| data.organizations.contains_key(id))
+                .ok_or_else(|| CreateSessionError::UnknownOrganization(text.to_owned()))?;
+            user_record
+                .role_in(id)
+                .map(|_| id)
+                .ok_or_else(|| CreateSessionError::NotAMember(text.to_owned()))
+        })
+        .transpose()?;
+    Ok((user_record, organization))
 }
 
 /// A session to create: its user, and optionally an active organization and an impersonator.
@@ -64,9 +89,7 @@ impl Instance {
         } = wanted;
         let mut held = self.held.write();
         let Held { data, ids } = &mut *held;
-        let user_record = UserId::parse(user)
-            .and_then(|id| data.users.get(&id))
-            .ok_or_else(|| CreateSessionError::UnknownUser(user.to_owned()))?;
+        let (user_record, organization) = member_of(data, user, organization)?;
         if user_record.banned {
             return Err(CreateSessionError::UserBanned);
         }
@@ -80,18 +103,7 @@ impl Instance {
             .get(&user_record.id)
             .copied()
             .filter(|id| user_record.role_in(*id).is_some());
-        let organization = organization
-            .map(|text| {
-                let id = OrganizationId::parse(text)
-                    .filter(|id| data.organizations.contains_key(id))
-                    .ok_or_else(|| CreateSessionError::UnknownOrganization(text.to_owned()))?;
-                user_record
-                    .role_in(id)
-                    .map(|_| id)
-                    .ok_or_else(|| CreateSessionError::NotAMember(text.to_owned()))
-            })
-            .transpose()?
-            .or(remembered);
+        let organization = organization.or(remembered);
         // The ids are drawn from a copy of the generator, kept only if the session is: a refused
         // create leaves the sequence of ids as it was.
         let mut drawing = ids.clone();

@@ -3,26 +3,13 @@
 
 use std::sync::Arc;
 
+use super::sessions::member_of;
 use super::{CreateSessionError, Held, Instance, NewSession};
+use crate::domain::Session;
 use crate::domain::sign_in_token::{
     SIGN_IN_TOKEN_CHARS, SignInToken, SignInTokenId, SignInTokenStatus, TESTING_TOKEN_SECS,
 };
-use crate::domain::{OrganizationId, Session, UserId};
-use crate::tenancy::memory_budget::OverBudget;
 use clerk_mock_document::ids::random_base62;
-
-/// Why a sign-in token was not created.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignInTokenError {
-    #[error("no user {0}")]
-    UnknownUser(String),
-    #[error("no organization {0}")]
-    UnknownOrganization(String),
-    #[error("the user is not a member of organization {0}")]
-    NotAMember(String),
-    #[error(transparent)]
-    OverBudget(#[from] OverBudget),
-}
 
 /// Why a sign-in token was not revoked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,24 +56,11 @@ impl Instance {
     pub fn create_sign_in_token(
         &self,
         wanted: NewSignInToken<'_>,
-    ) -> Result<SignInToken, SignInTokenError> {
+    ) -> Result<SignInToken, CreateSessionError> {
         let now_ms = self.now_ms();
         let mut held = self.held.write();
         let Held { data, ids } = &mut *held;
-        let user = UserId::parse(wanted.user)
-            .and_then(|id| data.users.get(&id))
-            .ok_or_else(|| SignInTokenError::UnknownUser(wanted.user.to_owned()))?;
-        let organization_id = wanted
-            .organization
-            .map(|text| {
-                let id = OrganizationId::parse(text)
-                    .filter(|id| data.organizations.contains_key(id))
-                    .ok_or_else(|| SignInTokenError::UnknownOrganization(text.to_owned()))?;
-                user.role_in(id)
-                    .map(|_| id)
-                    .ok_or_else(|| SignInTokenError::NotAMember(text.to_owned()))
-            })
-            .transpose()?;
+        let (user, organization_id) = member_of(data, wanted.user, wanted.organization)?;
         let mut drawing = ids.clone();
         let token = SignInToken {
             id: SignInTokenId::random(&mut drawing),
@@ -100,7 +74,8 @@ impl Instance {
         };
         let before = data.bytes();
         self.budget
-            .change(before, before.saturating_add(token.footprint()))?;
+            .change(before, before.saturating_add(token.footprint()))
+            .map_err(CreateSessionError::OverBudget)?;
         *ids = drawing;
         data.sign_in_tokens.insert(token.clone());
         Ok(token)

@@ -75,6 +75,16 @@ pub struct AdminSessionBody {
     pub refresh_token: String,
 }
 
+impl AdminSessionBody {
+    /// `session` as the server's default API version presents it, with its refresh token.
+    pub fn new(owner: &InstanceOwner, state: &AppState, session: &crate::domain::Session) -> Self {
+        Self {
+            session: SessionBody::new(session, state.default_version, owner.instance.now_ms()),
+            refresh_token: owner.instance.refresh_token(session.id).unwrap_or_default(),
+        }
+    }
+}
+
 const REFRESH_TOKEN_EXAMPLE: &str = "lXf2vJQ0b9c1yXb1d2Zr3kq8Jm4nWc7t5sUoPe6aRgM";
 
 /// In the OpenAPI document, the Session's own object with one more property: a Session does not
@@ -157,11 +167,7 @@ pub async fn create_session(
         organization: wanted.active_organization_id.as_deref(),
         actor: wanted.actor,
     })?;
-    let now_ms = owner.instance.now_ms();
-    Ok(json_ok(&AdminSessionBody {
-        session: SessionBody::new(&session, state.default_version, now_ms),
-        refresh_token: owner.instance.refresh_token(session.id).unwrap_or_default(),
-    }))
+    Ok(json_ok(&AdminSessionBody::new(&owner, &state, &session)))
 }
 
 /// Read a session's refresh token

@@ -11,7 +11,6 @@ use crate::error::{ApiError, ParamProblem};
 use crate::http::AppState;
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::routes::{answers, json_ok};
-use crate::http::wire::SessionBody;
 use crate::tenancy::instance::RedeemError;
 
 /// The body of a redemption.
@@ -82,9 +81,5 @@ pub async fn redeem(
                 }
                 RedeemError::Session(error) => error.into(),
             })?;
-    let now_ms = owner.instance.now_ms();
-    Ok(json_ok(&AdminSessionBody {
-        session: SessionBody::new(&session, state.default_version, now_ms),
-        refresh_token: owner.instance.refresh_token(session.id).unwrap_or_default(),
-    }))
+    Ok(json_ok(&AdminSessionBody::new(&owner, &state, &session)))
 }

@@ -85,6 +85,21 @@ fn member_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
     }
 }
 
+/// 200 with a membership just written, its organization and its member.
+fn membership_answer(
+    (membership, user, organization): &(
+        crate::domain::user::Membership,
+        User,
+        crate::domain::Organization,
+    ),
+) -> HttpResponse {
+    json_ok(&OrganizationMembershipBody::new(
+        membership,
+        organization,
+        user,
+    ))
+}
+
 fn not_a_member() -> ApiError {
     write_error(OrganizationWriteError::NotAMember, "")
 }
@@ -259,7 +274,7 @@ pub async fn create_membership(
 ) -> Result<HttpResponse, ApiError> {
     let wanted = CreateMembershipRequest::from_body(&request, &body)?;
     let [public, private] = wanted.metadata;
-    let (membership, user, organization) = caller
+    let written = caller
         .instance
         .create_membership(
             &organization_id,
@@ -268,11 +283,7 @@ pub async fn create_membership(
             (public.map(Value::Object), private.map(Value::Object)),
         )
         .map_err(|error| write_error(error, &organization_id))?;
-    Ok(json_ok(&OrganizationMembershipBody::new(
-        &membership,
-        &organization,
-        &user,
-    )))
+    Ok(membership_answer(&written))
 }
 
 /// Update an organization membership
@@ -310,15 +321,11 @@ pub async fn update_membership(
 ) -> Result<HttpResponse, ApiError> {
     let (organization_id, user_id) = path.into_inner();
     let wanted = UpdateMembershipRequest::from_body(&request, &body)?;
-    let (membership, user, organization) = caller
+    let written = caller
         .instance
         .update_membership(&organization_id, &user_id, &wanted.role)
         .map_err(|error| write_error(error, &organization_id))?;
-    Ok(json_ok(&OrganizationMembershipBody::new(
-        &membership,
-        &organization,
-        &user,
-    )))
+    Ok(membership_answer(&written))
 }
 
 /// Remove a member from an organization
@@ -352,15 +359,11 @@ pub async fn delete_membership(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (organization_id, user_id) = path.into_inner();
-    let (membership, user, organization) = caller
+    let written = caller
         .instance
         .delete_membership(&organization_id, &user_id)
         .map_err(|error| write_error(error, &organization_id))?;
-    Ok(json_ok(&OrganizationMembershipBody::new(
-        &membership,
-        &organization,
-        &user,
-    )))
+    Ok(membership_answer(&written))
 }
 
 /// Retrieve all memberships for a user

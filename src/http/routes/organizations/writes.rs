@@ -6,17 +6,15 @@ use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{organization_error, organizations_disabled, write_error};
-use crate::domain::free_form;
-use crate::domain::metadata::deep_merge;
 use crate::error::{ApiError, ParamProblem, ParamProblemKind};
 use crate::http::Caller;
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::organization_body::{
-    CreateOrganizationRequest, CreateOrganizationSchema, ORGANIZATION_METADATA_FIELDS,
-    OrganizationMetadataRequest, OrganizationMetadataSchema, UpdateOrganizationRequest,
-    UpdateOrganizationSchema,
+    CreateOrganizationRequest, CreateOrganizationSchema, OrganizationMetadataRequest,
+    OrganizationMetadataSchema, UpdateOrganizationRequest, UpdateOrganizationSchema,
 };
 use crate::http::operation::{Operation, OperationId, PathParams, malformed_body};
+use crate::http::routes::metadata_write::MetadataWrite;
 use crate::http::routes::{answers, json_ok};
 use crate::http::wire::DeletedObjectBody;
 use crate::http::wire::organizations::{OrganizationBody, OrganizationExtras};
@@ -256,13 +254,6 @@ pub async fn delete_organization(
     )))
 }
 
-/// How a metadata write treats each field it is given.
-#[derive(Debug, Clone, Copy)]
-enum Write {
-    Merge,
-    Replace,
-}
-
 /// Merge and update metadata for an organization
 ///
 /// Merges `public_metadata` and `private_metadata` into the organization's, deep: objects merge
@@ -296,7 +287,12 @@ pub async fn merge_metadata(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    write_metadata(&caller, &organization_id, (&request, &body), Write::Merge)
+    write_metadata(
+        &caller,
+        &organization_id,
+        (&request, &body),
+        MetadataWrite::Merge,
+    )
 }
 
 /// Replace an organization's metadata
@@ -331,7 +327,12 @@ pub async fn replace_metadata(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    write_metadata(&caller, &organization_id, (&request, &body), Write::Replace)
+    write_metadata(
+        &caller,
+        &organization_id,
+        (&request, &body),
+        MetadataWrite::Replace,
+    )
 }
 
 /// Reads the body, writes each field given, and answers the organization; past the memory
@@ -340,39 +341,23 @@ fn write_metadata(
     caller: &Caller,
     organization_id: &str,
     (request, body): (&HttpRequest, &[u8]),
-    write: Write,
+    write: MetadataWrite,
 ) -> Result<HttpResponse, ApiError> {
     let wanted = OrganizationMetadataRequest::from_body(request, body)?;
     let organization = caller
         .instance
         .update_organization(organization_id, |organization| {
-            let slots = [
-                &mut organization.public_metadata,
-                &mut organization.private_metadata,
-            ];
-            let mut problems = Vec::new();
-            for ((slot, given), name) in slots
-                .into_iter()
-                .zip(wanted.fields)
-                .zip(ORGANIZATION_METADATA_FIELDS)
-            {
-                let Some(given) = given else { continue };
-                match (write, &mut *slot) {
-                    (Write::Merge, Value::Object(existing)) => deep_merge(existing, &given),
-                    _ => *slot = Value::Object(given),
-                }
-                if let Some(problem) = free_form::too_large(name, slot) {
-                    problems.push(ParamProblem::with_kind(
-                        name,
-                        ParamProblemKind::TooLarge(problem),
-                    ));
-                }
-            }
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(Failure::Refused(ApiError::InvalidParams(problems)))
-            }
+            let [public, private] = wanted.fields;
+            write
+                .apply([
+                    ("public_metadata", &mut organization.public_metadata, public),
+                    (
+                        "private_metadata",
+                        &mut organization.private_metadata,
+                        private,
+                    ),
+                ])
+                .map_err(Failure::Refused)
         })
         .map_err(|error| match error {
             Failure::Write(OrganizationWriteError::OverBudget(over)) => ApiError::InstanceFull {

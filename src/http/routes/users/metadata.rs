@@ -2,19 +2,17 @@
 //! merged deep or replaced whole.
 
 use actix_web::{HttpRequest, HttpResponse, patch, put, web};
-use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::writes::{UpdateFailure, write_error};
 use super::{user_answer, user_id_of, user_not_found, user_operation_error};
-use crate::domain::free_form;
-use crate::domain::metadata::deep_merge;
-use crate::error::{ApiError, ParamProblem, ParamProblemKind};
+use crate::error::{ApiError, ParamProblem};
 use crate::http::Caller;
 use crate::http::extract::body::FromBody;
-use crate::http::extract::user_body::{METADATA_FIELDS, UserMetadataRequest, UserMetadataSchema};
+use crate::http::extract::user_body::{UserMetadataRequest, UserMetadataSchema};
 use crate::http::operation::{Operation, OperationId, PathParams, malformed_body};
 use crate::http::routes::answers;
+use crate::http::routes::metadata_write::MetadataWrite;
 use crate::http::wire::UserBody;
 
 pub const UPDATE_USER_METADATA: Operation = Operation {
@@ -40,13 +38,6 @@ fn metadata_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(merge_metadata).service(replace_metadata);
-}
-
-/// How a metadata write treats each field it is given.
-#[derive(Debug, Clone, Copy)]
-enum Write {
-    Merge,
-    Replace,
 }
 
 /// Merge metadata for a user
@@ -85,7 +76,7 @@ pub async fn merge_metadata(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    write_metadata(&caller, &user_id, (&request, &body), Write::Merge)
+    write_metadata(&caller, &user_id, (&request, &body), MetadataWrite::Merge)
 }
 
 /// Replace metadata for a user
@@ -123,7 +114,7 @@ pub async fn replace_metadata(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    write_metadata(&caller, &user_id, (&request, &body), Write::Replace)
+    write_metadata(&caller, &user_id, (&request, &body), MetadataWrite::Replace)
 }
 
 /// Reads the body, writes each field given, and answers the user. A write past the instance's
@@ -132,37 +123,21 @@ fn write_metadata(
     caller: &Caller,
     user_id: &str,
     (request, body): (&HttpRequest, &[u8]),
-    write: Write,
+    write: MetadataWrite,
 ) -> Result<HttpResponse, ApiError> {
     let id = user_id_of(user_id)?;
     let wanted = UserMetadataRequest::from_body(request, body)?;
     caller
         .instance
         .update_user(id, |user| {
-            let slots = [
-                &mut user.public_metadata,
-                &mut user.private_metadata,
-                &mut user.unsafe_metadata,
-            ];
-            let mut problems = Vec::new();
-            for ((slot, given), name) in slots.into_iter().zip(wanted.fields).zip(METADATA_FIELDS) {
-                let Some(given) = given else { continue };
-                match (write, &mut *slot) {
-                    (Write::Merge, Value::Object(existing)) => deep_merge(existing, &given),
-                    _ => *slot = Value::Object(given),
-                }
-                if let Some(problem) = free_form::too_large(name, slot) {
-                    problems.push(ParamProblem::with_kind(
-                        name,
-                        ParamProblemKind::TooLarge(problem),
-                    ));
-                }
-            }
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(UpdateFailure::Refused(ApiError::InvalidParams(problems)))
-            }
+            let [public, private, unsafe_] = wanted.fields;
+            write
+                .apply([
+                    ("public_metadata", &mut user.public_metadata, public),
+                    ("private_metadata", &mut user.private_metadata, private),
+                    ("unsafe_metadata", &mut user.unsafe_metadata, unsafe_),
+                ])
+                .map_err(UpdateFailure::Refused)
         })
         .map_err(|error| match error {
             UpdateFailure::Write(error) => write_error(error, user_id, 422),
