@@ -243,6 +243,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("the user is not a member of the organization")]
     NotAMember,
+    #[error("invalid journal pattern at {part}: {reason}")]
+    InvalidPattern { part: String, reason: String },
     #[error("no organization role {0}")]
     RoleNotFound(String),
     #[error("{0} is already a member")]
@@ -421,6 +423,14 @@ impl ApiError {
                 "not a member",
                 "Current user is not a member of the organization. Only organization members can perform this action.".into(),
             )],
+            Self::InvalidPattern { part, reason } => vec![ClerkError {
+                meta: Some(param_meta(part)),
+                ..simple(
+                    "pattern_invalid",
+                    "Pattern invalid",
+                    format!("The journal pattern is invalid at {part}: {reason}."),
+                )
+            }],
             Self::RoleNotFound(role) => vec![ClerkError {
                 meta: Some(param_meta("role")),
                 ..simple(
@@ -628,6 +638,7 @@ impl ResponseError for ApiError {
             | Self::NotAMember
             | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::SignInTokenNotRevocable(_)
+            | Self::InvalidPattern { .. }
             | Self::AlreadyAMember(_)
             | Self::CreatorNotFound(_) => StatusCode::BAD_REQUEST,
             Self::RoleNotFound(_) => StatusCode::NOT_FOUND,

@@ -14,6 +14,7 @@ mod faults;
 mod fuzz;
 mod get;
 mod helpers;
+mod journal_patterns;
 mod jwks;
 mod limits;
 mod list;

@@ -310,6 +310,22 @@ async fn the_official_js_sdk_creates_changes_and_deletes_users() {
     );
     assert_eq!(seen["gone"]["status"], 404);
 
+    // The journal holds the body the SDK sent, snake-cased at the top, camelCase inside.
+    let sent = app
+        .post("/__admin/instance/journal/find")
+        .json(&json!({
+            "operation_id": "CreateUser",
+            "body": {
+                "email_address": ["grace@example.com"],
+                "external_id": "db-42",
+                "private_metadata": {"stripeCustomer": "cus_123"}
+            }
+        }))
+        .send()
+        .await;
+    assert_eq!(sent.body["total_count"], 1, "{:#}", sent.body);
+    assert_eq!(sent.body["data"][0]["body"]["password"], "[redacted]");
+
     // `updateUser` with metadata sent the rest as a PATCH, then the metadata as a PUT.
     let journal = app
         .get("/__admin/instance/journal")

@@ -1,26 +1,43 @@
-//! The instance's journal: every authenticated API request with its answer (status, duration,
-//! and the fault that made it, if one did), for tests to read back through `/__admin`.
+//! The instance's journal: every authenticated API request with its headers and body (secrets
+//! redacted) and its answer (status, Clerk error code, duration, and the fault that made it, if
+//! one did), for tests to read, find, count and wait on through `/__admin`.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::Next;
+use actix_web::{Error, web};
+use serde_json::Value;
 
 use super::context::RequestContext;
 use super::faults::InjectedFault;
 use crate::domain::clock::wall_clock_ms;
-use crate::tenancy::journal::{JournalEntry, clipped};
+use crate::error::ApiError;
+use crate::tenancy::journal::redaction::{self, REDACTED};
+use crate::tenancy::journal::{JournalEntry, MAX_JOURNAL_BODY_BYTES, clipped};
 
-/// Records the answer to an authenticated API request in its instance's journal.
+/// Records the answer to an authenticated API request in its instance's journal. The body is
+/// read here and handed on unchanged to the handler.
 pub async fn record(
-    request: ServiceRequest,
+    mut request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let Some((Some(instance), operation)) = RequestContext::read(request.request(), |context| {
-        (context.instance.clone(), context.operation)
-    }) else {
+    let Some((Some(instance), operation, version)) =
+        RequestContext::read(request.request(), |context| {
+            (
+                context.instance.clone(),
+                context.operation,
+                context
+                    .version
+                    .as_ref()
+                    .ok()
+                    .map(|version| version.as_str()),
+            )
+        })
+    else {
         return next.call(request).await;
     };
     let started = Instant::now();
@@ -28,8 +45,42 @@ pub async fn record(
     let method = request.method().clone();
     let path = clipped(request.path(), 500);
     let query = clipped(request.query_string(), 2000);
+    let headers = headers_of(&request);
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut entry = JournalEntry {
+        method,
+        path,
+        query,
+        status: 0,
+        fault: None,
+        duration_us: 0,
+        at_ms,
+        operation_id: operation.map(|operation| operation.id),
+        headers,
+        body: None,
+        body_truncated: false,
+        error_code: None,
+        api_version: version,
+    };
+    // A body past the API's limit is refused by the extractor (413), as the handler would.
+    let bytes = match request.extract::<web::Bytes>().await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            entry.status = error.as_response_error().status_code().as_u16();
+            entry.error_code = error_code(&error);
+            instance.journal().record(entry);
+            return Err(error);
+        }
+    };
+    request.set_payload(Payload::from(bytes.clone()));
+    (entry.body, entry.body_truncated) = body_of(&bytes, &content_type);
     let outcome = next.call(request).await;
-    let (status, fault) = match &outcome {
+    let (status, fault, error_code) = match &outcome {
         Ok(response) => {
             let fault = response
                 .response()
@@ -42,19 +93,75 @@ pub async fn record(
             } else {
                 response.status().as_u16()
             };
-            (status, fault)
+            let code = response.response().error().and_then(error_code);
+            (status, fault, code)
         }
-        Err(error) => (error.as_response_error().status_code().as_u16(), None),
+        Err(error) => (
+            error.as_response_error().status_code().as_u16(),
+            None,
+            error_code(error),
+        ),
     };
-    instance.journal().record(JournalEntry {
-        method,
-        path,
-        query,
-        status,
-        fault,
-        duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        at_ms,
-        operation_id: operation.map(|operation| operation.id),
-    });
+    entry.status = status;
+    entry.fault = fault;
+    entry.error_code = error_code;
+    entry.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    instance.journal().record(entry);
     outcome
+}
+
+/// The request's headers by lower-case name, secrets redacted; a repeated header's values are
+/// joined with `, `.
+fn headers_of(request: &ServiceRequest) -> BTreeMap<String, String> {
+    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in request.headers() {
+        let name = name.as_str();
+        let value = redaction::header_value(name, &String::from_utf8_lossy(value.as_bytes()));
+        let value = clipped(&value, 1000);
+        headers
+            .entry(name.to_owned())
+            .and_modify(|earlier| {
+                if earlier != REDACTED {
+                    earlier.push_str(", ");
+                    earlier.push_str(&value);
+                }
+            })
+            .or_insert(value);
+    }
+    headers
+}
+
+/// The body as the journal keeps it: JSON (or form data as an object of strings) with its
+/// secrets redacted, else text; cut past [`MAX_JOURNAL_BODY_BYTES`], which it says.
+fn body_of(bytes: &[u8], content_type: &str) -> (Option<Value>, bool) {
+    if bytes.is_empty() {
+        return (None, false);
+    }
+    let parsed = if content_type.starts_with("application/x-www-form-urlencoded") {
+        Some(Value::Object(
+            form_urlencoded::parse(bytes)
+                .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+                .collect(),
+        ))
+    } else {
+        serde_json::from_slice::<Value>(bytes).ok()
+    };
+    if let Some(mut value) = parsed
+        && bytes.len() <= MAX_JOURNAL_BODY_BYTES
+    {
+        redaction::redact(&mut value);
+        return (Some(value), false);
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let cut = clipped(&text, MAX_JOURNAL_BODY_BYTES);
+    let truncated = cut.len() < text.len();
+    let mut value = Value::String(cut);
+    redaction::redact(&mut value);
+    (Some(value), truncated)
+}
+
+/// The Clerk error code of an error answer.
+fn error_code(error: &Error) -> Option<String> {
+    let api_error = error.as_error::<ApiError>()?;
+    api_error.errors().first().map(|error| error.code.clone())
 }

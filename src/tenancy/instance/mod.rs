@@ -122,7 +122,7 @@ impl Instance {
             tokens: Arc::clone(&defaults.tokens),
             refresh_tokens: RefreshTokens::new(&derived(&secret, b"refresh tokens")),
             held: RwLock::new(Held { data, ids: rng }),
-            journal: Journal::new(defaults.journal_size),
+            journal: Journal::new(defaults.journal_size, Arc::clone(&budget)),
             faults: Faults::new(Arc::clone(&defaults.faults)),
             budget,
         })

@@ -38,6 +38,9 @@ pub const OPERATIONS: &[Operation] = &[
     GET_INSTANCE_JOURNAL,
     COUNT_INSTANCE_JOURNAL,
     CLEAR_INSTANCE_JOURNAL,
+    FIND_INSTANCE_JOURNAL,
+    COUNT_INSTANCE_JOURNAL_BY_PATTERN,
+    WAIT_INSTANCE_JOURNAL,
     CREATE_INSTANCE_SESSION,
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
     CREATE_INSTANCE_SESSION_TOKEN,
@@ -101,6 +104,37 @@ pub const CLEAR_INSTANCE_JOURNAL: Operation = Operation {
     id: OperationId::ClearInstanceJournal,
     canonical_error: unauthorized_only,
 };
+
+pub const FIND_INSTANCE_JOURNAL: Operation = Operation {
+    id: OperationId::FindInstanceJournal,
+    canonical_error: pattern_error,
+};
+
+pub const COUNT_INSTANCE_JOURNAL_BY_PATTERN: Operation = Operation {
+    id: OperationId::CountInstanceJournalByPattern,
+    canonical_error: pattern_error,
+};
+
+pub const WAIT_INSTANCE_JOURNAL: Operation = Operation {
+    id: OperationId::WaitInstanceJournal,
+    canonical_error: pattern_error,
+};
+
+/// The documented errors of the journal's pattern operations.
+fn pattern_error(status: u16, _: PathParams<'_>) -> Option<ApiError> {
+    match status {
+        400 => Some(ApiError::InvalidPattern {
+            part: "path_regex".to_owned(),
+            reason: "unclosed group".to_owned(),
+        }),
+        401 => Some(ApiError::MissingAuthorization),
+        422 => Some(ApiError::param(ParamProblem::invalid_type(
+            "limit",
+            "a whole number",
+        ))),
+        _ => None,
+    }
+}
 
 pub const CREATE_INSTANCE_SESSION: Operation = Operation {
     id: OperationId::CreateInstanceSession,
@@ -245,6 +279,9 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::get_journal)
             .service(journal::count_journal)
             .service(journal::clear_journal)
+            .service(journal::find_journal)
+            .service(journal::count_journal_by_pattern)
+            .service(journal::wait_journal)
             .service(sessions::create_session)
             .service(sessions::get_refresh_token)
             .service(sessions::mint_token)
