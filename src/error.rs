@@ -268,7 +268,12 @@ pub enum ApiError {
     #[error("session not refreshed: {0}")]
     RefreshRefused(String),
     #[error("no route for {method} {path}")]
-    RouteNotFound { method: String, path: String },
+    RouteNotFound {
+        method: String,
+        path: String,
+        /// The documented operation it most likely meant, as `METHOD /path`.
+        suggestion: Option<String>,
+    },
     #[error("method not allowed; allowed: {allowed:?}")]
     MethodNotAllowed { allowed: Vec<String> },
     #[error("request body too large")]
@@ -313,6 +318,7 @@ impl ApiError {
             StatusCode::NOT_FOUND => Self::RouteNotFound {
                 method: String::new(),
                 path: String::new(),
+                suggestion: None,
             },
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed {
                 allowed: Vec::new(),
@@ -499,13 +505,19 @@ impl ApiError {
                 "Invalid authentication",
                 format!("The session cannot be refreshed: {reason}."),
             )],
-            Self::RouteNotFound { method, path } => vec![simple(
+            Self::RouteNotFound {
+                method,
+                path,
+                suggestion,
+            } => vec![simple(
                 "resource_not_found",
                 "not found",
-                if path.is_empty() {
-                    "The requested resource was not found.".to_owned()
-                } else {
-                    format!("There is no operation at {method} {path}.")
+                match (path.is_empty(), suggestion) {
+                    (true, _) => "The requested resource was not found.".to_owned(),
+                    (false, None) => format!("There is no operation at {method} {path}."),
+                    (false, Some(suggestion)) => format!(
+                        "There is no operation at {method} {path}. Did you mean {suggestion}?"
+                    ),
                 },
             )],
             Self::MethodNotAllowed { allowed } => vec![simple(

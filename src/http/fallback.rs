@@ -1,9 +1,9 @@
 //! Requests no route took: a 405 with `Allow` when the path exists under another method, a 404
-//! otherwise, both in Clerk's envelope.
+//! otherwise (naming the documented operation it most likely meant), both in Clerk's envelope.
 
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::operation::allowed_methods;
+use super::operation::{allowed_methods, closest};
 use crate::error::ApiError;
 
 /// The default service: answers whatever no route matched.
@@ -13,6 +13,7 @@ pub async fn no_route(request: HttpRequest) -> Result<HttpResponse, ApiError> {
         ApiError::RouteNotFound {
             method: request.method().to_string(),
             path: request.path().chars().take(200).collect(),
+            suggestion: closest(request.method(), request.path()),
         }
     } else {
         ApiError::MethodNotAllowed {

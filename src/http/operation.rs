@@ -134,6 +134,58 @@ pub fn allowed_methods(path: &str) -> Vec<Method> {
     allowed
 }
 
+/// The documented operation a request no route took most likely meant, as `METHOD /path`:
+/// the documented path whose segments best match the request's (a literal the same scores 2,
+/// one a typo or two away 1, a parameter 1), the request's method breaking ties. `None` when
+/// nothing documented is close.
+pub fn closest(method: &Method, path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    DOCUMENTED
+        .iter()
+        .filter_map(|(id, documented)| {
+            let template = documented.resource.pattern()?;
+            let wanted: Vec<&str> = template.trim_matches('/').split('/').collect();
+            if wanted.len() != segments.len() || !id.is_api() {
+                return None;
+            }
+            let mut score = 0;
+            for (wanted, given) in wanted.iter().zip(&segments) {
+                score += if wanted.starts_with('{') {
+                    1
+                } else if wanted == given {
+                    2
+                } else if edit_distance(wanted, given) <= 2 {
+                    1
+                } else {
+                    return None;
+                };
+            }
+            let same_method = documented.method == *method;
+            Some((
+                (score, same_method, std::cmp::Reverse(*id)),
+                documented,
+                template,
+            ))
+        })
+        .max_by_key(|(rank, _, _)| *rank)
+        .map(|(_, documented, template)| format!("{} {template}", documented.method))
+}
+
+/// How many single-character edits turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, b) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a != *b);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// The operations of `document`, by id; operations whose id is not an [`OperationId`] are left
 /// out (a unit test says there are none).
 fn documented_operations(document: &OpenApi) -> HashMap<OperationId, Documented> {
@@ -235,6 +287,20 @@ mod tests {
         let mut all = OperationId::ALL.to_vec();
         all.sort();
         assert_eq!(declared, all);
+    }
+
+    #[test]
+    fn a_near_miss_names_the_documented_operation_it_most_likely_meant() {
+        assert_eq!(
+            closest(&Method::GET, "/v1/sesions/sess_123").as_deref(),
+            Some("GET /v1/sessions/{session_id}")
+        );
+        assert_eq!(
+            closest(&Method::POST, "/v1/sessions/sess_123/revok").as_deref(),
+            Some("POST /v1/sessions/{session_id}/revoke")
+        );
+        assert_eq!(closest(&Method::GET, "/v1/nothing/like/this/at/all"), None);
+        assert_eq!(edit_distance("sessions", "sesions"), 1);
     }
 
     #[test]

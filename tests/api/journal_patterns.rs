@@ -172,3 +172,25 @@ async fn a_malformed_pattern_is_a_400_naming_its_part() {
     let error = refused.assert_error(400, "pattern_invalid");
     assert_eq!(error["meta"]["param_name"], "pattern.status");
 }
+
+#[tokio::test]
+async fn a_request_no_route_took_names_the_operation_it_most_likely_meant() {
+    let app = spawn_app().await;
+    let missed = app
+        .get("/v1/sesions/sess_2AliceActiveZICgVFaEP1MWWEP")
+        .send()
+        .await;
+    let error = missed.assert_error(404, "resource_not_found");
+    assert!(
+        error["long_message"]
+            .as_str()
+            .is_some_and(|message| message.ends_with("Did you mean GET /v1/sessions/{session_id}?")),
+        "{error}"
+    );
+    let found = find(&app, json!({"path_regex": "^/v1/sesions/"})).await;
+    assert_eq!(
+        found["data"][0]["near_miss"],
+        "GET /v1/sessions/{session_id}"
+    );
+    assert_eq!(found["data"][0]["status"], 404);
+}

@@ -16,6 +16,7 @@ use super::context::RequestContext;
 use super::faults::InjectedFault;
 use crate::domain::clock::wall_clock_ms;
 use crate::error::ApiError;
+use crate::http::operation::closest;
 use crate::tenancy::journal::redaction::{self, REDACTED};
 use crate::tenancy::journal::{JournalEntry, MAX_JOURNAL_BODY_BYTES, clipped};
 
@@ -65,6 +66,7 @@ pub async fn record(
         body: None,
         body_truncated: false,
         error_code: None,
+        near_miss: None,
         api_version: version,
     };
     // A body past the API's limit is refused by the extractor (413), as the handler would.
@@ -102,6 +104,9 @@ pub async fn record(
             error_code(error),
         ),
     };
+    if operation.is_none() && matches!(status, 404 | 405) {
+        entry.near_miss = closest(&entry.method, &entry.path);
+    }
     entry.status = status;
     entry.fault = fault;
     entry.error_code = error_code;

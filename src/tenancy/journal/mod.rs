@@ -64,6 +64,11 @@ pub struct JournalEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "resource_not_found")]
     pub error_code: Option<String>,
+    /// For a request no route took (404, 405): the documented operation it most likely meant,
+    /// as `METHOD /path`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "GET /v1/sessions/{session_id}")]
+    pub near_miss: Option<String>,
     /// The API version the request used.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "2026-05-12")]
@@ -266,6 +271,7 @@ mod tests {
             body: None,
             body_truncated: false,
             error_code: None,
+            near_miss: None,
             api_version: None,
         }
     }

@@ -214,6 +214,7 @@ mod tests {
             body: Some(json!({"public_metadata": {"plan": "pro", "seats": 5}, "other": [1]})),
             body_truncated: false,
             error_code: None,
+            near_miss: None,
             api_version: Some("2026-05-12"),
         }
     }
