@@ -83,6 +83,7 @@ operation_ids! {
         FindInstanceJournal = "FindInstanceJournal",
         CountInstanceJournalByPattern = "CountInstanceJournalByPattern",
         WaitInstanceJournal = "WaitInstanceJournal",
+        GetUnauthenticatedJournal = "GetUnauthenticatedJournal",
         CreateInstanceSession = "CreateInstanceSession",
         GetInstanceSessionRefreshToken = "GetInstanceSessionRefreshToken",
         CreateInstanceSessionToken = "CreateInstanceSessionToken",

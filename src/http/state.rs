@@ -6,6 +6,7 @@ use crate::domain::ApiVersion;
 use crate::error::ApiError;
 use crate::tenancy::registry::Registry;
 use crate::tenancy::seeder::Seeder;
+use crate::tenancy::unauthenticated::UnauthenticatedJournal;
 
 /// Shared by all workers.
 #[derive(Debug)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub retire_verify: bool,
     /// Where instances created on demand are seeded.
     pub seeder: Seeder,
+    /// The requests that belonged to no instance.
+    pub unauthenticated: UnauthenticatedJournal,
 }
 
 impl AppState {
@@ -35,6 +38,7 @@ impl AppState {
             lenient_list,
             retire_verify,
             seeder,
+            unauthenticated: UnauthenticatedJournal::default(),
         }
     }
 

@@ -235,6 +235,15 @@ impl Registry {
         }
     }
 
+    /// Whether `key` is one the server was configured with (`--secret-key`), rather than one
+    /// accepted on first use or created on demand.
+    pub fn is_configured(&self, key: &str) -> bool {
+        self.instances
+            .read()
+            .get(&self.lookup_key(key))
+            .is_some_and(|registered| !registered.on_demand)
+    }
+
     /// The instance of `key`, seeding it on this thread if it is a new key accepted on first
     /// use; `Ok(None)` if the server does not accept the key.
     #[cfg(test)]

@@ -194,3 +194,46 @@ async fn a_request_no_route_took_names_the_operation_it_most_likely_meant() {
     );
     assert_eq!(found["data"][0]["status"], 404);
 }
+
+#[tokio::test]
+async fn requests_with_no_or_a_wrong_key_are_kept_server_wide_with_the_key_masked() {
+    let app = spawn_app().await;
+    let wrong = "sk_test_this_key_is_not_accepted_9Zq4";
+    app.get("/v1/users")
+        .key(wrong)
+        .send()
+        .await
+        .assert_error(401, "clerk_key_invalid");
+    app.get("/v1/users")
+        .authorization(None)
+        .send()
+        .await
+        .assert_error(401, "authentication_invalid");
+    let read = app.get("/__admin/journal/unauthenticated").send().await;
+    read.assert_status(200);
+    assert_eq!(read.body["total_count"], 2, "{:#}", read.body);
+    let newest = &read.body["data"][0];
+    assert_eq!(newest["error_code"], "authentication_invalid");
+    assert!(newest.get("key").is_none());
+    let wrong_one = &read.body["data"][1];
+    assert_eq!(wrong_one["key"], "sk_test_…9Zq4");
+    assert_eq!(wrong_one["headers"]["authorization"], "[redacted]");
+    assert!(!read.body.to_string().contains(wrong));
+
+    // An instance made on demand may not read it; a key nobody accepts is a 401.
+    let created = app.create_instance().await;
+    let other = created.body["secret_key"]
+        .as_str()
+        .expect("a key")
+        .to_owned();
+    app.get("/__admin/journal/unauthenticated")
+        .key(&other)
+        .send()
+        .await
+        .assert_error(403, "authorization_invalid");
+    app.get("/__admin/journal/unauthenticated")
+        .key(wrong)
+        .send()
+        .await
+        .assert_error(401, "clerk_key_invalid");
+}

@@ -16,10 +16,13 @@ use actix_web::{Error, FromRequest, HttpMessage as _, HttpRequest, web};
 use super::context::RequestContext;
 use super::prefer::{Stage, forced_error, preference_applied};
 use crate::domain::ApiVersion;
+use crate::domain::clock::wall_clock_ms;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::tenancy::instance::Instance;
+use crate::tenancy::journal::{clipped, redaction};
 use crate::tenancy::registry::Lookup;
+use crate::tenancy::unauthenticated::{UnauthenticatedEntry, masked_key};
 
 /// The authenticated caller of an API operation: its instance and the API version it speaks.
 #[derive(Debug, Clone)]
@@ -108,7 +111,55 @@ pub async fn authenticate(
                 .await
                 .map(ServiceResponse::map_into_boxed_body)
         }
-        Err(error) => Ok(request.error_response(error)),
+        Err(error) => {
+            if let Some(state) = request.app_data::<web::Data<AppState>>()
+                && matches!(
+                    error,
+                    ApiError::MissingAuthorization
+                        | ApiError::MalformedAuthorization
+                        | ApiError::InvalidSecretKey
+                )
+            {
+                state
+                    .unauthenticated
+                    .record(unauthenticated_entry(&request, &error));
+            }
+            Ok(request.error_response(error))
+        }
+    }
+}
+
+/// What the server-wide journal keeps of a request that belonged to no instance.
+fn unauthenticated_entry(request: &ServiceRequest, error: &ApiError) -> UnauthenticatedEntry {
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            (
+                name.as_str().to_owned(),
+                clipped(&redaction::header_value(name.as_str(), &value), 1000),
+            )
+        })
+        .collect();
+    UnauthenticatedEntry {
+        method: request.method().clone(),
+        path: clipped(request.path(), 500),
+        query: clipped(request.query_string(), 2000),
+        status: 401,
+        error_code: error
+            .errors()
+            .first()
+            .map(|error| error.code.clone())
+            .unwrap_or_default(),
+        key: request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split_whitespace().last())
+            .map(masked_key),
+        headers,
+        at_ms: wall_clock_ms(),
     }
 }
 

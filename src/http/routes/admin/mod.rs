@@ -26,6 +26,7 @@ mod instances;
 mod journal;
 mod sessions;
 mod sign_in_tokens;
+mod unauthenticated;
 
 /// The example each documented error shows in the spec. Admin operations are not subject to
 /// `Prefer`.
@@ -41,6 +42,7 @@ pub const OPERATIONS: &[Operation] = &[
     FIND_INSTANCE_JOURNAL,
     COUNT_INSTANCE_JOURNAL_BY_PATTERN,
     WAIT_INSTANCE_JOURNAL,
+    GET_UNAUTHENTICATED_JOURNAL,
     CREATE_INSTANCE_SESSION,
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
     CREATE_INSTANCE_SESSION_TOKEN,
@@ -118,6 +120,19 @@ pub const COUNT_INSTANCE_JOURNAL_BY_PATTERN: Operation = Operation {
 pub const WAIT_INSTANCE_JOURNAL: Operation = Operation {
     id: OperationId::WaitInstanceJournal,
     canonical_error: pattern_error,
+};
+
+pub const GET_UNAUTHENTICATED_JOURNAL: Operation = Operation {
+    id: OperationId::GetUnauthenticatedJournal,
+    canonical_error: |status, _| {
+        match status {
+        401 => Some(ApiError::MissingAuthorization),
+        403 => Some(ApiError::Forbidden(
+            "only a key the server was started with (--secret-key) may read the unauthenticated journal".to_owned(),
+        )),
+        _ => None,
+    }
+    },
 };
 
 /// The documented errors of the journal's pattern operations.
@@ -282,6 +297,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::find_journal)
             .service(journal::count_journal_by_pattern)
             .service(journal::wait_journal)
+            .service(unauthenticated::get_unauthenticated)
             .service(sessions::create_session)
             .service(sessions::get_refresh_token)
             .service(sessions::mint_token)
