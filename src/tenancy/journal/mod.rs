@@ -285,6 +285,34 @@ mod tests {
     }
 
     #[test]
+    fn the_journal_stays_within_its_byte_bound_and_its_budget() {
+        let budget = Arc::new(MemoryBudget::new(usize::MAX));
+        let journal = Journal::new(100_000, Arc::clone(&budget));
+        let big = |n: usize| JournalEntry {
+            body: Some(Value::String(format!(
+                "{n}{}",
+                "x".repeat(MAX_JOURNAL_BODY_BYTES)
+            ))),
+            ..entry("/big")
+        };
+        for n in 0..2_000 {
+            journal.record(big(n));
+        }
+        let held = journal.entries.lock().bytes;
+        assert!(held <= MAX_JOURNAL_BYTES, "{held} bytes");
+        assert!(journal.count(|_| true) < 2_000, "the oldest went");
+        drop(journal);
+
+        // With no room left in the budget, an entry is kept without its body.
+        let tight = Arc::new(MemoryBudget::new(1));
+        let journal = Journal::new(10, tight);
+        journal.record(big(0));
+        let kept = journal.matching(|_| true);
+        assert_eq!(kept.len(), 1);
+        assert!(kept[0].body.is_none() && kept[0].body_truncated);
+    }
+
+    #[test]
     fn the_journal_keeps_the_newest_entries_up_to_its_capacity() {
         let journal = Journal::new(2, Arc::new(MemoryBudget::new(usize::MAX)));
         for path in ["/a", "/b", "/c"] {
