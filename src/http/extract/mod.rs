@@ -3,6 +3,7 @@
 
 pub mod api_version;
 pub mod body;
+pub mod field_reader;
 pub mod list_query;
 pub mod organization_body;
 pub mod organization_query;
@@ -10,3 +11,4 @@ pub mod path;
 pub mod query;
 pub mod user_body;
 pub mod user_query;
+pub mod user_schemas;

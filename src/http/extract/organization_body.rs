@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::body::{BodyFields, FromBody};
-use super::user_body::Reader;
+use super::field_reader::Reader;
 use crate::domain::Organization;
 use crate::domain::identifiers::{MAX_TEXT_CHARS, organization_name_problem, slug_problem};
 use crate::error::{ApiError, ParamProblem, ParamProblemKind};

@@ -4,12 +4,10 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
 use super::body::{BodyFields, FromBody};
-use crate::domain::free_form;
+use super::field_reader::{Reader, TextChange};
 use crate::domain::identifiers::{self, MAX_IDENTIFIERS, MAX_TEXT_CHARS, MIN_PASSWORD_CHARS};
 use crate::domain::user::{Identifier, IdentifierStatus};
 use crate::error::{ApiError, ParamProblem, ParamProblemKind};
@@ -38,93 +36,7 @@ const PASSWORD_HASHERS: &[&str] = &[
 /// The three metadata fields, each a JSON object of at most 8 KiB.
 pub const METADATA_FIELDS: [&str; 3] = ["public_metadata", "private_metadata", "unsafe_metadata"];
 
-/// What a body changes of a text field: absent (`None`), cleared (`Some(None)`, from `null` or
-/// `""`), or set.
-pub type TextChange = Option<Option<Arc<str>>>;
-
-/// A body's fields and the problems found so far.
-pub(super) struct Reader<'a> {
-    pub(super) fields: &'a BodyFields,
-    pub(super) problems: Vec<ParamProblem>,
-}
-
-impl<'a> Reader<'a> {
-    /// A reader of a closed body: a field not in `known` is a problem.
-    pub(super) fn new(fields: &'a BodyFields, known: &[&str]) -> Self {
-        let problems = fields.unknown(known).map(ParamProblem::unknown).collect();
-        Self { fields, problems }
-    }
-
-    /// A reader of an open body, whose other fields are ignored.
-    pub(super) fn open(fields: &'a BodyFields) -> Self {
-        Self {
-            fields,
-            problems: Vec::new(),
-        }
-    }
-
-    pub(super) fn report<T>(&mut self, result: Result<T, ParamProblem>) -> Option<T> {
-        result.map_err(|problem| self.problems.push(problem)).ok()
-    }
-
-    pub(super) fn problem(&mut self, param: &str, kind: ParamProblemKind) {
-        self.problems.push(ParamProblem::with_kind(param, kind));
-    }
-
-    /// A nullable text of at most `max` characters; `""` clears it as `null` does.
-    pub(super) fn text(&mut self, name: &str, max: usize) -> TextChange {
-        let given = self.report(self.fields.nullable_string(name)).flatten()?;
-        match given {
-            None | Some("") => Some(None),
-            Some(text) if text.chars().count() > max => {
-                self.problem(
-                    name,
-                    ParamProblemKind::InvalidValue(format!("must be at most {max} characters")),
-                );
-                None
-            }
-            Some(text) => Some(Some(Arc::from(text))),
-        }
-    }
-
-    pub(super) fn boolean(&mut self, name: &str) -> Option<bool> {
-        self.report(self.fields.boolean(name)).flatten()
-    }
-
-    /// An RFC 3339 time (any offset, any year), in Unix milliseconds.
-    pub(super) fn time(&mut self, name: &str) -> Option<i64> {
-        let text = self.report(self.fields.string(name)).flatten()?;
-        let parsed = chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|time| time.timestamp_millis());
-        if parsed.is_none() {
-            self.problem(name, ParamProblemKind::InvalidTime);
-        }
-        parsed
-    }
-
-    /// A metadata field: a JSON object within the free-form bound; `null` reads as `{}`.
-    pub(super) fn metadata(&mut self, name: &str) -> Option<Map<String, Value>> {
-        match self.fields.as_map().get(name)? {
-            Value::Null => Some(Map::new()),
-            Value::Object(object) => {
-                let value = Value::Object(object.clone());
-                if let Some(problem) = free_form::too_large(name, &value) {
-                    self.problem(name, ParamProblemKind::TooLarge(problem));
-                    return None;
-                }
-                Some(object.clone())
-            }
-            _ => {
-                self.problem(
-                    name,
-                    ParamProblemKind::InvalidValue("must be a JSON object".into()),
-                );
-                None
-            }
-        }
-    }
-
+impl Reader<'_> {
     /// A password, or a digest with its hasher: whether the user has one afterwards.
     pub(super) fn password(&mut self, skip_checks: bool) -> Option<bool> {
         let password = self
@@ -162,15 +74,6 @@ impl<'a> Reader<'a> {
             Some(Some(_)) => Some(true),
             Some(None) => Some(false),
             None => digest.map(|_| true),
-        }
-    }
-
-    /// The body's verdict: `value` if every field was good.
-    pub(super) fn finish<T>(self, value: T) -> Result<T, ApiError> {
-        if self.problems.is_empty() {
-            Ok(value)
-        } else {
-            Err(ApiError::InvalidParams(self.problems))
         }
     }
 }
@@ -289,74 +192,6 @@ const PROFILE_FIELDS: &[&str] = &[
     "create_organizations_limit",
     "bypass_client_trust",
 ];
-
-/// The body of `POST /v1/users`. Every field is optional; `{}` creates a user with no
-/// identifiers.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
-#[schema(as = CreateUserRequest, example = json!({
-    "email_address": ["grace@example.com"],
-    "phone_number": ["+15555550123"],
-    "username": "grace",
-    "first_name": "Grace",
-    "last_name": "Hopper",
-    "external_id": "db-42",
-    "public_metadata": {"plan": "pro"},
-    "private_metadata": {"stripe_customer": "cus_123"},
-    "skip_password_requirement": true
-}))]
-pub struct CreateUserSchema {
-    /// Email addresses, verified unless `email_address_identification_status` says `reserved`;
-    /// the first is the primary one. At most 10, each held by no other user.
-    email_address: Option<Vec<String>>,
-    /// Phone numbers in E.164 form, as email addresses are.
-    phone_number: Option<Vec<String>>,
-    /// `verified` or `reserved`, one per email address, by position.
-    email_address_identification_status: Option<Vec<String>>,
-    /// `verified` or `reserved`, one per phone number, by position.
-    phone_number_identification_status: Option<Vec<String>>,
-    username: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    /// Your own id for the user, held by no other user.
-    external_id: Option<String>,
-    locale: Option<String>,
-    /// At least 8 characters unless `skip_password_checks`. Never kept: only
-    /// `password_enabled` shows it.
-    password: Option<String>,
-    password_digest: Option<String>,
-    password_hasher: Option<String>,
-    skip_password_checks: Option<bool>,
-    skip_password_requirement: Option<bool>,
-    totp_secret: Option<String>,
-    backup_codes: Option<Vec<String>>,
-    /// RFC 3339.
-    #[schema(format = DateTime)]
-    legal_accepted_at: Option<String>,
-    skip_legal_checks: Option<bool>,
-    skip_user_requirement: Option<bool>,
-    /// RFC 3339; now by default.
-    #[schema(format = DateTime)]
-    created_at: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    public_metadata: Option<Map<String, Value>>,
-    #[schema(value_type = Option<Object>)]
-    private_metadata: Option<Map<String, Value>>,
-    #[schema(value_type = Option<Object>)]
-    unsafe_metadata: Option<Map<String, Value>>,
-    delete_self_enabled: Option<bool>,
-    create_organization_enabled: Option<bool>,
-    create_organizations_limit: Option<i64>,
-    bypass_client_trust: Option<bool>,
-    /// Creates the user banned.
-    banned: Option<bool>,
-    /// Creates the user locked.
-    locked: Option<bool>,
-}
 
 /// The body as read.
 #[derive(Debug, Default)]
@@ -526,47 +361,6 @@ fn identifier_list(
     found
 }
 
-/// The body of `PATCH /v1/users/{user_id}`: what it names changes, the rest stays. `null` (or
-/// `""`) clears a nullable field. The metadata fields are read only under API versions before
-/// 2026-05-12, where they replace the field.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
-#[schema(as = UpdateUserRequest, example = json!({"first_name": "Grace", "username": "grace_h", "external_id": "db-42"}))]
-pub struct UpdateUserSchema {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    /// `null` or `""` removes it.
-    username: Option<String>,
-    external_id: Option<String>,
-    locale: Option<String>,
-    /// The id of one of the user's verified email addresses.
-    primary_email_address_id: Option<String>,
-    /// The id of one of the user's verified phone numbers.
-    primary_phone_number_id: Option<String>,
-    #[schema(value_type = Option<String>)]
-    primary_web3_wallet_id: Option<String>,
-    profile_image_id: Option<String>,
-    password: Option<String>,
-    skip_password_checks: Option<bool>,
-    /// With `password`: revokes the user's live sessions.
-    sign_out_of_other_sessions: Option<bool>,
-    totp_secret: Option<String>,
-    backup_codes: Option<Vec<String>>,
-    #[schema(format = DateTime)]
-    legal_accepted_at: Option<String>,
-    #[schema(format = DateTime)]
-    created_at: Option<String>,
-    delete_self_enabled: Option<bool>,
-    create_organization_enabled: Option<bool>,
-    create_organizations_limit: Option<i64>,
-    bypass_client_trust: Option<bool>,
-    notify_primary_email_address_changed: Option<bool>,
-}
-
 /// The body as read.
 #[derive(Debug, Default)]
 pub struct UpdateUserRequest {
@@ -705,29 +499,6 @@ fn pick_primary<'a>(
         })
         .map(Some)
         .ok_or(())
-}
-
-/// The body of the metadata writes: any of the three fields, each a JSON object.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(
-    dead_code,
-    reason = "describes the request body in the OpenAPI document"
-)]
-#[schema(as = UserMetadataRequest, example = json!({"public_metadata": {"plan": "pro", "trial": null}}))]
-pub struct UserMetadataSchema {
-    /// Readable by the frontend and in token templates.
-    #[schema(value_type = Option<Object>)]
-    public_metadata: Option<Map<String, Value>>,
-    /// For the backend only.
-    #[schema(value_type = Option<Object>)]
-    private_metadata: Option<Map<String, Value>>,
-    /// Writable by the frontend.
-    #[schema(value_type = Option<Object>)]
-    unsafe_metadata: Option<Map<String, Value>>,
-    /// Each field as given: `None` when absent, an empty object for `null`.
-    #[schema(ignore)]
-    pub fields: [Option<Map<String, Value>>; 3],
 }
 
 /// The body as read.

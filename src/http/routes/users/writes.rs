@@ -9,9 +9,8 @@ use crate::domain::user::UserActivity;
 use crate::error::{ApiError, ParamProblem, ParamProblemKind};
 use crate::http::Caller;
 use crate::http::extract::body::{BodyFields, FromBody};
-use crate::http::extract::user_body::{
-    CreateUserRequest, CreateUserSchema, UpdateUserRequest, UpdateUserSchema,
-};
+use crate::http::extract::user_body::{CreateUserRequest, UpdateUserRequest};
+use crate::http::extract::user_schemas::{CreateUserSchema, UpdateUserSchema};
 use crate::http::operation::{Operation, OperationId, malformed_body};
 use crate::http::routes::{answers, json_ok};
 use crate::http::wire::{DeletedObjectBody, UserBody};
