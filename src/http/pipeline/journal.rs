@@ -2,12 +2,11 @@
 //! redacted) and its answer (status, Clerk error code, duration, and the fault that made it, if
 //! one did), for tests to read, find, count and wait on through `/__admin`.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 use serde_json::Value;
@@ -17,8 +16,8 @@ use super::faults::InjectedFault;
 use crate::domain::clock::wall_clock_ms;
 use crate::error::ApiError;
 use crate::http::operation::closest;
-use crate::tenancy::journal::redaction::{self, REDACTED};
-use crate::tenancy::journal::{JournalEntry, MAX_JOURNAL_BODY_BYTES, clipped};
+use crate::tenancy::journal::redaction;
+use crate::tenancy::journal::{JournalEntry, JournalHeaders, MAX_JOURNAL_BODY_BYTES, clipped};
 
 /// Records the answer to an authenticated API request in its instance's journal. The body is
 /// read here and handed on unchanged to the handler.
@@ -46,7 +45,7 @@ pub async fn record(
     let method = request.method().clone();
     let path = clipped(request.path(), 500);
     let query = clipped(request.query_string(), 2000);
-    let headers = headers_of(&request);
+    let headers = JournalHeaders::redacted(request.headers());
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
@@ -69,17 +68,28 @@ pub async fn record(
         near_miss: None,
         api_version: version,
     };
+    // Most requests (gets, lists) have no body to read.
+    let has_body = request.headers().contains_key(TRANSFER_ENCODING)
+        || request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0");
     // A body past the API's limit is refused by the extractor (413), as the handler would.
-    let bytes = match request.extract::<web::Bytes>().await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            entry.status = error.as_response_error().status_code().as_u16();
-            entry.error_code = error_code(&error);
-            instance.journal().record(entry);
-            return Err(error);
-        }
+    let bytes = match has_body {
+        false => web::Bytes::new(),
+        true => match request.extract::<web::Bytes>().await {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                entry.status = error.as_response_error().status_code().as_u16();
+                entry.error_code = error_code(&error);
+                instance.journal().record(entry);
+                return Err(error);
+            }
+        },
     };
-    request.set_payload(Payload::from(bytes.clone()));
+    if has_body {
+        request.set_payload(Payload::from(bytes.clone()));
+    }
     (entry.body, entry.body_truncated) = body_of(&bytes, &content_type);
     let outcome = next.call(request).await;
     let (status, fault, error_code) = match &outcome {
@@ -113,27 +123,6 @@ pub async fn record(
     entry.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     instance.journal().record(entry);
     outcome
-}
-
-/// The request's headers by lower-case name, secrets redacted; a repeated header's values are
-/// joined with `, `.
-fn headers_of(request: &ServiceRequest) -> BTreeMap<String, String> {
-    let mut headers: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in request.headers() {
-        let name = name.as_str();
-        let value = redaction::header_value(name, &String::from_utf8_lossy(value.as_bytes()));
-        let value = clipped(&value, 1000);
-        headers
-            .entry(name.to_owned())
-            .and_modify(|earlier| {
-                if earlier != REDACTED {
-                    earlier.push_str(", ");
-                    earlier.push_str(&value);
-                }
-            })
-            .or_insert(value);
-    }
-    headers
 }
 
 /// The body as the journal keeps it: JSON (or form data as an object of strings) with its

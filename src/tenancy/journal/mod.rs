@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use actix_web::http::Method;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -51,8 +52,8 @@ pub struct JournalEntry {
     #[schema(value_type = Option<String>, example = "RevokeSession")]
     pub operation_id: Option<OperationId>,
     /// The request's headers, by lower-case name; secrets show as `[redacted]`.
-    #[schema(example = json!({"clerk-api-version": "2026-05-12", "authorization": "[redacted]"}))]
-    pub headers: BTreeMap<String, String>,
+    #[schema(value_type = Object, example = json!({"clerk-api-version": "2026-05-12", "authorization": "[redacted]"}))]
+    pub headers: JournalHeaders,
     /// The request's body: JSON when it is JSON (or form data, read as an object of strings),
     /// text otherwise; secret fields show as `[redacted]`; absent when there was none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,17 +76,76 @@ pub struct JournalEntry {
     pub api_version: Option<&'static str>,
 }
 
+/// A request's headers as the journal keeps them: the values a request sent, shared rather
+/// than copied, but for the secrets, which are replaced by `[redacted]` when recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalHeaders(Vec<(HeaderName, HeaderValue)>);
+
+impl JournalHeaders {
+    /// `headers` with their secrets redacted.
+    pub fn redacted(headers: &HeaderMap) -> Self {
+        Self(
+            headers
+                .iter()
+                .map(|(name, value)| {
+                    let secret = redaction::SECRET_HEADERS.contains(&name.as_str())
+                        || value.to_str().is_ok_and(redaction::looks_secret)
+                        || value.to_str().is_err();
+                    let value = if secret {
+                        HeaderValue::from_static(redaction::REDACTED)
+                    } else {
+                        value.clone()
+                    };
+                    (name.clone(), value)
+                })
+                .collect(),
+        )
+    }
+
+    /// The value of the header `name` (lower-case); a repeated header's values joined by `, `.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(header, _)| header.as_str() == name)
+            .filter_map(|(_, value)| value.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+
+    /// The headers by name, as the journal answers them.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.0
+            .iter()
+            .filter_map(|(name, _)| Some((name.as_str().to_owned(), self.get(name.as_str())?)))
+            .collect()
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn footprint(&self) -> usize {
+        self.0
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 48)
+            .sum()
+    }
+}
+
+impl Serialize for JournalHeaders {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(serializer)
+    }
+}
+
 impl JournalEntry {
     /// What the entry takes in memory, about.
     pub fn footprint(&self) -> usize {
         size_of::<Self>()
             + self.path.len()
             + self.query.len()
-            + self
-                .headers
-                .iter()
-                .map(|(name, value)| name.len() + value.len() + 48)
-                .sum::<usize>()
+            + self.headers.footprint()
             + self
                 .body
                 .as_ref()
@@ -267,7 +327,7 @@ mod tests {
             duration_us: 1,
             at_ms: 0,
             operation_id: None,
-            headers: BTreeMap::new(),
+            headers: JournalHeaders::default(),
             body: None,
             body_truncated: false,
             error_code: None,

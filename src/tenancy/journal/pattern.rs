@@ -169,7 +169,7 @@ impl Pattern {
                 entry
                     .headers
                     .get(name)
-                    .is_some_and(|value| wanted.as_ref().is_none_or(|wanted| wanted == value))
+                    .is_some_and(|value| wanted.as_ref().is_none_or(|wanted| *wanted == value))
             })
             && spec.body.as_ref().is_none_or(|wanted| {
                 entry
@@ -210,7 +210,14 @@ mod tests {
             duration_us: 1,
             at_ms: 1_000,
             operation_id: Some(crate::domain::OperationId::UpdateUserMetadata),
-            headers: BTreeMap::from([("clerk-api-version".to_owned(), "2026-05-12".to_owned())]),
+            headers: {
+                let mut headers = actix_web::http::header::HeaderMap::new();
+                headers.insert(
+                    actix_web::http::header::HeaderName::from_static("clerk-api-version"),
+                    actix_web::http::header::HeaderValue::from_static("2026-05-12"),
+                );
+                super::super::JournalHeaders::redacted(&headers)
+            },
             body: Some(json!({"public_metadata": {"plan": "pro", "seats": 5}, "other": [1]})),
             body_truncated: false,
             error_code: None,
