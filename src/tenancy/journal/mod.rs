@@ -7,6 +7,8 @@ pub mod redaction;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -218,13 +220,21 @@ pub struct Journal {
     budget: Arc<MemoryBudget>,
     /// Wakes the waits on the journal when an entry comes.
     recorded: Notify,
+    /// How many waits are waiting: without any, a record wakes no one.
+    waiters: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
 struct Entries {
     entries: VecDeque<JournalEntry>,
     bytes: usize,
+    /// What the budget has been charged for the entries: `bytes` rounded up to a
+    /// [`CHARGE_STEP`], so that most records leave the shared budget alone.
+    charged: usize,
 }
+
+/// The steps in which the journal charges the memory budget.
+const CHARGE_STEP: usize = 64 * 1024;
 
 impl Journal {
     pub fn new(capacity: usize, budget: Arc<MemoryBudget>) -> Self {
@@ -232,10 +242,12 @@ impl Journal {
             entries: Mutex::new(Entries {
                 entries: VecDeque::with_capacity(capacity.min(1024)),
                 bytes: 0,
+                charged: 0,
             }),
             capacity,
             budget,
             recorded: Notify::new(),
+            waiters: AtomicUsize::new(0),
         }
     }
 
@@ -246,7 +258,6 @@ impl Journal {
             return;
         }
         let mut held = self.entries.lock();
-        let before = held.bytes;
         while held.entries.len() >= self.capacity
             || (!held.entries.is_empty() && held.bytes + entry.footprint() > MAX_JOURNAL_BYTES)
         {
@@ -254,25 +265,51 @@ impl Journal {
                 held.bytes = held.bytes.saturating_sub(oldest.footprint());
             }
         }
-        if self
-            .budget
-            .change(before, held.bytes + entry.footprint())
-            .is_err()
-        {
-            entry.headers.clear();
-            entry.body = None;
-            entry.body_truncated = true;
-            self.budget.force(before, held.bytes + entry.footprint());
+        let needed = held.bytes + entry.footprint();
+        if needed > held.charged {
+            let target = needed.next_multiple_of(CHARGE_STEP);
+            if self.budget.change(held.charged, target).is_ok() {
+                held.charged = target;
+            } else {
+                entry.headers.clear();
+                entry.body = None;
+                entry.body_truncated = true;
+                let needed = held.bytes + entry.footprint();
+                if needed > held.charged {
+                    self.budget.force(held.charged, needed);
+                    held.charged = needed;
+                }
+            }
+        } else if needed + 2 * CHARGE_STEP < held.charged {
+            let target = needed.next_multiple_of(CHARGE_STEP);
+            self.budget.force(held.charged, target);
+            held.charged = target;
         }
         held.bytes += entry.footprint();
         held.entries.push_back(entry);
         drop(held);
-        self.recorded.notify_waiters();
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            self.recorded.notify_waiters();
+        }
     }
 
-    /// Waits until an entry is recorded (or `within` passes).
-    pub async fn next_entry(&self, within: std::time::Duration) {
-        let _ = tokio::time::timeout(within, self.recorded.notified()).await;
+    /// Waits until `done` says so, or `within` passes, waking on each entry recorded; holds no
+    /// thread meanwhile.
+    pub async fn wait_until(&self, done: impl Fn(&Self) -> bool, within: Duration) {
+        let deadline = Instant::now() + within;
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        loop {
+            // Registered before the check, so that an entry recorded in between wakes it.
+            let notified = self.recorded.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now = Instant::now();
+            if done(self) || now >= deadline {
+                break;
+            }
+            let _ = tokio::time::timeout(deadline - now, notified).await;
+        }
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// The entries that `keep` accepts, newest first.
@@ -299,9 +336,10 @@ impl Journal {
 
     pub fn clear(&self) {
         let mut held = self.entries.lock();
-        self.budget.force(held.bytes, 0);
+        self.budget.force(held.charged, 0);
         held.entries.clear();
         held.bytes = 0;
+        held.charged = 0;
     }
 }
 
@@ -309,7 +347,7 @@ impl Journal {
 impl Drop for Journal {
     fn drop(&mut self) {
         let held = self.entries.get_mut();
-        self.budget.force(held.bytes, 0);
+        self.budget.force(held.charged, 0);
     }
 }
 

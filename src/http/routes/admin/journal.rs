@@ -1,7 +1,7 @@
 //! The request journal of an instance: read it, count it, clear it, and find, count and wait
 //! for entries by a pattern.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -314,20 +314,21 @@ pub async fn wait_journal(
             })?,
     };
     let journal = owner.instance.journal();
-    let deadline = Instant::now() + Duration::from_millis(timeout_ms);
-    loop {
-        let count = journal.count(|entry| pattern.matches(entry));
-        let now = Instant::now();
-        if count >= wanted || now >= deadline {
-            let mut data = journal.matching(|entry| pattern.matches(entry));
-            data.truncate(100);
-            return Ok(json_ok(&WaitOutcome {
-                object: "journal_wait",
-                satisfied: count >= wanted,
-                count,
-                data,
-            }));
-        }
-        journal.next_entry(deadline - now).await;
-    }
+    let matched =
+        |journal: &crate::tenancy::journal::Journal| journal.count(|entry| pattern.matches(entry));
+    journal
+        .wait_until(
+            |journal| matched(journal) >= wanted,
+            Duration::from_millis(timeout_ms),
+        )
+        .await;
+    let count = matched(journal);
+    let mut data = journal.matching(|entry| pattern.matches(entry));
+    data.truncate(100);
+    Ok(json_ok(&WaitOutcome {
+        object: "journal_wait",
+        satisfied: count >= wanted,
+        count,
+        data,
+    }))
 }
