@@ -257,15 +257,16 @@ impl Journal {
         if self.capacity == 0 {
             return;
         }
+        let mut footprint = entry.footprint();
         let mut held = self.entries.lock();
         while held.entries.len() >= self.capacity
-            || (!held.entries.is_empty() && held.bytes + entry.footprint() > MAX_JOURNAL_BYTES)
+            || (!held.entries.is_empty() && held.bytes + footprint > MAX_JOURNAL_BYTES)
         {
             if let Some(oldest) = held.entries.pop_front() {
                 held.bytes = held.bytes.saturating_sub(oldest.footprint());
             }
         }
-        let needed = held.bytes + entry.footprint();
+        let needed = held.bytes + footprint;
         if needed > held.charged {
             let target = needed.next_multiple_of(CHARGE_STEP);
             if self.budget.change(held.charged, target).is_ok() {
@@ -274,7 +275,8 @@ impl Journal {
                 entry.headers.clear();
                 entry.body = None;
                 entry.body_truncated = true;
-                let needed = held.bytes + entry.footprint();
+                footprint = entry.footprint();
+                let needed = held.bytes + footprint;
                 if needed > held.charged {
                     self.budget.force(held.charged, needed);
                     held.charged = needed;
@@ -285,7 +287,7 @@ impl Journal {
             self.budget.force(held.charged, target);
             held.charged = target;
         }
-        held.bytes += entry.footprint();
+        held.bytes += footprint;
         held.entries.push_back(entry);
         drop(held);
         if self.waiters.load(Ordering::SeqCst) > 0 {
