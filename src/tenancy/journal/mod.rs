@@ -54,7 +54,7 @@ pub struct JournalEntry {
     #[schema(value_type = Option<String>, example = "RevokeSession")]
     pub operation_id: Option<OperationId>,
     /// The request's headers, by lower-case name; secrets show as `[redacted]`.
-    #[schema(value_type = Object, example = json!({"clerk-api-version": "2026-05-12", "authorization": "[redacted]"}))]
+    #[schema(value_type = BTreeMap<String, String>, example = json!({"clerk-api-version": "2026-05-12", "authorization": "[redacted]"}))]
     pub headers: JournalHeaders,
     /// The request's body: JSON when it is JSON (or form data, read as an object of strings),
     /// text otherwise; secret fields show as `[redacted]`; absent when there was none.
