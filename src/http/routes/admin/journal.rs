@@ -22,6 +22,18 @@ pub struct JournalPage {
     pub total_count: usize,
 }
 
+impl JournalPage {
+    /// The first `limit` of `records`, and how many there are.
+    fn of(mut records: Vec<JournalEntry>, limit: usize) -> Self {
+        let total_count = records.len();
+        records.truncate(limit);
+        Self {
+            data: records,
+            total_count,
+        }
+    }
+}
+
 /// How many journal entries match.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JournalCount {
@@ -70,13 +82,8 @@ pub async fn get_journal(
     owner: InstanceOwner,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (mut records, limit) = journal_records(&owner.instance, &request)?;
-    let total_count = records.len();
-    records.truncate(limit);
-    Ok(json_ok(&JournalPage {
-        data: records,
-        total_count,
-    }))
+    let (records, limit) = journal_records(&owner.instance, &request)?;
+    Ok(json_ok(&JournalPage::of(records, limit)))
 }
 
 /// Count the caller's journal entries
@@ -179,16 +186,11 @@ pub async fn find_journal(
     let limit = JournalFilter::from_query(request.query_string())?
         .limit
         .unwrap_or(100);
-    let mut records = owner
+    let records = owner
         .instance
         .journal()
         .matching(|entry| pattern.matches(entry));
-    let total_count = records.len();
-    records.truncate(limit);
-    Ok(json_ok(&JournalPage {
-        data: records,
-        total_count,
-    }))
+    Ok(json_ok(&JournalPage::of(records, limit)))
 }
 
 /// Count journal entries by a pattern
