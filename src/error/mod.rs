@@ -146,7 +146,24 @@ pub enum ApiError {
     Internal,
 }
 
+/// How many characters of a value taken from the request (an id, a name, an origin) an error
+/// quotes back: more than any real id, and little enough that an absurd one is never echoed whole.
+pub const QUOTED_CHARS: usize = 100;
+
+/// The first [`QUOTED_CHARS`] characters of `asked`, as an error message quotes it.
+pub fn quoted(asked: &str) -> String {
+    asked.chars().take(QUOTED_CHARS).collect()
+}
+
 impl ApiError {
+    /// 404 `resource_not_found` for the `resource` the request named `asked`.
+    pub fn not_found(resource: &'static str, asked: &str) -> Self {
+        Self::NotFound {
+            resource,
+            id: quoted(asked),
+        }
+    }
+
     /// 409 for a write past the instance's memory bound of `limit_mib`.
     pub fn instance_full(limit_mib: usize) -> Self {
         Self::InstanceFull {

@@ -12,7 +12,7 @@ use actix_web::http::Method;
 use utoipa::openapi::OpenApi;
 
 pub use crate::domain::OperationId;
-use crate::error::ApiError;
+use crate::error::{ApiError, quoted};
 
 /// The path parameters of the request an error is about: none for the document's examples,
 /// which quote each operation's example values instead.
@@ -29,14 +29,13 @@ impl<'a> PathParams<'a> {
     pub const EXAMPLE: Self = Self(None);
 
     /// The parameter `name` as given, or `example` when there is no request (or no such
-    /// parameter), at most 100 characters of it.
+    /// parameter), [`quoted`] as errors quote it.
     pub fn get_or(&self, name: &str, example: &'a str) -> String {
-        self.0
-            .and_then(|request| request.match_info().get(name))
-            .unwrap_or(example)
-            .chars()
-            .take(100)
-            .collect()
+        quoted(
+            self.0
+                .and_then(|request| request.match_info().get(name))
+                .unwrap_or(example),
+        )
     }
 }
 

@@ -17,7 +17,7 @@ use actix_cors::{Cors, CorsMiddleware};
 use actix_web::Error;
 
 use super::context::routed_path;
-use crate::error::ApiError;
+use crate::error::{ApiError, quoted};
 use crate::http::routes::admin::ADMIN_PREFIX;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
@@ -171,10 +171,7 @@ where
             match allowed {
                 Some(admin) => admin,
                 None => {
-                    let origin = String::from_utf8_lossy(origin.as_bytes())
-                        .chars()
-                        .take(100)
-                        .collect();
+                    let origin = quoted(&String::from_utf8_lossy(origin.as_bytes()));
                     let refused = request.error_response(ApiError::AdminOriginRefused(origin));
                     return Box::pin(async move { Ok(refused) });
                 }

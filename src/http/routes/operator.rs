@@ -128,10 +128,7 @@ pub async fn public_key_pem(
     let instance = state
         .registry()?
         .instance_by_id(kid.as_deref())
-        .ok_or_else(|| ApiError::NotFound {
-            resource: "Instance",
-            id: kid.unwrap_or_default().chars().take(100).collect(),
-        })?;
+        .ok_or_else(|| ApiError::not_found("Instance", kid.as_deref().unwrap_or_default()))?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "application/x-pem-file"))
         .body(instance.public_key_pem().to_owned()))

@@ -249,14 +249,8 @@ impl CreateSessionRequest {
 impl From<CreateSessionError> for ApiError {
     fn from(error: CreateSessionError) -> Self {
         match error {
-            CreateSessionError::UnknownUser(id) => Self::NotFound {
-                resource: "User",
-                id: shorten(&id),
-            },
-            CreateSessionError::UnknownOrganization(id) => Self::NotFound {
-                resource: "Organization",
-                id: shorten(&id),
-            },
+            CreateSessionError::UnknownUser(id) => Self::not_found("User", &id),
+            CreateSessionError::UnknownOrganization(id) => Self::not_found("Organization", &id),
             CreateSessionError::NotAMember(_) => Self::param(ParamProblem::invalid_value(
                 "active_organization_id",
                 "the user is not a member of this organization",
@@ -354,12 +348,5 @@ pub fn path_session_not_found(params: PathParams<'_>) -> ApiError {
 
 /// The 404 for a session id, quoting at most a sane length of whatever was asked for.
 pub fn session_not_found(id: &str) -> ApiError {
-    ApiError::NotFound {
-        resource: "Session",
-        id: shorten(id),
-    }
-}
-
-fn shorten(id: &str) -> String {
-    id.chars().take(100).collect()
+    ApiError::not_found("Session", id)
 }

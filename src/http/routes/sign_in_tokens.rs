@@ -203,14 +203,7 @@ pub async fn revoke_sign_in_token(
 
 /// The 404 for a sign-in token id.
 fn sign_in_token_not_found(id: &str) -> ApiError {
-    ApiError::NotFound {
-        resource: "Sign in token",
-        id: shorten(id),
-    }
-}
-
-fn shorten(id: &str) -> String {
-    id.chars().take(100).collect()
+    ApiError::not_found("Sign in token", id)
 }
 
 #[cfg(test)]

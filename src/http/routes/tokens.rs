@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::sessions::{path_session_not_found, session_not_found};
 use super::{answers, json_ok};
 use crate::domain::SessionId;
-use crate::error::{ApiError, ParamProblem};
+use crate::error::{ApiError, ParamProblem, quoted};
 use crate::http::Caller;
 use crate::http::extract::body::{BodyFields, FromBody};
 use crate::http::extract::path::SessionIdSegment;
@@ -202,9 +202,7 @@ fn mint(
 pub fn mint_error(session_id: &str, error: MintError) -> ApiError {
     match error {
         MintError::UnknownSession | MintError::SessionNotActive => session_not_found(session_id),
-        MintError::UnknownTemplate(name) => {
-            ApiError::TemplateNotFound(name.chars().take(100).collect())
-        }
+        MintError::UnknownTemplate(name) => ApiError::TemplateNotFound(quoted(&name)),
         MintError::Signing(reason) => {
             tracing::error!(%reason, "signing a token failed");
             ApiError::Internal

@@ -88,20 +88,14 @@ pub fn configure(config: &mut ServiceConfig) {
 
 /// The 404 for an organization id or slug.
 pub fn organization_not_found(id: &str) -> ApiError {
-    ApiError::NotFound {
-        resource: "Organization",
-        id: id.chars().take(100).collect(),
-    }
+    ApiError::not_found("Organization", id)
 }
 
 /// What a refused organization or membership write answers.
 pub fn write_error(error: OrganizationWriteError, organization: &str) -> ApiError {
     match error {
         OrganizationWriteError::UnknownOrganization => organization_not_found(organization),
-        OrganizationWriteError::UnknownUser(id) => ApiError::NotFound {
-            resource: "User",
-            id: id.chars().take(100).collect(),
-        },
+        OrganizationWriteError::UnknownUser(id) => ApiError::not_found("User", &id),
         OrganizationWriteError::SlugTaken => ApiError::param(ParamProblem::with_kind(
             "slug",
             crate::error::ParamProblemKind::Taken,

@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{answers, json_ok};
 use crate::domain::UserId;
-use crate::error::{ApiError, ParamProblem};
+use crate::error::{ApiError, ParamProblem, quoted};
 use crate::http::Caller;
 use crate::http::extract::user_query::{Reading, UserFilterParams, UserPageParams, UsersQuery};
 use crate::http::operation::{Operation, OperationId, PathParams, unknown_api_version};
@@ -163,10 +163,7 @@ pub async fn count_users(caller: Caller, request: HttpRequest) -> Result<HttpRes
 fn unknown_start(id: &str) -> ApiError {
     ApiError::param(ParamProblem::invalid_value(
         "starting_after",
-        format!(
-            "`{}` is not a user of this instance",
-            id.chars().take(100).collect::<String>()
-        ),
+        format!("`{}` is not a user of this instance", quoted(id)),
     ))
 }
 
@@ -216,8 +213,5 @@ pub fn user_id_of(text: &str) -> Result<UserId, ApiError> {
 
 /// The 404 for a user id, quoting at most a sane length of whatever was asked for.
 pub fn user_not_found(id: &str) -> ApiError {
-    ApiError::NotFound {
-        resource: "User",
-        id: id.chars().take(100).collect(),
-    }
+    ApiError::not_found("User", id)
 }
