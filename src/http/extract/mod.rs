@@ -9,6 +9,7 @@ pub mod organization_body;
 pub mod organization_query;
 pub mod path;
 pub mod query;
+pub mod query_parts;
 pub mod user_body;
 pub mod user_query;
 pub mod user_schemas;

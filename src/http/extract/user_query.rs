@@ -4,8 +4,9 @@
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::list_query::{DEFAULT_LIMIT, MAX_LIMIT, integer};
+use super::list_query::integer;
 use super::query::for_each_pair;
+use super::query_parts::{Page, Problems, flag, gather};
 use crate::domain::{OrganizationId, UserId};
 use crate::error::{ApiError, ParamProblem};
 use crate::store::users::{Signed, UserFilter, UserOrder, UserOrderField};
@@ -129,8 +130,7 @@ impl ToSchema for FilterValue {}
 pub struct UsersQuery {
     pub filter: UserFilter,
     pub order: UserOrder,
-    pub limit: usize,
-    pub offset: usize,
+    pub page: Page,
     pub starting_after: Option<String>,
 }
 
@@ -144,12 +144,9 @@ pub enum Reading {
 impl UsersQuery {
     /// Parses a raw query string.
     pub fn parse(query_string: &str, reading: Reading) -> Result<Self, ApiError> {
-        let mut query = Self {
-            limit: DEFAULT_LIMIT,
-            ..Self::default()
-        };
+        let mut query = Self::default();
         let mut lists: Vec<(String, Vec<String>)> = Vec::new();
-        let mut problems: Vec<ParamProblem> = Vec::new();
+        let mut problems = Problems::default();
         let mut order_by: Option<String> = None;
         let mut provider: Option<String> = None;
         let mut last_active_since: Option<i64> = None;
@@ -158,15 +155,7 @@ impl UsersQuery {
             let outcome = match name {
                 "email_address" | "phone_number" | "external_id" | "username" | "web3_wallet"
                 | "user_id" | "organization_id" | "provider_user_id" => {
-                    if value.is_empty() {
-                        Err(ParamProblem::invalid_value(name, "must not be empty"))
-                    } else {
-                        match lists.iter_mut().find(|(list, _)| list == name) {
-                            Some((_, values)) => values.push(value.to_owned()),
-                            None => lists.push((name.to_owned(), vec![value.to_owned()])),
-                        }
-                        Ok(())
-                    }
+                    gather(&mut lists, name, value)
                 }
                 "query" => {
                     filter.query = substring(value);
@@ -195,17 +184,7 @@ impl UsersQuery {
                     provider = Some(value.to_owned());
                     Ok(())
                 }
-                "banned" => match value {
-                    "true" => {
-                        filter.banned = Some(true);
-                        Ok(())
-                    }
-                    "false" => {
-                        filter.banned = Some(false);
-                        Ok(())
-                    }
-                    _ => Err(ParamProblem::invalid_value(name, "must be true or false")),
-                },
+                "banned" => flag(name, value).map(|banned| filter.banned = Some(banned)),
                 "created_at_before" => {
                     integer(name, value).map(|at| filter.created.before = Some(at))
                 }
@@ -227,22 +206,6 @@ impl UsersQuery {
                 "last_sign_in_at_after" => {
                     integer(name, value).map(|at| filter.last_sign_in.after = Some(at))
                 }
-                "limit" if reading == Reading::List => integer(name, value).and_then(|limit| {
-                    usize::try_from(limit)
-                        .ok()
-                        .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                        .map(|limit| query.limit = limit)
-                        .ok_or_else(|| {
-                            ParamProblem::invalid_value(name, "must be between 1 and 500")
-                        })
-                }),
-                "offset" if reading == Reading::List => integer(name, value).and_then(|offset| {
-                    usize::try_from(offset)
-                        .map(|offset| query.offset = offset)
-                        .map_err(|_| {
-                            ParamProblem::invalid_value(name, "must be greater than or equal to 0")
-                        })
-                }),
                 "order_by" if reading == Reading::List => {
                     order_by.get_or_insert_with(|| value.to_owned());
                     Ok(())
@@ -251,12 +214,10 @@ impl UsersQuery {
                     query.starting_after = Some(value.to_owned());
                     Ok(())
                 }
+                _ if reading == Reading::List => query.page.read(name, value).unwrap_or(Ok(())),
                 _ => Ok(()),
             };
-            if let Err(problem) = outcome {
-                problems.retain(|earlier| earlier.param != problem.param);
-                problems.push(problem);
-            }
+            problems.note(outcome);
         };
         for_each_pair(query_string, read);
 
@@ -301,18 +262,14 @@ impl UsersQuery {
                     "can only be used when ordering by created_at",
                 ));
             }
-            if query.offset != 0 {
+            if query.page.offset != 0 {
                 problems.push(ParamProblem::invalid_value(
                     "starting_after",
                     "cannot be used together with offset",
                 ));
             }
         }
-        if problems.is_empty() {
-            Ok(query)
-        } else {
-            Err(ApiError::InvalidParams(problems))
-        }
+        problems.finish(query)
     }
 }
 

@@ -17,8 +17,9 @@ use crate::http::extract::organization_body::{
     CreateMembershipRequest, CreateMembershipSchema, UpdateMembershipRequest,
 };
 use crate::http::extract::organization_query::{
-    MemberOrderField, MembershipListParams, MembershipsQuery, Page,
+    MemberOrderField, MembershipListParams, MembershipsQuery,
 };
+use crate::http::extract::query_parts::Page;
 use crate::http::operation::{
     Operation, OperationId, PathParams, malformed_body, unknown_api_version,
 };

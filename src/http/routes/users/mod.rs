@@ -119,18 +119,23 @@ pub fn configure(config: &mut ServiceConfig) {
 pub async fn list_users(caller: Caller, request: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = UsersQuery::parse(request.query_string(), Reading::List)?;
     let start = match &query.starting_after {
-        None => Start::Offset(query.offset),
+        None => Start::Offset(query.page.offset),
         Some(text) => Start::After(UserId::parse(text).ok_or_else(|| unknown_start(text))?),
     };
     let now_ms = caller.instance.now_ms();
     let page = caller
         .instance
-        .list_users(&query.filter, query.order, (start, query.limit), |users| {
-            users
-                .into_iter()
-                .map(|(user, activity)| UserBody::new(user, activity, now_ms))
-                .collect::<Vec<_>>()
-        })
+        .list_users(
+            &query.filter,
+            query.order,
+            (start, query.page.limit),
+            |users| {
+                users
+                    .into_iter()
+                    .map(|(user, activity)| UserBody::new(user, activity, now_ms))
+                    .collect::<Vec<_>>()
+            },
+        )
         .ok_or_else(|| unknown_start(query.starting_after.as_deref().unwrap_or_default()))?;
     Ok(json_ok(&page))
 }
