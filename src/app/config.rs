@@ -77,6 +77,11 @@ pub struct Settings {
     )]
     pub data: Vec<PathBuf>,
 
+    /// Keep the instances' data across restarts in this file: read at start when it exists,
+    /// written atomically at a clean shutdown and on `POST /__admin/state/save`.
+    #[arg(long = "state", env = "CLERK_MOCK_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
     /// Directory to read fixtures from instead of the built-in ones.
     #[arg(long, env = "CLERK_MOCK_FIXTURES", value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
@@ -297,6 +302,7 @@ impl Settings {
             sessions: 100,
             fixtures: None,
             data: Vec::new(),
+            state: None,
             secret_keys: vec![DEFAULT_SECRET_KEY.to_owned()],
             id_secret: None,
             accept_any_test_key: false,

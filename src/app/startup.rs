@@ -24,6 +24,7 @@ use crate::tenancy::faults::FaultPlan;
 use crate::tenancy::instance::{InstanceDefaults, StartDocument};
 use crate::tenancy::registry::{Registry, RegistryConfig};
 use crate::tenancy::seeder::Seeder;
+use crate::tenancy::state_file::{StateFile, StateFileError};
 use crate::tokens::TokenSettings;
 
 /// Where Swagger UI is served.
@@ -50,6 +51,8 @@ pub enum StartupError {
     #[error("--data {file}: {problem}")]
     Data { file: String, problem: String },
     #[error(transparent)]
+    State(#[from] StateFileError),
+    #[error(transparent)]
     Tls(#[from] crate::app::tls::TlsError),
 }
 
@@ -69,6 +72,7 @@ pub struct Application {
     seeding: watch::Receiver<Seeding>,
     fixtures: Arc<Fixtures>,
     publishable_key: String,
+    state: web::Data<AppState>,
 }
 
 impl std::fmt::Debug for Application {
@@ -115,7 +119,7 @@ impl Application {
         let fixtures = Arc::clone(&inputs.fixtures);
         let seeding = seed_in_background(settings, inputs, tokens, state.clone());
 
-        let server = serve(settings, state, listener, tls).map_err(bind_error)?;
+        let server = serve(settings, state.clone(), listener, tls).map_err(bind_error)?;
 
         Ok(Self {
             port,
@@ -124,6 +128,7 @@ impl Application {
             seeding,
             fixtures,
             publishable_key,
+            state,
         })
     }
 
@@ -167,9 +172,25 @@ impl Application {
         }
     }
 
-    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM).
+    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then writes the state
+    /// file (`--state`) if there is one and the instances were made.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        // Before seeding is done there is nothing new to keep, and the file stays as it was.
+        if let Ok(registry) = self.state.registry() {
+            match registry.save_state() {
+                Ok(Some(saved)) => {
+                    tracing::info!(
+                        instances = saved.instances,
+                        bytes = saved.bytes,
+                        "state saved"
+                    );
+                }
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "the state was not saved"),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -180,6 +201,7 @@ struct Inputs {
     keys: Vec<String>,
     faults: FaultPlan,
     start_documents: Vec<StartDocument>,
+    state: Option<Arc<StateFile>>,
 }
 
 impl Inputs {
@@ -206,11 +228,16 @@ impl Inputs {
             .iter()
             .map(|path| start_document(path))
             .collect::<Result<Vec<_>, _>>()?;
+        let state = match &settings.state {
+            Some(path) => Some(Arc::new(StateFile::open(path)?)),
+            None => None,
+        };
         Ok(Self {
             fixtures,
             keys,
             faults,
             start_documents,
+            state,
         })
     }
 }
@@ -245,6 +272,7 @@ fn seed_in_background(
         memory_bytes: settings.instance_memory_mib.saturating_mul(1024 * 1024),
         id_secret: settings.id_secret.clone(),
         start_documents: inputs.start_documents.into(),
+        state: inputs.state,
     };
     let keys = inputs.keys;
     std::thread::spawn(move || match Registry::new(registry_config, &keys) {

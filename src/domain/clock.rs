@@ -81,6 +81,39 @@ impl Clock {
         self.offset_ms.store(0, Ordering::Release);
         self.frozen_at.store(RUNNING, Ordering::Release);
     }
+
+    /// How the clock is set: what a saved state keeps of it.
+    pub fn setting(&self) -> ClockSetting {
+        match self.frozen_at.load(Ordering::Acquire) {
+            RUNNING => ClockSetting {
+                offset_ms: self.offset_ms.load(Ordering::Acquire),
+                frozen_at_ms: None,
+            },
+            frozen => ClockSetting {
+                offset_ms: 0,
+                frozen_at_ms: Some(frozen),
+            },
+        }
+    }
+
+    /// Sets the clock as `setting` says: running at its offset from the wall clock, or frozen.
+    pub fn apply(&self, setting: ClockSetting) {
+        self.offset_ms.store(setting.offset_ms, Ordering::Release);
+        let frozen = setting
+            .frozen_at_ms
+            .map_or(RUNNING, |frozen| frozen.max(RUNNING + 1));
+        self.frozen_at.store(frozen, Ordering::Release);
+    }
+}
+
+/// A clock's setting: its offset from the wall clock while it runs, or the instant it shows
+/// while frozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSetting {
+    pub offset_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen_at_ms: Option<i64>,
 }
 
 /// The wall clock in Unix milliseconds (0 if the machine's clock is before 1970).

@@ -19,7 +19,7 @@ pub use clerk_mock_document::ids::{
     ActivityId, ClientId, IdentificationId, IdentificationKind, InstanceId, OrganizationId,
     OrganizationMembershipId, SessionId, UserId,
 };
-pub use clock::Clock;
+pub use clock::{Clock, ClockSetting};
 pub use operation_id::OperationId;
 pub use session::{Session, SessionActivity, SessionStatus, StatusFilter};
 pub use user::{Organization, User};

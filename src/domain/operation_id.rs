@@ -84,6 +84,7 @@ operation_ids! {
         CountInstanceJournalByPattern = "CountInstanceJournalByPattern",
         WaitInstanceJournal = "WaitInstanceJournal",
         GetUnauthenticatedJournal = "GetUnauthenticatedJournal",
+        SaveState = "SaveState",
         CreateInstanceSession = "CreateInstanceSession",
         GetInstanceSessionRefreshToken = "GetInstanceSessionRefreshToken",
         CreateInstanceSessionToken = "CreateInstanceSessionToken",

@@ -110,6 +110,10 @@ pub enum ApiError {
     PaymentRequired(String),
     #[error("only instances created on demand can be deleted")]
     InstanceNotDeletable,
+    #[error("the server has no state file")]
+    NoStateFile,
+    #[error("the state was not saved: {0}")]
+    StateNotSaved(String),
     #[error("cross-origin request to the admin surface from {0}")]
     AdminOriginRefused(String),
     #[error("invalid session token: {0}")]
@@ -361,6 +365,16 @@ impl ApiError {
                 "Instance not deletable",
                 "Only instances created with POST /__admin/instances can be deleted; reset a configured one instead.".into(),
             )],
+            Self::NoStateFile => vec![simple(
+                "state_file_not_configured",
+                "No state file",
+                "The server was started without --state FILE, so there is nowhere to save its instances.".into(),
+            )],
+            Self::StateNotSaved(reason) => vec![simple(
+                "state_not_saved",
+                "State not saved",
+                format!("The state file could not be written: {reason}."),
+            )],
             Self::InvalidSessionToken(reason) => vec![simple(
                 "invalid_session_token",
                 "Invalid session token",
@@ -503,9 +517,9 @@ impl ResponseError for ApiError {
             | Self::UndocumentedStatus { .. }
             | Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Gone => StatusCode::GONE,
-            Self::InstanceLimitReached(_) | Self::InstanceMemoryExhausted(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::InstanceLimitReached(_)
+            | Self::InstanceMemoryExhausted(_)
+            | Self::NoStateFile => StatusCode::CONFLICT,
             Self::InstanceFull { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT)
             }
@@ -535,7 +549,7 @@ impl ResponseError for ApiError {
             Self::InjectedFault(status) => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal | Self::StateNotSaved(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -21,6 +21,7 @@ use siphasher::sip128::SipHasher13;
 use crate::domain::InstanceId;
 use crate::tenancy::instance::{Instance, InstanceDefaults, SeedError, StartDocument};
 use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
+use crate::tenancy::state_file::{Saved, StateFile, StateFileError};
 use crate::tokens::KeyMaterial;
 use crate::tokens::signing::KeyError;
 
@@ -95,6 +96,9 @@ pub struct RegistryConfig {
     /// Data documents the configured instances start with (`--data`); instances on demand
     /// start without them.
     pub start_documents: Arc<[StartDocument]>,
+    /// Where the instances' data is kept across restarts (`--state`): each instance made starts
+    /// from its saved state when the file holds one.
+    pub state: Option<Arc<StateFile>>,
 }
 
 /// An instance and how it came to be.
@@ -130,6 +134,8 @@ pub enum SeedingError {
     OverBudget(#[from] OverBudget),
     #[error("--data {0}")]
     Document(String),
+    #[error("{0}")]
+    State(String),
 }
 
 impl From<SeedError> for SeedingError {
@@ -184,6 +190,7 @@ impl Registry {
             };
             let instance =
                 Self::seed_instance(&config, &defaults, instance_secret(key, &salt), budget)?;
+            restore_saved(&config, &instance).map_err(SeedingError::State)?;
             primary.get_or_insert(instance.id());
             let instance = Arc::new(instance);
             instances.insert(
@@ -289,9 +296,12 @@ impl Registry {
                 SeedingError::OverBudget(over) => RegistryError::MemoryBudget(over.limit_mib),
                 SeedingError::Key(error) => RegistryError::Key(error.to_string()),
                 // Instances on demand start without the start documents.
-                SeedingError::Document(problem) => RegistryError::Key(problem),
+                SeedingError::Document(problem) | SeedingError::State(problem) => {
+                    RegistryError::Key(problem)
+                }
             })?,
         );
+        restore_saved(&self.config, &instance).map_err(RegistryError::Key)?;
         let lookup_key = self.lookup_key(key);
         let mut instances = self.instances.write();
         if let Some(registered) = instances.get(&lookup_key) {
@@ -317,6 +327,9 @@ impl Registry {
             Some(registered) if registered.on_demand => {
                 let id = registered.instance.id();
                 instances.remove(&lookup_key);
+                if let Some(state) = &self.config.state {
+                    state.forget(id);
+                }
                 Ok(id)
             }
             _ => Err(RegistryError::NotDeletable),
@@ -339,6 +352,59 @@ impl Registry {
     pub fn instance_count(&self) -> usize {
         self.instances.read().len()
     }
+
+    /// The state file (`--state`), if there is one.
+    pub fn state_path(&self) -> Option<String> {
+        self.config
+            .state
+            .as_ref()
+            .map(|state| state.path().display().to_string())
+    }
+
+    /// Writes every instance to the state file (`--state`); `Ok(None)` when there is none.
+    pub fn save_state(&self) -> Result<Option<Saved>, StateFileError> {
+        let Some(state) = &self.config.state else {
+            return Ok(None);
+        };
+        // The snapshots are taken outside the registry's lock, one instance at a time.
+        let instances: Vec<Arc<Instance>> = self
+            .instances
+            .read()
+            .values()
+            .map(|registered| Arc::clone(&registered.instance))
+            .collect();
+        let live = instances
+            .iter()
+            .map(|instance| (instance.id(), instance.snapshot()));
+        state.save(live).map(Some)
+    }
+}
+
+/// Puts back the state file's saved state of `instance`, if it has one; a saved state that does
+/// not load is put back for a later save to keep, and the reason is returned.
+fn restore_saved(config: &RegistryConfig, instance: &Instance) -> Result<(), String> {
+    let Some(state) = &config.state else {
+        return Ok(());
+    };
+    let Some(saved) = state.take(instance.id()) else {
+        return Ok(());
+    };
+    if let Err(error) = instance.restore(&saved) {
+        state.put_back(instance.id(), saved);
+        let problem = match error {
+            crate::tenancy::instance::LoadError::Invalid(problems) => {
+                crate::data::document::one_line(&problems)
+            }
+            crate::tenancy::instance::LoadError::OverBudget(over) => over.to_string(),
+        };
+        return Err(format!(
+            "--state {}: instance {} does not load: {problem}",
+            state.path().display(),
+            instance.id()
+        ));
+    }
+    tracing::info!(instance = %instance.id(), "restored from the state file");
+    Ok(())
 }
 
 /// 32 random letters and digits, from the operating system's randomness.
@@ -392,6 +458,7 @@ mod tests {
             memory_bytes: usize::MAX,
             id_secret: None,
             start_documents: Arc::new([]),
+            state: None,
         }
     }
 

@@ -34,6 +34,7 @@ mod secrets;
 mod shutdown;
 mod sign_in_tokens;
 mod startup;
+mod state_file;
 mod statuses;
 mod tokens;
 mod user_writes;

@@ -8,7 +8,17 @@ use crate::data::seed::InstanceData;
 use clerk_mock_document::Document;
 
 use crate::data::document::{self, DocumentCounts, EntryProblem};
+use crate::domain::ClockSetting;
 use crate::tenancy::memory_budget::OverBudget;
+
+/// What a state file keeps of an instance (`--state`): its data as a document, how far its
+/// sequence of ids has gone (so that no id drawn before a restart is drawn again), and its clock.
+#[derive(Debug, Clone)]
+pub struct SavedInstance {
+    pub data: Document,
+    pub ids_drawn: u128,
+    pub clock: ClockSetting,
+}
 
 /// Why a document was not loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +59,7 @@ impl Instance {
     /// The document is checked and the new data built while the instance is only read, so that
     /// gets and lists go on answering from the old data; writes wait, so that none is lost.
     /// Then the new data takes the old one's place in one short step.
-    pub fn load(&self, loaded: Document, replace: bool) -> Result<LoadOutcome, LoadError> {
+    pub fn load(&self, loaded: &Document, replace: bool) -> Result<LoadOutcome, LoadError> {
         let now_ms = self.now_ms();
         // Writes wait for this load, so none is lost and no create draws an id meanwhile; the
         // ids the load draws come from a copy of the generator, kept only if the load is.
@@ -58,7 +68,7 @@ impl Instance {
         let (held, loaded) = if replace {
             let mut fresh = InstanceData::empty(self.spec.list_all);
             let prepared =
-                document::prepare(&loaded, &fresh, &mut ids, now_ms).map_err(LoadError::Invalid)?;
+                document::prepare(loaded, &fresh, &mut ids, now_ms).map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
             let loaded = prepared.apply(&mut fresh);
@@ -66,7 +76,7 @@ impl Instance {
             *held = Held { data: fresh, ids };
             (held, loaded)
         } else {
-            let prepared = document::prepare(&loaded, &current.data, &mut ids, now_ms)
+            let prepared = document::prepare(loaded, &current.data, &mut ids, now_ms)
                 .map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
@@ -84,6 +94,25 @@ impl Instance {
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
     pub fn export(&self) -> Document {
         document::export(&self.held.read().data)
+    }
+
+    /// What a state file keeps of the instance now.
+    pub fn snapshot(&self) -> SavedInstance {
+        let held = self.held.read();
+        SavedInstance {
+            data: document::export(&held.data),
+            ids_drawn: held.ids.get_word_pos(),
+            clock: self.clock.setting(),
+        }
+    }
+
+    /// Puts back what a state file kept: the clock, then the data in place of the seeded data,
+    /// then the sequence of ids where it stood.
+    pub fn restore(&self, saved: &SavedInstance) -> Result<(), LoadError> {
+        self.clock.apply(saved.clock);
+        self.load(&saved.data, true)?;
+        self.held.write().ids.set_word_pos(saved.ids_drawn);
+        Ok(())
     }
 }
 

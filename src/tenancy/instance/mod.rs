@@ -26,7 +26,7 @@ use crate::tenancy::journal::Journal;
 use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 
-pub use data::LoadError;
+pub use data::{LoadError, SavedInstance};
 pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError, SetActiveError};
 pub use sessions::{CreateSessionError, NewSession};
 pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError};
@@ -267,7 +267,7 @@ mod tests {
                 unreachable!("a JSON object")
             };
             let loaded = document::read(&json).expect("a valid document");
-            instance.load(loaded, replace).expect("loaded");
+            instance.load(&loaded, replace).expect("loaded");
             for _ in 0..5 {
                 let before = session_count(&instance);
                 create(&instance, &user);

@@ -67,10 +67,12 @@ pub async fn load_data(
     let outcome = web::block(move || {
         let fields = BodyFields::parse_json(&body)?;
         let loaded = document::read(fields.as_map()).map_err(entry_problems)?;
-        instance.load(loaded, replace).map_err(|error| match error {
-            LoadError::Invalid(problems) => entry_problems(problems),
-            LoadError::OverBudget(over) => ApiError::instance_full(over.limit_mib),
-        })
+        instance
+            .load(&loaded, replace)
+            .map_err(|error| match error {
+                LoadError::Invalid(problems) => entry_problems(problems),
+                LoadError::OverBudget(over) => ApiError::instance_full(over.limit_mib),
+            })
     })
     .await
     .map_err(|_| ApiError::Internal)??;

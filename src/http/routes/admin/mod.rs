@@ -26,6 +26,7 @@ mod instances;
 mod journal;
 mod sessions;
 mod sign_in_tokens;
+mod state;
 mod unauthenticated;
 
 /// The example each documented error shows in the spec. Admin operations are not subject to
@@ -43,6 +44,7 @@ pub const OPERATIONS: &[Operation] = &[
     COUNT_INSTANCE_JOURNAL_BY_PATTERN,
     WAIT_INSTANCE_JOURNAL,
     GET_UNAUTHENTICATED_JOURNAL,
+    SAVE_STATE,
     CREATE_INSTANCE_SESSION,
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
     CREATE_INSTANCE_SESSION_TOKEN,
@@ -124,16 +126,52 @@ pub const WAIT_INSTANCE_JOURNAL: Operation = Operation {
 
 pub const GET_UNAUTHENTICATED_JOURNAL: Operation = Operation {
     id: OperationId::GetUnauthenticatedJournal,
+    canonical_error: |status, _| match status {
+        401 => Some(ApiError::MissingAuthorization),
+        403 => Some(not_the_operator("read the unauthenticated journal")),
+        _ => None,
+    },
+};
+
+pub const SAVE_STATE: Operation = Operation {
+    id: OperationId::SaveState,
     canonical_error: |status, _| {
         match status {
         401 => Some(ApiError::MissingAuthorization),
-        403 => Some(ApiError::Forbidden(
-            "only a key the server was started with (--secret-key) may read the unauthenticated journal".to_owned(),
+        403 => Some(not_the_operator("save the state")),
+        409 => Some(ApiError::NoStateFile),
+        500 => Some(ApiError::StateNotSaved(
+            "--state /var/lib/clerk-mock/state.json: cannot write it: No such file or directory (os error 2)".to_owned(),
         )),
         _ => None,
     }
     },
 };
+
+/// The 403 of a server-wide call made with a key other than the operator's.
+fn not_the_operator(action: &str) -> ApiError {
+    ApiError::Forbidden(format!(
+        "only a key the server was started with (--secret-key) may {action}"
+    ))
+}
+
+/// Lets through only a key the server was started with (`--secret-key`), the operator's, for
+/// calls that reach beyond one instance: never the key of an instance created on demand or
+/// accepted on first use, so that a CI job sharing a server cannot reach what is not its own.
+pub fn operator_only(
+    registry: &crate::tenancy::registry::Registry,
+    request: &HttpRequest,
+    action: &str,
+) -> Result<(), ApiError> {
+    let key = bearer_key(request)?;
+    if registry.is_configured(key) {
+        return Ok(());
+    }
+    Err(match registry.lookup(key) {
+        crate::tenancy::registry::Lookup::Found(_) => not_the_operator(action),
+        _ => ApiError::InvalidSecretKey,
+    })
+}
 
 /// The documented errors of the journal's pattern operations.
 fn pattern_error(status: u16, _: PathParams<'_>) -> Option<ApiError> {
@@ -298,6 +336,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::count_journal_by_pattern)
             .service(journal::wait_journal)
             .service(unauthenticated::get_unauthenticated)
+            .service(state::save_state)
             .service(sessions::create_session)
             .service(sessions::get_refresh_token)
             .service(sessions::mint_token)

@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::pipeline::authentication::bearer_key;
 use crate::http::routes::{answers, json_ok};
 use crate::tenancy::unauthenticated::UnauthenticatedEntry;
 
@@ -42,16 +41,11 @@ pub async fn get_unauthenticated(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let key = bearer_key(&request)?;
-    let registry = state.registry()?;
-    if !registry.is_configured(key) {
-        return Err(match registry.lookup(key) {
-            crate::tenancy::registry::Lookup::Found(_) => ApiError::Forbidden(
-                "only a key the server was started with (--secret-key) may read the unauthenticated journal".to_owned(),
-            ),
-            _ => ApiError::InvalidSecretKey,
-        });
-    }
+    super::operator_only(
+        state.registry()?,
+        &request,
+        "read the unauthenticated journal",
+    )?;
     let data = state.unauthenticated.newest_first();
     Ok(json_ok(&UnauthenticatedPage {
         total_count: data.len(),
