@@ -4,6 +4,7 @@ mod app;
 mod data;
 mod domain;
 mod error;
+pub mod harness;
 mod http;
 mod store;
 mod tenancy;

@@ -153,6 +153,16 @@ impl Application {
         &self.fixtures
     }
 
+    /// What the server's workers share: the registry of instances, once seeded.
+    pub(crate) fn shared_state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Stops the server from outside its future.
+    pub(crate) fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// A future that resolves once every configured instance is seeded, or seeding failed.
     pub fn ready(&self) -> impl Future<Output = Result<(), StartupError>> + use<> {
         let mut seeding = self.seeding.clone();

@@ -6,6 +6,7 @@ use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use clerk_backend_mock::harness::known;
 use clerk_backend_mock::{Application, DEFAULT_SECRET_KEY, Fixtures, Settings};
 use clerk_conformance::jwt::{self, VerifiedToken};
 use clerk_conformance::spec::BodySchema;
@@ -13,16 +14,12 @@ use clerk_conformance::{BuiltinSpec, builtin};
 use reqwest::Method;
 use serde_json::Value;
 
-pub const ALICE: &str = "user_2AlicexBGaRy7HSnjHcaZabMn26";
-pub const BOB: &str = "user_2BobJZrdAIU6kShB4Ir5nvFTMPp";
-pub const ALICE_ACTIVE: &str = "sess_2AliceActiveZICgVFaEP1MWWEP";
-pub const ALICE_ACME: &str = "sess_2AliceAcmeSNRmnp0OBiF59X58Y";
-pub const ALICE_PENDING: &str = "sess_2AlicePendingRx5vQ5Tk5pNgcO";
-pub const ALICE_REVOKED: &str = "sess_2AliceRevokedbT1G7IMQVce2fb";
-pub const BOB_IMPERSONATED: &str = "sess_2BobImpersonatedkoVnHobLeLg";
-pub const ACME: &str = "org_2Acmet3kU1slpIuojlEroXRG9xb";
-pub const GLOBEX: &str = "org_2GlobexVGQT1v7E7Zi2T6IuzA7C";
-pub const CAROL: &str = "user_2CarolsZ1EoOyEZmEivtHY0phmf";
+pub use clerk_backend_mock::harness::known::{ACME, ALICE, BOB, CAROL, GLOBEX};
+pub const ALICE_ACTIVE: &str = known::ALICE_ACTIVE_SESSION;
+pub const ALICE_ACME: &str = known::ALICE_ACME_SESSION;
+pub const ALICE_PENDING: &str = known::ALICE_PENDING_SESSION;
+pub const ALICE_REVOKED: &str = known::ALICE_REVOKED_SESSION;
+pub const BOB_IMPERSONATED: &str = known::BOB_IMPERSONATED_SESSION;
 /// The fixture signing key, which every instance uses unless fresh keys are asked for.
 pub const FIXTURE_KEY_PEM: &str = include_str!("../../fixtures/signing_key.pem");
 pub const UNKNOWN_SESSION: &str = "sess_2ThisSessionDoesNotExist000";

@@ -19,6 +19,7 @@ mod jwks;
 mod limits;
 mod list;
 mod memory;
+mod mock_server;
 #[path = "../support/npm.rs"]
 mod npm;
 mod openapi;

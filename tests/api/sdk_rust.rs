@@ -1,6 +1,7 @@
-//! The official Rust SDK (`clerk-rs`), pointed at the server: `validate_jwt` with its default
-//! options, fetching the JWKS from the server with the secret key, as a backend's middleware
-//! runs it, and its users API reading the signed-in user.
+//! The official Rust SDK (`clerk-rs`), pointed at the server as a Rust backend's own tests point
+//! it, through the in-process `MockServer`: `validate_jwt` with its default options, fetching the
+//! JWKS from the server with the secret key, as a backend's middleware runs it, and its users,
+//! organizations and tokens APIs, with what it sent read back from the journal.
 
 use std::sync::Arc;
 
@@ -9,29 +10,40 @@ use clerk_rs::clerk::Clerk;
 use clerk_rs::validators::authorizer::{ClerkError, validate_jwt};
 use clerk_rs::validators::jwks::MemoryCacheJwksProvider;
 
-use crate::helpers::{ALICE, ALICE_ACME, ALICE_ACTIVE, TestApp, spawn_app};
+use clerk_backend_mock::harness::MockServer;
+use clerk_backend_mock::harness::known::{ALICE, ALICE_ACME_SESSION, ALICE_ACTIVE_SESSION};
 
-fn jwks_provider(app: &TestApp) -> Arc<MemoryCacheJwksProvider> {
-    let configuration =
-        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address));
-    Arc::new(MemoryCacheJwksProvider::new(Clerk::new(configuration)))
+/// The SDK's client, as a backend configures it: the secret key and the mock's `/v1`.
+fn clerk(mock: &MockServer) -> Clerk {
+    Clerk::new(ClerkConfiguration::new(mock.secret_key().to_owned()).with_base_path(mock.api_url()))
+}
+
+fn jwks_provider(mock: &MockServer) -> Arc<MemoryCacheJwksProvider> {
+    Arc::new(MemoryCacheJwksProvider::new(clerk(mock)))
 }
 
 #[tokio::test]
 async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default_options() {
-    let app = spawn_app().await;
-    let jwks = jwks_provider(&app);
+    let mock = MockServer::start().await;
+    let jwks = jwks_provider(&mock);
 
-    let session = validate_jwt(&app.jwt(ALICE_ACME, None).await, Arc::clone(&jwks))
-        .await
-        .unwrap_or_else(|error| panic!("a session token: {error}"));
+    let session = validate_jwt(
+        &mock
+            .session_token(ALICE_ACME_SESSION)
+            .expect("a live session"),
+        Arc::clone(&jwks),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("a session token: {error}"));
     assert_eq!(session.sub, ALICE);
-    assert_eq!(session.sid.as_deref(), Some(ALICE_ACME));
+    assert_eq!(session.sid.as_deref(), Some(ALICE_ACME_SESSION));
     // clerk-rs reads organizations from v1 claims; a v2 token's `o` reaches it as is.
     assert_eq!(session.other["o"]["slg"], "acme");
 
     let template = validate_jwt(
-        &app.jwt(ALICE_ACTIVE, Some("test")).await,
+        &mock
+            .template_token(ALICE_ACTIVE_SESSION, "test")
+            .expect("a template"),
         Arc::clone(&jwks),
     )
     .await
@@ -39,7 +51,13 @@ async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default
     assert_eq!(template.sub, ALICE);
 
     // A template with an audience needs a verifier told about it; clerk-rs's default is not.
-    let refused = validate_jwt(&app.jwt(ALICE_ACTIVE, Some("supabase")).await, jwks).await;
+    let refused = validate_jwt(
+        &mock
+            .template_token(ALICE_ACTIVE_SESSION, "supabase")
+            .expect("a template"),
+        jwks,
+    )
+    .await;
     assert!(
         matches!(&refused, Err(ClerkError::Unauthorized(cause)) if cause.contains("InvalidAudience")),
         "{refused:?}"
@@ -48,10 +66,8 @@ async fn clerk_rs_validates_session_and_default_template_tokens_with_its_default
 
 #[tokio::test]
 async fn clerk_rs_reads_a_user() {
-    let app = spawn_app().await;
-    let clerk = Clerk::new(
-        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
-    );
+    let mock = MockServer::start().await;
+    let clerk = clerk(&mock);
     let user = clerk_rs::apis::users_api::get_user(&clerk.config, ALICE)
         .await
         .unwrap_or_else(|error| panic!("the user deserialises: {error:?}"));
@@ -77,10 +93,8 @@ async fn clerk_rs_creates_merges_bans_and_deletes_a_user() {
     use clerk_rs::apis::users_api;
     use clerk_rs::models::{CreateUserRequest, UpdateUserMetadataRequest};
 
-    let app = spawn_app().await;
-    let clerk = Clerk::new(
-        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
-    );
+    let mock = MockServer::start().await;
+    let clerk = clerk(&mock);
     let mut wanted = CreateUserRequest::new();
     wanted.email_address = Some(vec!["grace@example.com".to_owned()]);
     wanted.first_name = Some(Some("Grace".to_owned()));
@@ -92,6 +106,19 @@ async fn clerk_rs_creates_merges_bans_and_deletes_a_user() {
         created.email_addresses[0].email_address,
         "grace@example.com"
     );
+    // What the SDK put on the wire, as the journal kept it.
+    let sent = mock
+        .journal_find(&serde_json::json!({
+            "method": "POST",
+            "path": "/v1/users",
+            "headers": {"content-type": "application/json"},
+            "body": {"email_address": ["grace@example.com"], "public_metadata": {"plan": "pro"}},
+        }))
+        .expect("a valid pattern");
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0]["operation_id"], "CreateUser");
+    assert_eq!(sent[0]["body"]["first_name"], "Grace");
+    assert_eq!(sent[0]["headers"]["authorization"], "[redacted]");
 
     let mut merge = UpdateUserMetadataRequest::new();
     merge.public_metadata = Some([("seats".to_owned(), serde_json::json!(3))].into());
@@ -123,10 +150,8 @@ async fn clerk_rs_creates_testing_and_sign_in_tokens() {
     use clerk_rs::apis::{sign_in_tokens_api, testing_tokens_api};
     use clerk_rs::models::CreateSignInTokenRequest;
 
-    let app = spawn_app().await;
-    let clerk = Clerk::new(
-        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
-    );
+    let mock = MockServer::start().await;
+    let clerk = clerk(&mock);
     let testing = testing_tokens_api::create_testing_token(&clerk.config)
         .await
         .unwrap_or_else(|error| panic!("the testing token deserialises: {error:?}"));
@@ -151,10 +176,8 @@ async fn clerk_rs_creates_testing_and_sign_in_tokens() {
 async fn clerk_rs_reads_an_organization_and_its_members() {
     use clerk_rs::apis::{organization_memberships_api, organizations_api};
 
-    let app = spawn_app().await;
-    let clerk = Clerk::new(
-        ClerkConfiguration::new(app.key.clone()).with_base_path(format!("{}/v1", app.address)),
-    );
+    let mock = MockServer::start().await;
+    let clerk = clerk(&mock);
     let acme = organizations_api::get_organization(&clerk.config, "acme", Some(true), None)
         .await
         .unwrap_or_else(|error| panic!("the organization deserialises: {error:?}"));

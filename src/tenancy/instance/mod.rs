@@ -26,7 +26,7 @@ use crate::tenancy::journal::Journal;
 use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 
-pub use data::{LoadError, SavedInstance};
+pub use data::{LoadError, LoadOutcome, SavedInstance};
 pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError, SetActiveError};
 pub use sessions::{CreateSessionError, NewSession};
 pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError};

@@ -14,7 +14,7 @@ use crate::data::document::{self, DocumentCounts, EntryProblem};
 use crate::error::{ApiError, ParamProblem};
 use crate::http::extract::body::BodyFields;
 use crate::http::routes::{answers, json_bytes_ok, json_ok};
-use crate::tenancy::instance::LoadError;
+use crate::tenancy::instance::{Instance, LoadError, LoadOutcome};
 
 /// The most a data document may weigh; larger ones get 413.
 pub const MAX_DATASET_BYTES: usize = 16 * 1024 * 1024;
@@ -66,13 +66,7 @@ pub async fn load_data(
     // A large document takes a while to parse, check and index; keep it off the event loop.
     let outcome = web::block(move || {
         let fields = BodyFields::parse_json(&body)?;
-        let loaded = document::read(fields.as_map()).map_err(entry_problems)?;
-        instance
-            .load(&loaded, replace)
-            .map_err(|error| match error {
-                LoadError::Invalid(problems) => entry_problems(problems),
-                LoadError::OverBudget(over) => ApiError::instance_full(over.limit_mib),
-            })
+        load_document(&instance, fields.as_map(), replace)
     })
     .await
     .map_err(|_| ApiError::Internal)??;
@@ -106,6 +100,22 @@ pub async fn export_data(owner: InstanceOwner) -> Result<HttpResponse, ApiError>
         .map_err(|_| ApiError::Internal)?
         .map_err(|_| ApiError::Internal)?;
     Ok(json_bytes_ok(body))
+}
+
+/// Loads a data document into `instance`, with the answer a refusal deserves: a 422 naming each
+/// bad entry, or the memory bound's error.
+pub fn load_document(
+    instance: &Instance,
+    document: &serde_json::Map<String, serde_json::Value>,
+    replace: bool,
+) -> Result<LoadOutcome, ApiError> {
+    let loaded = document::read(document).map_err(entry_problems)?;
+    instance
+        .load(&loaded, replace)
+        .map_err(|error| match error {
+            LoadError::Invalid(problems) => entry_problems(problems),
+            LoadError::OverBudget(over) => ApiError::instance_full(over.limit_mib),
+        })
 }
 
 fn entry_problems(problems: Vec<EntryProblem>) -> ApiError {

@@ -56,19 +56,26 @@ pub async fn set_faults(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let fields = BodyFields::parse(&request, &body)?;
-    let plan = FaultPlan::deserialize(fields.as_map())
+    owner.instance.faults().set(checked_plan(fields.as_map())?);
+    Ok(json_ok(&*owner.instance.faults().plan()))
+}
+
+/// The fault plan a JSON object describes, or a 422 naming each field that is wrong.
+pub fn checked_plan(
+    plan: &serde_json::Map<String, serde_json::Value>,
+) -> Result<FaultPlan, ApiError> {
+    let plan = FaultPlan::deserialize(plan)
         .map_err(|error| ApiError::param(ParamProblem::invalid_value("body", error.to_string())))?;
     let problems = plan.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::InvalidParams(
-            problems
-                .into_iter()
-                .map(|(field, problem)| ParamProblem::invalid_value(&field, problem))
-                .collect(),
-        ));
+    if problems.is_empty() {
+        return Ok(plan);
     }
-    owner.instance.faults().set(plan);
-    Ok(json_ok(&*owner.instance.faults().plan()))
+    Err(ApiError::InvalidParams(
+        problems
+            .into_iter()
+            .map(|(field, problem)| ParamProblem::invalid_value(&field, problem))
+            .collect(),
+    ))
 }
 
 /// Restore the server's faults

@@ -146,7 +146,7 @@ fn pattern_of(body: &[u8]) -> Result<Pattern, ApiError> {
     Pattern::from_json(&value).map_err(|problem| invalid_pattern(&problem.part, &problem.reason))
 }
 
-fn invalid_pattern(part: &str, reason: &str) -> ApiError {
+pub fn invalid_pattern(part: &str, reason: &str) -> ApiError {
     ApiError::InvalidPattern {
         part: part.to_owned(),
         reason: reason.chars().take(300).collect(),

@@ -18,6 +18,10 @@ use crate::http::pipeline::authentication::{bearer_key, instance_for};
 use crate::tenancy::instance::Instance;
 use crate::tenancy::registry::RegistryError;
 
+pub use data::load_document;
+pub use faults::checked_plan;
+pub use journal::{MAX_WAIT_MS, invalid_pattern};
+
 mod active_organization;
 mod clock;
 mod data;
