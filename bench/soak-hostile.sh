@@ -6,7 +6,9 @@
 #   - large data loads (50,000 sessions) into an instance of their own, again and again;
 #   - resets of that instance;
 #   - sessions with 7 KB impersonators, as fast as one connection takes them, into a configured
-#     instance of their own, which fills up to its bound and is then refused.
+#     instance of their own, which fills up to its bound and is then refused;
+#   - 60 KB request bodies into a configured instance of their own whose journal would keep
+#     100,000 entries: its byte bound (8 MiB) must hold them, checked at the end.
 # Reports the normal traffic's p99 when quiet and under the mix, the server's peak RSS against
 # its bounds, and every 5xx. Exits non-zero on a 5xx, on RSS past the bound, or on a p99 past
 # the stated multiple of the quiet one.
@@ -25,7 +27,12 @@ max_instances=16
 # the normal traffic's instance stays small; the runtime takes the rest.
 instance_mib=256
 rss_bound_mib=$((2 * instance_mib + 256))
+# Each instance's journal keeps at most 8 MiB besides its entry bound, charged to the instance's
+# budget; the four instances that journal (normal, grower, flooder, loader) add at most 32 MiB.
 grower=sk_test_hostile_grower_configured
+flooder=sk_test_hostile_journal_configured
+journal_size=100000
+journal_bound_bytes=$((8 * 1024 * 1024))
 # Normal traffic's p99 under the mix may be at most this many times its quiet p99.
 p99_multiple=20
 work=$(mktemp -d)
@@ -35,8 +42,9 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 . bench/common.sh
 cargo build --release --quiet --bin clerk-backend-mock
 taskset -c 0 target/release/clerk-backend-mock --port "$port" --log-level warn \
-  --users 1000 --sessions 10000 --lenient-list --accept-any-test-key --secret-key "$key,$grower" \
-  --max-instances "$max_instances" --instance-memory-mib "$instance_mib" >/dev/null &
+  --users 1000 --sessions 10000 --lenient-list --accept-any-test-key --secret-key "$key,$grower,$flooder" \
+  --max-instances "$max_instances" --instance-memory-mib "$instance_mib" \
+  --journal-size "$journal_size" >/dev/null &
 server=$!
 pids+=("$server")
 until curl -sf "$base/readyz" >/dev/null; do sleep 0.05; done
@@ -94,7 +102,15 @@ while time.time() < deadline:
     print(response.status)
 PY
 }
+head -c 45000 /dev/urandom | base64 -w0 | tr '+/=' 'xyz' | python3 -c '
+import json, sys
+print(json.dumps({"email_address": ["flood@example.com"], "unsafe_metadata": {"junk": sys.stdin.read()}}))' > "$work/flood.json"
+flood() {
+  status_of -X POST -H "Authorization: Bearer $flooder" -H 'Content-Type: application/json' \
+    --data-binary @"$work/flood.json" "$base/v1/users"
+}
 hostile keys new_key
+hostile floods flood
 hostile padded padded_list
 hostile loads big_load
 hostile resets reset
@@ -107,18 +123,32 @@ loaded_p99=$(normal "$duration")
 sleep 1
 peak=$(cat "$work/peak" 2>/dev/null || echo "$peak")
 normal_errors=$(awk '/Non-2xx/ {print $NF}' "$work/normal.txt")
+# What the flooded journal keeps: entries and bytes of body, within the bounds.
+journal=$(curl -s -H "Authorization: Bearer $flooder" "$base/__admin/instance/journal?limit=$journal_size" |
+  python3 -c '
+import json, sys
+page = json.load(sys.stdin)
+body_bytes = sum(len(json.dumps(entry.get("body"))) for entry in page["data"])
+cut = sum(1 for entry in page["data"] if entry["body_truncated"])
+print(page["total_count"], body_bytes, cut)')
+read -r journal_entries journal_bytes journal_cut <<< "$journal"
 
 echo "under the mix: normal traffic p99 ${loaded_p99} ms (quiet ${quiet_p99} ms), peak RSS ${peak} MiB (bound ${rss_bound_mib} MiB)"
-for part in keys padded loads resets grows; do
+for part in keys floods padded loads resets grows; do
   summary=$(sort "$statuses.$part" 2>/dev/null | uniq -c | awk '{printf "%s×%s ", $1, $2}')
   echo "  $part: $summary"
 done
 server_errors=$(cat "$statuses".* 2>/dev/null | grep -c '^5' || true)
 echo "5xx answers: $server_errors in the mix, ${normal_errors:-0} non-2xx in normal traffic"
+echo "flooded journal: $(wc -l < "$statuses.floods") sent, $journal_entries entries ($journal_cut cut at 16 KiB), $journal_bytes bytes of body (bound $journal_bound_bytes)"
 
 ok=1
 [ "$server_errors" = 0 ] || ok=0
 [ "${normal_errors:-0}" = 0 ] || ok=0
 [ "$peak" -le "$rss_bound_mib" ] || ok=0
+[ "$journal_bytes" -le "$journal_bound_bytes" ] || ok=0
+# More were sent than 8 MiB holds, so the byte bound, not the entry bound, chose what stays.
+floods_sent=$(wc -l < "$statuses.floods")
+[ "$floods_sent" -le 600 ] || [ "$journal_entries" -lt "$floods_sent" ] || ok=0
 python3 -c "import sys; sys.exit(0 if float('$loaded_p99') <= $p99_multiple * max(float('$quiet_p99'), 1.0) else 1)" || ok=0
 [ "$ok" = 1 ] && echo "PASS" || { echo "FAIL"; exit 1; }
