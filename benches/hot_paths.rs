@@ -111,6 +111,7 @@ fn minting(c: &mut Criterion) {
         journal_size: 0,
         faults: Arc::new(FaultPlan::default()),
         documents: Arc::new([]),
+        webhooks: Arc::default(),
     };
     let instance = Instance::seeded(
         &defaults,

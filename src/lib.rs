@@ -9,6 +9,7 @@ mod http;
 mod store;
 mod tenancy;
 mod tokens;
+mod webhooks;
 
 pub use app::config::{DEFAULT_SECRET_KEY, LogFormat, Settings};
 pub use app::openapi::document_json as openapi_json;

@@ -166,6 +166,32 @@ pub struct Settings {
     #[arg(long, env = "CLERK_MOCK_CLIENT_TIMEOUT_MS", default_value_t = 5_000)]
     pub client_timeout_ms: u64,
 
+    /// A webhook endpoint every instance starts with, told of every change (needs
+    /// --webhook-secret): a CI job then needs no admin call.
+    #[arg(
+        long,
+        env = "CLERK_MOCK_WEBHOOK_URL",
+        value_name = "URL",
+        requires = "webhook_secret"
+    )]
+    pub webhook_url: Option<String>,
+
+    /// The signing secret of --webhook-url, `whsec_` and base64, as the receiver's
+    /// `CLERK_WEBHOOK_SIGNING_SECRET` holds it.
+    #[arg(
+        long,
+        env = "CLERK_MOCK_WEBHOOK_SECRET",
+        value_name = "SECRET",
+        requires = "webhook_url",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<String>,
+
+    /// How many times faster than Svix's schedule webhook retries run (1: Svix's own: 5 s,
+    /// 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); the instance's clock drives them.
+    #[arg(long, env = "CLERK_MOCK_WEBHOOK_RETRY_COMPRESSION", default_value_t = crate::webhooks::DEFAULT_COMPRESSION, value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_retry_compression: u32,
+
     #[command(flatten)]
     pub faults: FaultSettings,
 
@@ -318,6 +344,9 @@ impl Settings {
             instance_memory_mib: 1024,
             journal_size: 1000,
             client_timeout_ms: 5_000,
+            webhook_url: None,
+            webhook_secret: None,
+            webhook_retry_compression: crate::webhooks::DEFAULT_COMPRESSION,
             faults: FaultSettings::default(),
             log_level: "warn".to_owned(),
             log_format: LogFormat::Text,

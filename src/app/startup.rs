@@ -26,6 +26,8 @@ use crate::tenancy::registry::{Registry, RegistryConfig};
 use crate::tenancy::seeder::Seeder;
 use crate::tenancy::state_file::{StateFile, StateFileError};
 use crate::tokens::TokenSettings;
+use crate::webhooks::signature::SigningSecret;
+use crate::webhooks::{RetrySchedule, WebhookSettings, endpoint_url};
 
 /// Where Swagger UI is served.
 pub const SWAGGER_UI_PATH: &str = "/swagger-ui/";
@@ -52,6 +54,8 @@ pub enum StartupError {
     Data { file: String, problem: String },
     #[error(transparent)]
     State(#[from] StateFileError),
+    #[error("--{flag}: {problem}")]
+    Webhook { flag: &'static str, problem: String },
     #[error(transparent)]
     Tls(#[from] crate::app::tls::TlsError),
 }
@@ -212,6 +216,7 @@ struct Inputs {
     faults: FaultPlan,
     start_documents: Vec<StartDocument>,
     state: Option<Arc<StateFile>>,
+    webhooks: WebhookSettings,
 }
 
 impl Inputs {
@@ -248,6 +253,7 @@ impl Inputs {
             faults,
             start_documents,
             state,
+            webhooks: webhook_settings(settings)?,
         })
     }
 }
@@ -275,6 +281,7 @@ fn seed_in_background(
             faults: Arc::new(inputs.faults),
             tokens,
             documents: Arc::new([]),
+            webhooks: Arc::new(inputs.webhooks),
         },
         accept_any_test_key: settings.accept_any_test_key,
         generate_signing_keys: settings.generate_signing_keys,
@@ -341,6 +348,31 @@ fn serve(
         None => server.listen(listener)?,
     }
     .run())
+}
+
+/// The webhooks every instance has: the schedule, the version payloads are written in, and the
+/// endpoint of `--webhook-url`, checked.
+fn webhook_settings(settings: &Settings) -> Result<WebhookSettings, StartupError> {
+    let startup_endpoint = match (&settings.webhook_url, &settings.webhook_secret) {
+        (Some(url), Some(secret)) => Some((
+            endpoint_url(url).map_err(|problem| StartupError::Webhook {
+                flag: "webhook-url",
+                problem,
+            })?,
+            SigningSecret::parse(secret).map_err(|problem| StartupError::Webhook {
+                flag: "webhook-secret",
+                problem,
+            })?,
+        )),
+        _ => None,
+    };
+    Ok(WebhookSettings {
+        schedule: RetrySchedule {
+            compression: settings.webhook_retry_compression,
+        },
+        version: settings.api_version,
+        startup_endpoint,
+    })
 }
 
 /// A `--data` file, read and checked entry by entry (its references are checked when it is

@@ -21,7 +21,7 @@ use super::entries;
 use super::held::{InstanceData, template_footprint};
 use crate::domain::identifiers::MAX_IDENTIFIERS;
 use crate::domain::{
-    Organization, OrganizationId, Session, SessionStatus, User, UserId, free_form,
+    Organization, OrganizationId, Session, SessionId, SessionStatus, User, UserId, free_form,
 };
 use crate::store::SessionStore;
 use crate::tokens::JwtTemplate;
@@ -39,6 +39,16 @@ pub struct Loaded {
     users: Vec<User>,
     sessions: LoadedSessions,
     templates: Vec<JwtTemplate>,
+    created: Created,
+}
+
+/// The entries of a load whose ids the instance did not hold: what it creates rather than
+/// replaces.
+#[derive(Debug, Clone, Default)]
+pub struct Created {
+    pub organizations: Vec<OrganizationId>,
+    pub users: Vec<UserId>,
+    pub sessions: Vec<SessionId>,
 }
 
 /// The sessions of a load, as they are cheapest to put in place.
@@ -59,6 +69,11 @@ impl Loaded {
     /// What the instance will take in memory once the load is in place.
     pub fn bytes_after(&self) -> usize {
         self.bytes_after
+    }
+
+    /// The entries the load creates rather than replaces.
+    pub fn created(&self) -> &Created {
+        &self.created
     }
 
     /// Puts the loaded data into `data`, the data it was prepared against: a short step.
@@ -255,6 +270,23 @@ pub fn prepare(
         .iter()
         .map(|session| entries::session(session, rng, now_ms))
         .collect();
+    let created = Created {
+        organizations: organizations
+            .iter()
+            .map(|organization| organization.id)
+            .filter(|id| !data.organizations.contains_key(id))
+            .collect(),
+        users: users
+            .iter()
+            .map(|user| user.id)
+            .filter(|id| !data.users.contains_key(id))
+            .collect(),
+        sessions: sessions
+            .iter()
+            .map(|session| session.id)
+            .filter(|id| data.sessions.get(*id).is_none())
+            .collect(),
+    };
     let few = sessions.len().saturating_mul(REBUILD_SHARE) < data.sessions.session_count();
     let (sessions, session_bytes) = if few {
         let added: isize = sessions
@@ -276,6 +308,7 @@ pub fn prepare(
         users,
         sessions,
         templates,
+        created,
     })
 }
 

@@ -112,6 +112,10 @@ pub enum ApiError {
     InstanceNotDeletable,
     #[error("the server has no state file")]
     NoStateFile,
+    #[error("webhook endpoint: {param} {reason}")]
+    WebhookInvalid { param: String, reason: String },
+    #[error("an instance has at most {0} webhook endpoints")]
+    WebhookLimitReached(usize),
     #[error("the state was not saved: {0}")]
     StateNotSaved(String),
     #[error("cross-origin request to the admin surface from {0}")]
@@ -365,6 +369,19 @@ impl ApiError {
                 "Instance not deletable",
                 "Only instances created with POST /__admin/instances can be deleted; reset a configured one instead.".into(),
             )],
+            Self::WebhookInvalid { param, reason } => vec![ClerkError {
+                meta: Some(param_meta(param)),
+                ..simple(
+                    "webhook_endpoint_invalid",
+                    "Invalid webhook request",
+                    format!("{param} {reason}."),
+                )
+            }],
+            Self::WebhookLimitReached(limit) => vec![simple(
+                "webhook_endpoint_limit_reached",
+                "Webhook endpoint limit reached",
+                format!("An instance has at most {limit} webhook endpoints; remove one first."),
+            )],
             Self::NoStateFile => vec![simple(
                 "state_file_not_configured",
                 "No state file",
@@ -519,7 +536,8 @@ impl ResponseError for ApiError {
             Self::Gone => StatusCode::GONE,
             Self::InstanceLimitReached(_)
             | Self::InstanceMemoryExhausted(_)
-            | Self::NoStateFile => StatusCode::CONFLICT,
+            | Self::NoStateFile
+            | Self::WebhookLimitReached(_) => StatusCode::CONFLICT,
             Self::InstanceFull { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT)
             }
@@ -530,6 +548,7 @@ impl ResponseError for ApiError {
             | Self::NotAMember
             | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::SignInTokenNotRevocable(_)
+            | Self::WebhookInvalid { .. }
             | Self::InvalidPattern { .. }
             | Self::AlreadyAMember(_)
             | Self::CreatorNotFound(_) => StatusCode::BAD_REQUEST,

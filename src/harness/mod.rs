@@ -268,7 +268,7 @@ impl MockServer {
                 ApiError::MalformedBody("a data document is a JSON object".to_owned()).into(),
             );
         };
-        load_document(&self.instance, document, false)?;
+        load_document(&self.instance, document, false, true)?;
         Ok(())
     }
 

@@ -447,6 +447,7 @@ mod tests {
                 journal_size: 10,
                 faults: Arc::default(),
                 documents: Arc::new([]),
+                webhooks: Arc::default(),
                 tokens: Arc::new(TokenSettings {
                     issuer: "http://127.0.0.1".to_owned(),
                     authorized_party: None,

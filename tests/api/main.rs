@@ -41,3 +41,4 @@ mod tokens;
 mod user_writes;
 mod users;
 mod verify;
+mod webhooks;

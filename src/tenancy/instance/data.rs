@@ -7,9 +7,12 @@ use super::{Held, Instance};
 use crate::data::seed::InstanceData;
 use clerk_mock_document::Document;
 
-use crate::data::document::{self, DocumentCounts, EntryProblem};
+use super::changes::{session_change, user_change};
+use crate::data::document::{self, Created, DocumentCounts, EntryProblem};
 use crate::domain::ClockSetting;
+use crate::domain::SessionStatus;
 use crate::tenancy::memory_budget::OverBudget;
+use crate::webhooks::event::{Change, EventType};
 
 /// What a state file keeps of an instance (`--state`): its data as a document, how far its
 /// sequence of ids has gone (so that no id drawn before a restart is drawn again), and its clock.
@@ -54,23 +57,32 @@ impl Instance {
     }
 
     /// Adds a document's data (replacing what was there first when `replace` is set); nothing
-    /// changes unless every entry is valid.
+    /// changes unless every entry is valid. With `announce`, the webhooks are told of the
+    /// organizations, users and sessions it creates (entries whose id was new).
     ///
     /// The document is checked and the new data built while the instance is only read, so that
     /// gets and lists go on answering from the old data; writes wait, so that none is lost.
     /// Then the new data takes the old one's place in one short step.
-    pub fn load(&self, loaded: &Document, replace: bool) -> Result<LoadOutcome, LoadError> {
+    pub fn load(
+        &self,
+        loaded: &Document,
+        replace: bool,
+        announce: bool,
+    ) -> Result<LoadOutcome, LoadError> {
+        let announce = announce && self.webhooks.is_listening();
         let now_ms = self.now_ms();
         // Writes wait for this load, so none is lost and no create draws an id meanwhile; the
         // ids the load draws come from a copy of the generator, kept only if the load is.
         let current = self.held.upgradable_read();
         let mut ids = current.ids.clone();
+        let created;
         let (held, loaded) = if replace {
             let mut fresh = InstanceData::empty(self.spec.list_all);
             let prepared =
                 document::prepare(loaded, &fresh, &mut ids, now_ms).map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
+            created = announce.then(|| prepared.created().clone());
             let loaded = prepared.apply(&mut fresh);
             let mut held = RwLockUpgradableReadGuard::upgrade(current);
             *held = Held { data: fresh, ids };
@@ -80,15 +92,21 @@ impl Instance {
                 .map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
+            created = announce.then(|| prepared.created().clone());
             let mut held = RwLockUpgradableReadGuard::upgrade(current);
             let loaded = prepared.apply(&mut held.data);
             held.ids = ids;
             (held, loaded)
         };
-        Ok(LoadOutcome {
+        let outcome = LoadOutcome {
             loaded,
             total: counts_of(&held.data),
-        })
+        };
+        drop(held);
+        if let Some(created) = created {
+            self.tell(|data| creations(data, &created));
+        }
+        Ok(outcome)
     }
 
     /// Everything the instance holds now, as a document [`Instance::load`] takes back.
@@ -110,7 +128,7 @@ impl Instance {
     /// then the sequence of ids where it stood.
     pub fn restore(&self, saved: &SavedInstance) -> Result<(), LoadError> {
         self.clock.apply(saved.clock);
-        self.load(&saved.data, true)?;
+        self.load(&saved.data, true, false)?;
         self.held.write().ids.set_word_pos(saved.ids_drawn);
         Ok(())
     }
@@ -121,6 +139,31 @@ impl Instance {
 pub struct LoadOutcome {
     pub loaded: DocumentCounts,
     pub total: DocumentCounts,
+}
+
+/// What a load created, in the order webhooks are told: organizations, users, then sessions (a
+/// pending session also as `session.pending`).
+fn creations(data: &InstanceData, created: &Created) -> Vec<Change> {
+    let organizations = created
+        .organizations
+        .iter()
+        .filter_map(|id| data.organizations.get(id))
+        .map(|organization| Change::organization(EventType::OrganizationCreated, organization));
+    let users = created
+        .users
+        .iter()
+        .filter_map(|id| data.users.get(id))
+        .map(|user| user_change(data, EventType::UserCreated, user));
+    let sessions = created
+        .sessions
+        .iter()
+        .filter_map(|id| data.sessions.get(*id))
+        .flat_map(|session| {
+            let pending = (session.status == SessionStatus::Pending)
+                .then(|| session_change(data, EventType::SessionPending, session));
+            std::iter::once(session_change(data, EventType::SessionCreated, session)).chain(pending)
+        });
+    organizations.chain(users).chain(sessions).collect()
 }
 
 fn counts_of(data: &InstanceData) -> DocumentCounts {

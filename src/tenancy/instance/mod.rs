@@ -2,6 +2,7 @@
 //! Its operations live beside this module by concern: [`sessions`], [`users`], [`tokens`], and
 //! [`data`] (load, export, reset).
 
+mod changes;
 mod data;
 mod organizations;
 mod sessions;
@@ -25,6 +26,7 @@ use crate::tenancy::faults::{FaultPlan, Faults};
 use crate::tenancy::journal::Journal;
 use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
+use crate::webhooks::{WebhookSettings, Webhooks};
 
 pub use data::{LoadError, LoadOutcome, SavedInstance};
 pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError, SetActiveError};
@@ -45,6 +47,8 @@ pub struct InstanceDefaults {
     pub faults: Arc<FaultPlan>,
     /// Data documents loaded on top of the seeded data (`--data`), in order.
     pub documents: Arc<[StartDocument]>,
+    /// How the instance's webhooks are written and retried, and the endpoint it starts with.
+    pub webhooks: Arc<WebhookSettings>,
 }
 
 /// A data document an instance starts with, and the file it came from.
@@ -76,7 +80,8 @@ pub struct Instance {
     documents: Arc<[StartDocument]>,
     /// What the instance's id, generated data and refresh tokens derive from.
     secret: [u8; 32],
-    clock: Clock,
+    /// Shared with the webhooks' delivery tasks, whose retries it drives.
+    clock: Arc<Clock>,
     signing: SigningKey,
     tokens: Arc<TokenSettings>,
     refresh_tokens: RefreshTokens,
@@ -85,6 +90,8 @@ pub struct Instance {
     faults: Faults,
     /// What the instance's data is charged to; every write that grows it is charged first.
     budget: Arc<MemoryBudget>,
+    /// The endpoints told of its changes.
+    webhooks: Webhooks,
 }
 
 /// What the instance's lock guards: its data, and the generator that draws the ids of what is
@@ -107,7 +114,7 @@ impl Instance {
         budget: Arc<MemoryBudget>,
     ) -> Result<Self, SeedError> {
         let id = InstanceId::from_digest(&derived(&secret, b"instance id"));
-        let clock = Clock::system();
+        let clock = Arc::new(Clock::system());
         let sources = (&*defaults.fixtures, defaults.spec, &*defaults.documents);
         let (data, rng) = Self::seed_data(id, sources, &secret, &clock)?;
         budget.change(0, data.bytes())?;
@@ -117,7 +124,7 @@ impl Instance {
             spec: defaults.spec,
             documents: Arc::clone(&defaults.documents),
             secret,
-            clock,
+            clock: Arc::clone(&clock),
             signing: SigningKey::new(id, key_material),
             tokens: Arc::clone(&defaults.tokens),
             refresh_tokens: RefreshTokens::new(&derived(&secret, b"refresh tokens")),
@@ -125,6 +132,7 @@ impl Instance {
             journal: Journal::new(defaults.journal_size, Arc::clone(&budget)),
             faults: Faults::new(Arc::clone(&defaults.faults)),
             budget,
+            webhooks: Webhooks::new(id, clock, Arc::clone(&defaults.webhooks)),
         })
     }
 
@@ -164,6 +172,11 @@ impl Instance {
     /// The last requests the instance answered.
     pub fn journal(&self) -> &Journal {
         &self.journal
+    }
+
+    /// The endpoints told of the instance's changes.
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
     }
 
     /// The instance's clock, which tests may freeze, set or advance.
@@ -215,6 +228,7 @@ mod tests {
             journal_size: 0,
             faults: Arc::default(),
             documents: Arc::new([]),
+            webhooks: Arc::default(),
         };
         let budget = Arc::new(MemoryBudget::new(usize::MAX));
         Instance::seeded(
@@ -267,7 +281,7 @@ mod tests {
                 unreachable!("a JSON object")
             };
             let loaded = document::read(&json).expect("a valid document");
-            instance.load(&loaded, replace).expect("loaded");
+            instance.load(&loaded, replace, false).expect("loaded");
             for _ in 0..5 {
                 let before = session_count(&instance);
                 create(&instance, &user);

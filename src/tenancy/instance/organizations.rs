@@ -10,6 +10,7 @@ use crate::domain::user::Membership;
 use crate::domain::{Organization, OrganizationId, User, UserId, roles};
 use crate::store::organizations::{OrganizationFilter, OrganizationOrder};
 use crate::tenancy::memory_budget::OverBudget;
+use crate::webhooks::event::{Change, EventType};
 
 /// Why a write to an organization or a membership was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -242,11 +243,34 @@ impl Instance {
         self.budget.change(before, before.saturating_add(added))?;
         *ids = drawing;
         data.put_organization(organization.clone());
+        let created_by = creator.as_ref().map(|creator| creator.id);
         if let Some(creator) = creator {
             data.next_session_organization
                 .insert(creator.id, organization.id);
             data.put_user(creator);
         }
+        drop(held);
+        self.tell(|data| {
+            let creator = created_by.and_then(|id| data.users.get(&id));
+            let membership = creator.and_then(|user| {
+                let membership = user
+                    .memberships
+                    .iter()
+                    .find(|m| m.organization_id == organization.id)?;
+                Some(Change::membership(
+                    EventType::MembershipCreated,
+                    membership,
+                    &organization,
+                    user,
+                ))
+            });
+            std::iter::once(Change::organization(
+                EventType::OrganizationCreated,
+                &organization,
+            ))
+            .chain(membership)
+            .collect()
+        });
         Ok(organization)
     }
 
@@ -282,6 +306,13 @@ impl Instance {
             .change(before, after)
             .map_err(OrganizationWriteError::from)?;
         data.put_organization(organization.clone());
+        drop(held);
+        self.tell(|_| {
+            vec![Change::organization(
+                EventType::OrganizationUpdated,
+                &organization,
+            )]
+        });
         Ok(organization)
     }
 
@@ -308,6 +339,8 @@ impl Instance {
             .remove_organization(id)
             .ok_or(OrganizationWriteError::UnknownOrganization)?;
         self.budget.force(before, data.bytes());
+        drop(held);
+        self.tell(|_| vec![Change::organization_deleted(&removed)]);
         Ok(removed)
     }
 
@@ -350,6 +383,15 @@ impl Instance {
         data.next_session_organization
             .insert(user.id, organization.id);
         data.put_user(user.clone());
+        drop(held);
+        self.tell(|_| {
+            vec![Change::membership(
+                EventType::MembershipCreated,
+                &membership,
+                &organization,
+                &user,
+            )]
+        });
         Ok((membership, user, organization))
     }
 
@@ -376,6 +418,15 @@ impl Instance {
         let membership = membership.clone();
         charge_user(self, data, &user)?;
         data.put_user(user.clone());
+        drop(held);
+        self.tell(|_| {
+            vec![Change::membership(
+                EventType::MembershipUpdated,
+                &membership,
+                &organization,
+                &user,
+            )]
+        });
         Ok((membership, user, organization))
     }
 
@@ -405,6 +456,15 @@ impl Instance {
         let before = data.bytes();
         data.put_user(user.clone());
         self.budget.force(before, data.bytes());
+        drop(held);
+        self.tell(|_| {
+            vec![Change::membership(
+                EventType::MembershipDeleted,
+                &membership,
+                &organization,
+                &user,
+            )]
+        });
         Ok((membership, user, organization))
     }
 }

@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use super::changes::session_change;
 use super::{Held, Instance};
 use crate::data::seed;
 use crate::data::seed::InstanceData;
 use crate::domain::{OrganizationId, Session, SessionId, User, UserId};
 use crate::store::{ListQuery, Page};
 use crate::tenancy::memory_budget::OverBudget;
+use crate::webhooks::event::EventType;
 
 /// Why a session, or a sign-in token that makes one, could not be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,16 +119,23 @@ impl Instance {
             .map_err(CreateSessionError::OverBudget)?;
         *ids = drawing;
         data.sessions.insert(session.clone());
+        drop(held);
+        self.tell(|data| vec![session_change(data, EventType::SessionCreated, &session)]);
         Ok(session)
     }
 
     /// Revokes a session and returns it as it now is; `None` if there is no such session.
     pub fn revoke_session(&self, id: SessionId) -> Option<Session> {
         let now_ms = self.now_ms();
-        let mut held = self.held.write();
-        held.data.sessions.update(id, |session| {
-            session.revoke(now_ms);
-            session.clone()
-        })
+        let (revoked, session) = self
+            .held
+            .write()
+            .data
+            .sessions
+            .update(id, |session| (session.revoke(now_ms), session.clone()))?;
+        if revoked {
+            self.tell_revoked(&[id]);
+        }
+        Some(session)
     }
 }

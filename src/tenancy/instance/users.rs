@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::changes::user_change;
 use super::{Held, Instance};
 use crate::data::seed::InstanceData;
 use crate::domain::sign_in_token::SignInTokenStatus;
@@ -11,6 +12,7 @@ use crate::domain::{User, UserId};
 use crate::store::UserStore;
 use crate::store::users::{IdentifierIndex, Start, UserFilter, UserOrder};
 use crate::tenancy::memory_budget::OverBudget;
+use crate::webhooks::event::{Change, EventType};
 
 impl Instance {
     /// Presents a user, with its activity from its sessions, while the instance is read, so
@@ -102,6 +104,8 @@ impl Instance {
         self.charge(data, &user)?;
         *ids = drawing;
         data.put_user(user.clone());
+        drop(held);
+        self.tell(|data| vec![user_change(data, EventType::UserCreated, &user)]);
         Ok(user)
     }
 
@@ -126,6 +130,8 @@ impl Instance {
         check_identifiers(&data.users, &user)?;
         self.charge(data, &user).map_err(UserWriteError::from)?;
         data.put_user(user.clone());
+        drop(held);
+        self.tell(|data| vec![user_change(data, EventType::UserUpdated, &user)]);
         Ok(user)
     }
 
@@ -170,6 +176,7 @@ impl Instance {
             self.budget.force(before, data.bytes());
             removed
         };
+        self.tell(|_| vec![Change::user_deleted(&removed)]);
         self.revoke_sessions_of(id);
         Ok(removed)
     }
@@ -180,9 +187,14 @@ impl Instance {
         let mut held = self.held.write();
         let sessions = &mut held.data.sessions;
         let ids: Vec<_> = sessions.of_user(id).map(|session| session.id).collect();
-        for session in ids {
-            sessions.update(session, |session| session.revoke(now_ms));
-        }
+        let revoked: Vec<_> = ids
+            .into_iter()
+            .filter(|session| {
+                sessions.update(*session, |session| session.revoke(now_ms)) == Some(true)
+            })
+            .collect();
+        drop(held);
+        self.tell_revoked(&revoked);
     }
 
     /// Charges the budget for storing `user` in `data`.

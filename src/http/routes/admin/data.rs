@@ -59,14 +59,13 @@ pub async fn load_data(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let replace = LoadMode::from_query(request.query_string())?
-        .replace
-        .unwrap_or(false);
+    let mode = LoadMode::from_query(request.query_string())?;
+    let (replace, announce) = (mode.replace.unwrap_or(false), mode.webhooks.unwrap_or(true));
     let instance = Arc::clone(&owner.instance);
     // A large document takes a while to parse, check and index; keep it off the event loop.
     let outcome = web::block(move || {
         let fields = BodyFields::parse_json(&body)?;
-        load_document(&instance, fields.as_map(), replace)
+        load_document(&instance, fields.as_map(), replace, announce)
     })
     .await
     .map_err(|_| ApiError::Internal)??;
@@ -108,10 +107,11 @@ pub fn load_document(
     instance: &Instance,
     document: &serde_json::Map<String, serde_json::Value>,
     replace: bool,
+    announce: bool,
 ) -> Result<LoadOutcome, ApiError> {
     let loaded = document::read(document).map_err(entry_problems)?;
     instance
-        .load(&loaded, replace)
+        .load(&loaded, replace, announce)
         .map_err(|error| match error {
             LoadError::Invalid(problems) => entry_problems(problems),
             LoadError::OverBudget(over) => ApiError::instance_full(over.limit_mib),

@@ -32,6 +32,7 @@ mod sessions;
 mod sign_in_tokens;
 mod state;
 mod unauthenticated;
+mod webhooks;
 
 /// The example each documented error shows in the spec. Admin operations are not subject to
 /// `Prefer`.
@@ -49,6 +50,13 @@ pub const OPERATIONS: &[Operation] = &[
     WAIT_INSTANCE_JOURNAL,
     GET_UNAUTHENTICATED_JOURNAL,
     SAVE_STATE,
+    CREATE_INSTANCE_WEBHOOK,
+    LIST_INSTANCE_WEBHOOKS,
+    GET_INSTANCE_WEBHOOK,
+    DELETE_INSTANCE_WEBHOOK,
+    LIST_INSTANCE_WEBHOOK_DELIVERIES,
+    REPLAY_INSTANCE_WEBHOOK_EVENT,
+    SEND_INSTANCE_WEBHOOK_TEST_EVENT,
     CREATE_INSTANCE_SESSION,
     GET_INSTANCE_SESSION_REFRESH_TOKEN,
     CREATE_INSTANCE_SESSION_TOKEN,
@@ -151,6 +159,75 @@ pub const SAVE_STATE: Operation = Operation {
     }
     },
 };
+
+pub const CREATE_INSTANCE_WEBHOOK: Operation = Operation {
+    id: OperationId::CreateInstanceWebhook,
+    canonical_error: |status, _| match status {
+        400 => Some(ApiError::WebhookInvalid {
+            param: "url".to_owned(),
+            reason: "the scheme must be http or https, not ftp".to_owned(),
+        }),
+        401 => Some(ApiError::MissingAuthorization),
+        409 => Some(ApiError::WebhookLimitReached(
+            crate::webhooks::MAX_ENDPOINTS,
+        )),
+        _ => None,
+    },
+};
+
+pub const LIST_INSTANCE_WEBHOOKS: Operation = Operation {
+    id: OperationId::ListInstanceWebhooks,
+    canonical_error: unauthorized_only,
+};
+
+pub const GET_INSTANCE_WEBHOOK: Operation = Operation {
+    id: OperationId::GetInstanceWebhook,
+    canonical_error: webhook_endpoint_error,
+};
+
+pub const DELETE_INSTANCE_WEBHOOK: Operation = Operation {
+    id: OperationId::DeleteInstanceWebhook,
+    canonical_error: webhook_endpoint_error,
+};
+
+pub const LIST_INSTANCE_WEBHOOK_DELIVERIES: Operation = Operation {
+    id: OperationId::ListInstanceWebhookDeliveries,
+    canonical_error: webhook_endpoint_error,
+};
+
+pub const REPLAY_INSTANCE_WEBHOOK_EVENT: Operation = Operation {
+    id: OperationId::ReplayInstanceWebhookEvent,
+    canonical_error: |status, params| match status {
+        400 => Some(ApiError::WebhookInvalid {
+            param: "event_id".to_owned(),
+            reason: "is required".to_owned(),
+        }),
+        _ => webhook_endpoint_error(status, params),
+    },
+};
+
+pub const SEND_INSTANCE_WEBHOOK_TEST_EVENT: Operation = Operation {
+    id: OperationId::SendInstanceWebhookTestEvent,
+    canonical_error: |status, params| match status {
+        400 => Some(ApiError::WebhookInvalid {
+            param: "type".to_owned(),
+            reason: "\"user.exploded\" is not an event type the mock sends".to_owned(),
+        }),
+        _ => webhook_endpoint_error(status, params),
+    },
+};
+
+/// The documented errors of an operation on one webhook endpoint.
+fn webhook_endpoint_error(status: u16, params: PathParams<'_>) -> Option<ApiError> {
+    match status {
+        401 => Some(ApiError::MissingAuthorization),
+        404 => Some(ApiError::not_found(
+            "Webhook endpoint",
+            &params.get_or("endpoint_id", "ep_2Xc9WmK1vQ7bN3pR5sT8yZ0aD4f"),
+        )),
+        _ => None,
+    }
+}
 
 /// The 403 of a server-wide call made with a key other than the operator's.
 fn not_the_operator(action: &str) -> ApiError {
@@ -341,6 +418,13 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(journal::wait_journal)
             .service(unauthenticated::get_unauthenticated)
             .service(state::save_state)
+            .service(webhooks::create_webhook)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::get_webhook)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::list_deliveries)
+            .service(webhooks::replay)
+            .service(webhooks::send_test)
             .service(sessions::create_session)
             .service(sessions::get_refresh_token)
             .service(sessions::mint_token)
@@ -360,25 +444,39 @@ pub struct LoadMode {
     /// the document (an export loaded this way reproduces the exported instance).
     /// `false` (default): the document adds to it, an entry replacing one with its id.
     pub replace: Option<bool>,
+    /// `false`: the webhook endpoints are not told of what the load creates. `true` (default):
+    /// `organization.created`, `user.created` and `session.created` for each entry whose id is
+    /// new.
+    pub webhooks: Option<bool>,
 }
 
 impl LoadMode {
-    /// The mode a query string asks for; a `replace` that is neither `true` nor `false` is a 422.
+    /// The mode a query string asks for; a flag that is neither `true` nor `false` is a 422.
     pub fn from_query(query: &str) -> Result<Self, ApiError> {
-        let mut mode = Self { replace: None };
+        let mut mode = Self {
+            replace: None,
+            webhooks: None,
+        };
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if name == "replace" {
-                mode.replace = Some(match &*value {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(ApiError::param(ParamProblem::invalid_type(
-                            "replace",
-                            "true or false",
-                        )));
-                    }
-                });
-            }
+            let flag = match &*name {
+                "replace" => &mut mode.replace,
+                "webhooks" => &mut mode.webhooks,
+                _ => continue,
+            };
+            *flag = Some(match &*value {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(ApiError::param(ParamProblem::invalid_type(
+                        if name == "replace" {
+                            "replace"
+                        } else {
+                            "webhooks"
+                        },
+                        "true or false",
+                    )));
+                }
+            });
         }
         Ok(mode)
     }

@@ -1,0 +1,374 @@
+//! Webhooks: an instance tells the endpoints registered with it what changed, signed as Svix
+//! signs, delivered off the request path with retries on Svix's schedule.
+//!
+//! [`event`] names the event types and holds each change's snapshot, [`payload`] writes its body,
+//! [`signature`] signs it, [`endpoint`] keeps each endpoint's queue and log, and [`delivery`]
+//! posts the attempts.
+
+pub mod delivery;
+pub mod endpoint;
+pub mod event;
+pub mod payload;
+pub mod signature;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use crate::domain::{ApiVersion, Clock, InstanceId};
+use endpoint::{Endpoint, EndpointView, Message};
+use event::{Change, EventType};
+use signature::SigningSecret;
+
+/// Endpoints an instance may have at once.
+pub const MAX_ENDPOINTS: usize = 16;
+/// Attempts an endpoint keeps waiting; past it the oldest is dropped and counted.
+pub const MAX_QUEUED: usize = 1000;
+/// Attempts each endpoint's delivery log keeps; the oldest go.
+pub const MAX_DELIVERY_LOG: usize = 1000;
+/// Messages each endpoint keeps for replays; the oldest go.
+pub const MAX_KEPT_MESSAGES: usize = 1000;
+/// The largest body sent; a larger event is dropped and counted (no object the API holds
+/// comes near it).
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+/// How long an attempt waits for the endpoint's answer.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest endpoint URL taken.
+pub const MAX_URL_CHARS: usize = 2048;
+
+/// Svix's delays between attempts, in milliseconds: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+const SVIX_DELAYS_MS: [i64; 7] = [
+    5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
+/// Svix disables an endpoint whose attempts have all failed for five days.
+const SVIX_DISABLE_AFTER_MS: i64 = 5 * 24 * 3_600_000;
+
+/// Svix's schedule, divided by `compression` so that a test can wait for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrySchedule {
+    pub compression: u32,
+}
+
+impl RetrySchedule {
+    /// The delay before the attempt after attempt `number` (1-based); `None` after the last.
+    pub fn delay_after(self, number: u32) -> Option<i64> {
+        let index = usize::try_from(number).ok()?.checked_sub(1)?;
+        SVIX_DELAYS_MS
+            .get(index)
+            .map(|delay| delay / i64::from(self.compression.max(1)))
+    }
+
+    /// How long an endpoint may fail without a success before it is disabled.
+    pub fn disable_after_ms(self) -> i64 {
+        SVIX_DISABLE_AFTER_MS / i64::from(self.compression.max(1))
+    }
+}
+
+/// What every instance's webhooks share: the schedule, the API version payloads are written in,
+/// and the endpoint every instance starts with (`--webhook-url`).
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    pub schedule: RetrySchedule,
+    pub version: ApiVersion,
+    pub startup_endpoint: Option<(reqwest::Url, SigningSecret)>,
+}
+
+/// How many times faster than Svix's the schedule runs unless `--webhook-retry-compression`
+/// says otherwise: 5 min become 1 s.
+pub const DEFAULT_COMPRESSION: u32 = 300;
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            schedule: RetrySchedule {
+                compression: DEFAULT_COMPRESSION,
+            },
+            version: ApiVersion::V2021_02_05,
+            startup_endpoint: None,
+        }
+    }
+}
+
+/// Why an endpoint was not registered, or an event not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("{param}: {reason}")]
+    Invalid { param: &'static str, reason: String },
+    #[error("an instance has at most {MAX_ENDPOINTS} webhook endpoints")]
+    TooMany,
+    #[error("no webhook endpoint {0}")]
+    UnknownEndpoint(String),
+    #[error("no event {0} among the endpoint's recent messages")]
+    UnknownEvent(String),
+}
+
+/// An endpoint as asked for: its URL, the types it wants (all when absent), its secret (a new
+/// one when absent).
+#[derive(Debug, Clone, Default)]
+pub struct NewEndpoint {
+    pub url: String,
+    pub events: Option<Vec<String>>,
+    pub secret: Option<String>,
+}
+
+/// The URL `text`, if it is one an endpoint can have: http or https, with a host.
+pub fn endpoint_url(text: &str) -> Result<reqwest::Url, String> {
+    if text.chars().count() > MAX_URL_CHARS {
+        return Err(format!("at most {MAX_URL_CHARS} characters"));
+    }
+    let url = reqwest::Url::parse(text).map_err(|error| format!("not a URL ({error})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "the scheme must be http or https, not {}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL needs a host".to_owned());
+    }
+    Ok(url)
+}
+
+/// An instance's webhooks: its endpoints, and what it sends them.
+#[derive(Debug)]
+pub struct Webhooks {
+    instance: InstanceId,
+    clock: Arc<Clock>,
+    settings: Arc<WebhookSettings>,
+    /// Whether any endpoint exists: a change is snapshotted and written only then.
+    listening: AtomicBool,
+    endpoints: Mutex<Vec<Arc<Endpoint>>>,
+}
+
+impl Webhooks {
+    /// The webhooks of instance `instance`, with the server's startup endpoint if it has one.
+    pub fn new(instance: InstanceId, clock: Arc<Clock>, settings: Arc<WebhookSettings>) -> Self {
+        let webhooks = Self {
+            instance,
+            clock,
+            listening: AtomicBool::new(false),
+            endpoints: Mutex::new(Vec::new()),
+            settings: Arc::clone(&settings),
+        };
+        if let Some((url, secret)) = &settings.startup_endpoint {
+            webhooks.register(url.clone(), None, secret.clone());
+        }
+        webhooks
+    }
+
+    /// Whether a change would be sent anywhere; callers snapshot a change only then.
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
+    }
+
+    /// Sends `changes`, which happened now, to every endpoint that wants them, in order: each is
+    /// written once and queued; delivery happens on the delivery thread.
+    pub fn send(&self, changes: Vec<Change>) {
+        if changes.is_empty() || !self.is_listening() {
+            return;
+        }
+        let now_ms = self.clock.now_ms();
+        let endpoints = self.endpoints.lock().clone();
+        for change in changes {
+            let message = Arc::new(Message {
+                id: message_id(),
+                event: change.event,
+                body: payload::render(&change, now_ms, self.instance, self.settings.version),
+            });
+            self.queue(&endpoints, &message, now_ms);
+        }
+    }
+
+    fn queue(&self, endpoints: &[Arc<Endpoint>], message: &Arc<Message>, now_ms: i64) {
+        for endpoint in endpoints
+            .iter()
+            .filter(|endpoint| endpoint.wants(message.event))
+        {
+            if message.body.len() > MAX_PAYLOAD_BYTES {
+                endpoint.drop_oversized(&message.id);
+            } else {
+                endpoint.enqueue(Arc::clone(message), now_ms);
+            }
+        }
+    }
+
+    /// Registers an endpoint, checking its URL, event types and secret.
+    pub fn add(&self, wanted: NewEndpoint) -> Result<EndpointView, WebhookError> {
+        let invalid = |param, reason| WebhookError::Invalid { param, reason };
+        let url = endpoint_url(&wanted.url).map_err(|reason| invalid("url", reason))?;
+        let events = wanted
+            .events
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|name| {
+                        EventType::parse(name).ok_or_else(|| {
+                            invalid(
+                                "events",
+                                format!(
+                                    "{} is not an event type the mock sends; it sends {}",
+                                    crate::error::quoted(name),
+                                    EventType::ALL
+                                        .iter()
+                                        .map(|kind| kind.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<BTreeSet<_>, _>>()
+            })
+            .transpose()?;
+        let secret = match wanted.secret {
+            Some(text) => {
+                SigningSecret::parse(&text).map_err(|reason| invalid("secret", reason))?
+            }
+            None => SigningSecret::generate(),
+        };
+        if self.endpoints.lock().len() >= MAX_ENDPOINTS {
+            return Err(WebhookError::TooMany);
+        }
+        Ok(self.register(url, events, secret))
+    }
+
+    fn register(
+        &self,
+        url: reqwest::Url,
+        events: Option<BTreeSet<EventType>>,
+        secret: SigningSecret,
+    ) -> EndpointView {
+        let endpoint = Arc::new(Endpoint::new(
+            format!(
+                "ep_{}",
+                clerk_mock_document::ids::random_base62(&mut rand::rng(), 27)
+            ),
+            url,
+            events,
+            secret,
+            self.clock.now_ms(),
+        ));
+        delivery::start(
+            Arc::clone(&endpoint),
+            Arc::clone(&self.clock),
+            self.settings.schedule,
+        );
+        let view = endpoint.view();
+        let mut endpoints = self.endpoints.lock();
+        endpoints.push(endpoint);
+        self.listening.store(true, Ordering::Release);
+        view
+    }
+
+    /// Every endpoint, oldest first.
+    pub fn list(&self) -> Vec<EndpointView> {
+        self.endpoints
+            .lock()
+            .iter()
+            .map(|endpoint| endpoint.view())
+            .collect()
+    }
+
+    pub fn endpoint(&self, id: &str) -> Result<Arc<Endpoint>, WebhookError> {
+        self.endpoints
+            .lock()
+            .iter()
+            .find(|endpoint| endpoint.id == id)
+            .map(Arc::clone)
+            .ok_or_else(|| WebhookError::UnknownEndpoint(crate::error::quoted(id)))
+    }
+
+    /// Removes an endpoint: what it had waiting is not sent.
+    pub fn remove(&self, id: &str) -> Result<EndpointView, WebhookError> {
+        let mut endpoints = self.endpoints.lock();
+        let position = endpoints
+            .iter()
+            .position(|endpoint| endpoint.id == id)
+            .ok_or_else(|| WebhookError::UnknownEndpoint(crate::error::quoted(id)))?;
+        let endpoint = endpoints.remove(position);
+        self.listening
+            .store(!endpoints.is_empty(), Ordering::Release);
+        endpoint.close();
+        Ok(endpoint.view())
+    }
+
+    /// Sends a recent message to `endpoint_id` again, with the same id, from a first attempt.
+    pub fn replay(
+        &self,
+        endpoint_id: &str,
+        event_id: &str,
+    ) -> Result<(String, EventType), WebhookError> {
+        let endpoint = self.endpoint(endpoint_id)?;
+        let message = endpoint
+            .recent_message(event_id)
+            .ok_or_else(|| WebhookError::UnknownEvent(crate::error::quoted(event_id)))?;
+        let answer = (message.id.clone(), message.event);
+        endpoint.enqueue(message, self.clock.now_ms());
+        Ok(answer)
+    }
+
+    /// Sends `change` to `endpoint_id` alone, whatever types it wants: a test event.
+    pub fn send_test(&self, endpoint_id: &str, change: &Change) -> Result<String, WebhookError> {
+        let endpoint = self.endpoint(endpoint_id)?;
+        let now_ms = self.clock.now_ms();
+        let message = Arc::new(Message {
+            id: message_id(),
+            event: change.event,
+            body: payload::render(change, now_ms, self.instance, self.settings.version),
+        });
+        endpoint.enqueue(Arc::clone(&message), now_ms);
+        Ok(message.id.clone())
+    }
+}
+
+/// An instance that goes stops its endpoints' tasks.
+impl Drop for Webhooks {
+    fn drop(&mut self) {
+        for endpoint in self.endpoints.get_mut().iter() {
+            endpoint.close();
+        }
+    }
+}
+
+/// A new message id, as Svix writes them.
+fn message_id() -> String {
+    format!(
+        "msg_{}",
+        clerk_mock_document::ids::random_base62(&mut rand::rng(), 27)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_is_svixs_divided_by_the_compression() {
+        let real = RetrySchedule { compression: 1 };
+        assert_eq!(real.delay_after(1), Some(5_000));
+        assert_eq!(real.delay_after(2), Some(300_000));
+        assert_eq!(real.delay_after(7), Some(36_000_000));
+        assert_eq!(real.delay_after(8), None);
+        assert_eq!(real.disable_after_ms(), 432_000_000);
+        let compressed = RetrySchedule { compression: 300 };
+        assert_eq!(compressed.delay_after(2), Some(1_000));
+        assert_eq!(compressed.disable_after_ms(), 1_440_000);
+    }
+
+    #[test]
+    fn endpoint_urls_are_http_or_https_with_a_host() {
+        assert!(endpoint_url("http://127.0.0.1:3000/api/webhooks").is_ok());
+        assert!(endpoint_url("https://example.com/hooks").is_ok());
+        for (bad, reason) in [
+            ("ftp://example.com/", "http or https"),
+            ("not a url", "not a URL"),
+            ("file:///etc/passwd", "http or https"),
+        ] {
+            let problem = endpoint_url(bad).expect_err(bad);
+            assert!(problem.contains(reason), "{bad}: {problem}");
+        }
+    }
+}
