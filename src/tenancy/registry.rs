@@ -19,7 +19,9 @@ use sha2::{Digest, Sha256};
 use siphasher::sip128::SipHasher13;
 
 use crate::domain::InstanceId;
-use crate::tenancy::instance::{Instance, InstanceDefaults, SeedError, StartDocument};
+use crate::tenancy::instance::{
+    Instance, InstanceDefaults, LoadError, RestoreError, SeedError, StartDocument,
+};
 use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tenancy::state_file::{Saved, StateFile, StateFileError};
 use crate::tokens::KeyMaterial;
@@ -392,10 +394,10 @@ fn restore_saved(config: &RegistryConfig, instance: &Instance) -> Result<(), Str
     if let Err(error) = instance.restore(&saved) {
         state.put_back(instance.id(), saved);
         let problem = match error {
-            crate::tenancy::instance::LoadError::Invalid(problems) => {
+            RestoreError::Load(LoadError::Invalid(problems)) => {
                 crate::data::document::one_line(&problems)
             }
-            crate::tenancy::instance::LoadError::OverBudget(over) => over.to_string(),
+            other => other.to_string(),
         };
         return Err(format!(
             "--state {}: instance {} does not load: {problem}",

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::document::{self, one_line};
 use crate::domain::{ClockSetting, InstanceId};
-use crate::tenancy::instance::SavedInstance;
+use crate::tenancy::instance::{SavedEndpoint, SavedInstance};
 
 /// What a state file says it is, so that another JSON file is never read as one.
 pub const STATE_FORMAT: &str = "clerk-backend-mock state";
@@ -48,6 +48,8 @@ struct InstanceLayout {
     data: serde_json::Map<String, serde_json::Value>,
     ids_drawn: u128,
     clock: ClockSetting,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    webhooks: Vec<SavedEndpoint>,
 }
 
 /// What a save wrote.
@@ -194,6 +196,7 @@ fn read_instances(bytes: &[u8]) -> Result<BTreeMap<InstanceId, SavedInstance>, S
                     data,
                     ids_drawn: instance.ids_drawn,
                     clock: instance.clock,
+                    webhooks: instance.webhooks,
                 },
             ))
         })
@@ -205,6 +208,7 @@ fn layout_of(saved: &SavedInstance) -> InstanceLayout {
         data: document_object(&saved.data),
         ids_drawn: saved.ids_drawn,
         clock: saved.clock,
+        webhooks: saved.webhooks.clone(),
     }
 }
 
@@ -295,6 +299,7 @@ mod tests {
                 offset_ms: 0,
                 frozen_at_ms: Some(1_700_000_000_000),
             },
+            webhooks: Vec::new(),
         };
         let written = file.save([(id, saved.clone())]).expect("saved");
         assert_eq!(written.instances, 1);

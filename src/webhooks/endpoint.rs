@@ -91,6 +91,8 @@ pub struct Endpoint {
     pub wake: tokio::sync::Notify,
     /// Set when the endpoint is deleted, or its instance is: its task ends.
     pub closed: AtomicBool,
+    /// The endpoint of `--webhook-url`, which every instance gets from the settings.
+    from_settings: bool,
 }
 
 /// An endpoint as the admin API shows it.
@@ -134,7 +136,20 @@ impl Endpoint {
             state: Mutex::new(EndpointState::default()),
             wake: tokio::sync::Notify::new(),
             closed: AtomicBool::new(false),
+            from_settings: false,
         }
+    }
+
+    /// Marks the endpoint as the one of `--webhook-url`.
+    pub fn configured_at_start(self) -> Self {
+        Self {
+            from_settings: true,
+            ..self
+        }
+    }
+
+    pub fn is_from_settings(&self) -> bool {
+        self.from_settings
     }
 
     pub fn wants(&self, event: EventType) -> bool {

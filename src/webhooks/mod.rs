@@ -114,6 +114,60 @@ pub struct NewEndpoint {
     pub secret: Option<String>,
 }
 
+/// An endpoint's URL, event types and secret, once checked.
+type CheckedEndpoint = (reqwest::Url, Option<BTreeSet<EventType>>, SigningSecret);
+
+impl NewEndpoint {
+    /// The endpoint's URL, types and secret (a new one when none is given), or the first
+    /// problem, naming its field.
+    fn checked(self) -> Result<CheckedEndpoint, WebhookError> {
+        let invalid = |param, reason| WebhookError::Invalid { param, reason };
+        let url = endpoint_url(&self.url).map_err(|reason| invalid("url", reason))?;
+        let events = self
+            .events
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|name| {
+                        EventType::parse(name).ok_or_else(|| {
+                            invalid(
+                                "events",
+                                format!(
+                                    "{} is not an event type the mock sends; it sends {}",
+                                    crate::error::quoted(name),
+                                    EventType::ALL
+                                        .iter()
+                                        .map(|kind| kind.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<BTreeSet<_>, _>>()
+            })
+            .transpose()?;
+        let secret = match self.secret {
+            Some(text) => {
+                SigningSecret::parse(&text).map_err(|reason| invalid("secret", reason))?
+            }
+            None => SigningSecret::generate(),
+        };
+        Ok((url, events, secret))
+    }
+}
+
+/// An endpoint as a state file keeps it, to be registered again after a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptEndpoint {
+    pub id: String,
+    pub url: String,
+    pub events: Option<Vec<String>>,
+    /// The signing secret, `whsec_...`, which the state file seals.
+    pub secret: String,
+    pub created_at: i64,
+}
+
 /// The URL `text`, if it is one an endpoint can have: http or https, with a host.
 pub fn endpoint_url(text: &str) -> Result<reqwest::Url, String> {
     if text.chars().count() > MAX_URL_CHARS {
@@ -154,7 +208,10 @@ impl Webhooks {
             settings: Arc::clone(&settings),
         };
         if let Some((url, secret)) = &settings.startup_endpoint {
-            webhooks.register(url.clone(), None, secret.clone());
+            let created_at = webhooks.clock.now_ms();
+            let endpoint =
+                Endpoint::new(new_id("ep"), url.clone(), None, secret.clone(), created_at);
+            webhooks.register(endpoint.configured_at_start());
         }
         webhooks
     }
@@ -173,84 +230,46 @@ impl Webhooks {
         let now_ms = self.clock.now_ms();
         let endpoints = self.endpoints.lock().clone();
         for change in changes {
-            let message = Arc::new(Message {
-                id: message_id(),
-                event: change.event,
-                body: payload::render(&change, now_ms, self.instance, self.settings.version),
-            });
-            self.queue(&endpoints, &message, now_ms);
+            let message = self.message(&change, now_ms);
+            for endpoint in endpoints
+                .iter()
+                .filter(|endpoint| endpoint.wants(message.event))
+            {
+                self.queue(endpoint, &message, now_ms);
+            }
         }
     }
 
-    fn queue(&self, endpoints: &[Arc<Endpoint>], message: &Arc<Message>, now_ms: i64) {
-        for endpoint in endpoints
-            .iter()
-            .filter(|endpoint| endpoint.wants(message.event))
-        {
-            if message.body.len() > MAX_PAYLOAD_BYTES {
-                endpoint.drop_oversized(&message.id);
-            } else {
-                endpoint.enqueue(Arc::clone(message), now_ms);
-            }
+    /// `change` written once, under a new id.
+    fn message(&self, change: &Change, now_ms: i64) -> Arc<Message> {
+        Arc::new(Message {
+            id: new_id("msg"),
+            event: change.event,
+            body: payload::render(change, now_ms, self.instance, self.settings.version),
+        })
+    }
+
+    fn queue(&self, endpoint: &Endpoint, message: &Arc<Message>, now_ms: i64) {
+        if message.body.len() > MAX_PAYLOAD_BYTES {
+            endpoint.drop_oversized(&message.id);
+        } else {
+            endpoint.enqueue(Arc::clone(message), now_ms);
         }
     }
 
     /// Registers an endpoint, checking its URL, event types and secret.
     pub fn add(&self, wanted: NewEndpoint) -> Result<EndpointView, WebhookError> {
-        let invalid = |param, reason| WebhookError::Invalid { param, reason };
-        let url = endpoint_url(&wanted.url).map_err(|reason| invalid("url", reason))?;
-        let events = wanted
-            .events
-            .map(|names| {
-                names
-                    .iter()
-                    .map(|name| {
-                        EventType::parse(name).ok_or_else(|| {
-                            invalid(
-                                "events",
-                                format!(
-                                    "{} is not an event type the mock sends; it sends {}",
-                                    crate::error::quoted(name),
-                                    EventType::ALL
-                                        .iter()
-                                        .map(|kind| kind.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            )
-                        })
-                    })
-                    .collect::<Result<BTreeSet<_>, _>>()
-            })
-            .transpose()?;
-        let secret = match wanted.secret {
-            Some(text) => {
-                SigningSecret::parse(&text).map_err(|reason| invalid("secret", reason))?
-            }
-            None => SigningSecret::generate(),
-        };
+        let (url, events, secret) = wanted.checked()?;
         if self.endpoints.lock().len() >= MAX_ENDPOINTS {
             return Err(WebhookError::TooMany);
         }
-        Ok(self.register(url, events, secret))
+        let endpoint = Endpoint::new(new_id("ep"), url, events, secret, self.clock.now_ms());
+        Ok(self.register(endpoint))
     }
 
-    fn register(
-        &self,
-        url: reqwest::Url,
-        events: Option<BTreeSet<EventType>>,
-        secret: SigningSecret,
-    ) -> EndpointView {
-        let endpoint = Arc::new(Endpoint::new(
-            format!(
-                "ep_{}",
-                clerk_mock_document::ids::random_base62(&mut rand::rng(), 27)
-            ),
-            url,
-            events,
-            secret,
-            self.clock.now_ms(),
-        ));
+    /// Starts `endpoint`'s delivery task and adds it.
+    fn register(&self, endpoint: Endpoint) -> EndpointView {
+        let endpoint = Arc::new(endpoint);
         delivery::start(
             Arc::clone(&endpoint),
             Arc::clone(&self.clock),
@@ -261,6 +280,48 @@ impl Webhooks {
         endpoints.push(endpoint);
         self.listening.store(true, Ordering::Release);
         view
+    }
+
+    /// The endpoints registered through the admin API, as a state file keeps them (the one of
+    /// `--webhook-url` comes back from the settings).
+    pub fn kept(&self) -> Vec<KeptEndpoint> {
+        self.endpoints
+            .lock()
+            .iter()
+            .filter(|endpoint| !endpoint.is_from_settings())
+            .map(|endpoint| {
+                let view = endpoint.view();
+                KeptEndpoint {
+                    id: view.id,
+                    url: view.url,
+                    events: view
+                        .events
+                        .map(|events| events.into_iter().map(str::to_owned).collect()),
+                    secret: view.secret,
+                    created_at: view.created_at,
+                }
+            })
+            .collect()
+    }
+
+    /// Registers again the endpoints a state file kept, with their ids and secrets.
+    pub fn restore(&self, kept: &[KeptEndpoint]) -> Result<(), WebhookError> {
+        for endpoint in kept {
+            let (url, events, secret) = NewEndpoint {
+                url: endpoint.url.clone(),
+                events: endpoint.events.clone(),
+                secret: Some(endpoint.secret.clone()),
+            }
+            .checked()?;
+            self.register(Endpoint::new(
+                endpoint.id.clone(),
+                url,
+                events,
+                secret,
+                endpoint.created_at,
+            ));
+        }
+        Ok(())
     }
 
     /// Every endpoint, oldest first.
@@ -314,12 +375,8 @@ impl Webhooks {
     pub fn send_test(&self, endpoint_id: &str, change: &Change) -> Result<String, WebhookError> {
         let endpoint = self.endpoint(endpoint_id)?;
         let now_ms = self.clock.now_ms();
-        let message = Arc::new(Message {
-            id: message_id(),
-            event: change.event,
-            body: payload::render(change, now_ms, self.instance, self.settings.version),
-        });
-        endpoint.enqueue(Arc::clone(&message), now_ms);
+        let message = self.message(change, now_ms);
+        self.queue(&endpoint, &message, now_ms);
         Ok(message.id.clone())
     }
 }
@@ -333,10 +390,10 @@ impl Drop for Webhooks {
     }
 }
 
-/// A new message id, as Svix writes them.
-fn message_id() -> String {
+/// `prefix`, `_` and 27 random letters and digits, as Svix writes its ids.
+fn new_id(prefix: &str) -> String {
     format!(
-        "msg_{}",
+        "{prefix}_{}",
         clerk_mock_document::ids::random_base62(&mut rand::rng(), 27)
     )
 }

@@ -10,15 +10,30 @@ use serde_json::{Value, json};
 
 use crate::helpers::{ALICE, ALICE_ACTIVE, TestApp, spawn_app, spawn_app_with, start_binary};
 
-/// A fresh folder of this test's own, and the state file's path in it.
-fn scratch(name: &str) -> (PathBuf, PathBuf) {
-    let folder =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("state-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).expect("the folder is made");
-    let file = folder.join("state.json");
-    (folder, file)
+/// A fresh folder of this test's own, removed when dropped, and the state file's path in it.
+struct Scratch {
+    folder: PathBuf,
+    file: PathBuf,
 }
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("state-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).expect("the folder is made");
+        let file = folder.join("state.json");
+        Self { folder, file }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 async fn with_state(file: &Path) -> TestApp {
     let file = file.to_owned();
@@ -47,7 +62,8 @@ async fn export(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn data_ids_and_clock_come_back_after_a_restart() {
-    let (_folder, file) = scratch("restart");
+    let scratch = Scratch::new("restart");
+    let file = scratch.file.clone();
     let before = with_state(&file).await;
     let kept = create_user(&before, "kept@example.com").await;
     before.revoke_session(ALICE_ACTIVE).await.assert_status(200);
@@ -63,6 +79,12 @@ async fn data_ids_and_clock_come_back_after_a_restart() {
         .send()
         .await
         .assert_status(200);
+    let endpoint = before
+        .post("/__admin/instance/webhooks")
+        .json(&json!({"url": "http://127.0.0.1:9/hooks", "events": ["user.created"], "secret": WEBHOOK_SECRET}))
+        .send()
+        .await;
+    endpoint.assert_status(201);
     let clock = before.get("/__admin/instance/clock").send().await.body;
     let exported = export(&before).await;
 
@@ -74,6 +96,10 @@ async fn data_ids_and_clock_come_back_after_a_restart() {
     let text = std::fs::read_to_string(&file).expect("the file is written");
     assert_eq!(saved.body["bytes"], text.len());
     assert!(!text.contains(DEFAULT_SECRET_KEY), "no key in the file");
+    assert!(
+        !text.contains(WEBHOOK_SECRET),
+        "the signing secret is sealed"
+    );
     // Created after the save: the restarted instance draws this id again, since its sequence
     // stands where it stood at the save.
     let next = create_user(&before, "next@example.com").await;
@@ -92,6 +118,12 @@ async fn data_ids_and_clock_come_back_after_a_restart() {
         "revoked"
     );
     assert_eq!(create_user(&after, "next@example.com").await, next);
+    let endpoints = after.get("/__admin/instance/webhooks").send().await;
+    assert_eq!(endpoints.body["total_count"], 1);
+    let kept = &endpoints.body["data"][0];
+    for field in ["id", "url", "events", "secret", "created_at"] {
+        assert_eq!(kept[field], endpoint.body[field], "{field}");
+    }
 }
 
 #[tokio::test]
@@ -119,7 +151,8 @@ async fn a_save_needs_the_operators_key_and_a_state_file() {
 
 #[tokio::test]
 async fn a_file_that_cannot_be_written_is_a_500_that_says_why() {
-    let (folder, file) = scratch("unwritable");
+    let scratch = Scratch::new("unwritable");
+    let (folder, file) = (scratch.folder.clone(), scratch.file.clone());
     let app = with_state(&file).await;
     std::fs::remove_dir_all(&folder).expect("the folder goes");
     let refused = save(&app).await;
@@ -131,7 +164,8 @@ async fn a_file_that_cannot_be_written_is_a_500_that_says_why() {
 
 #[test]
 fn a_torn_or_foreign_file_stops_the_start_and_names_the_file() {
-    let (folder, file) = scratch("bad");
+    let scratch = Scratch::new("bad");
+    let (folder, file) = (scratch.folder.clone(), scratch.file.clone());
     for (text, expected) in [
         (
             "{\"format\": \"clerk-backend-mock state\", \"version\": 1, \"inst",
@@ -160,7 +194,8 @@ fn a_torn_or_foreign_file_stops_the_start_and_names_the_file() {
 /// load it, and the start fails rather than starting empty.
 #[tokio::test]
 async fn a_saved_instance_that_does_not_load_stops_the_start() {
-    let (_folder, file) = scratch("unloadable");
+    let scratch = Scratch::new("unloadable");
+    let file = scratch.file.clone();
     let app = with_state(&file).await;
     save(&app).await.assert_status(200);
     let mut state: Value =
@@ -187,7 +222,8 @@ async fn a_saved_instance_that_does_not_load_stops_the_start() {
 /// The binary as users run it: SIGTERM saves, and the next start serves what was saved.
 #[tokio::test]
 async fn a_clean_shutdown_saves_and_the_next_start_reads_it() {
-    let (_folder, file) = scratch("shutdown");
+    let scratch = Scratch::new("shutdown");
+    let file = scratch.file.clone();
     let path = file.display().to_string();
     let flags = ["--state", path.as_str(), "--users", "5", "--sessions", "10"];
     let (child, base) = start_binary(&flags, false);

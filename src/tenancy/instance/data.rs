@@ -12,15 +12,45 @@ use crate::data::document::{self, Created, DocumentCounts, EntryProblem};
 use crate::domain::ClockSetting;
 use crate::domain::SessionStatus;
 use crate::tenancy::memory_budget::OverBudget;
+use crate::webhooks::KeptEndpoint;
 use crate::webhooks::event::{Change, EventType};
+use aws_lc_rs::aead;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 
 /// What a state file keeps of an instance (`--state`): its data as a document, how far its
-/// sequence of ids has gone (so that no id drawn before a restart is drawn again), and its clock.
+/// sequence of ids has gone (so that no id drawn before a restart is drawn again), its clock, and
+/// the webhook endpoints registered through the admin API.
 #[derive(Debug, Clone)]
 pub struct SavedInstance {
     pub data: Document,
     pub ids_drawn: u128,
     pub clock: ClockSetting,
+    pub webhooks: Vec<SavedEndpoint>,
+}
+
+/// A webhook endpoint as a state file keeps it: its signing secret sealed (AES-256-GCM) with a
+/// key derived from the instance's secret key, which the file does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedEndpoint {
+    pub id: String,
+    pub url: String,
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+    pub sealed_secret: String,
+    pub created_at: i64,
+}
+
+/// Why a saved instance was not put back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RestoreError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("the secret of webhook endpoint {0} was sealed with another key")]
+    Sealed(String),
+    #[error("a webhook endpoint: {0}")]
+    Webhook(String),
 }
 
 /// Why a document was not loaded.
@@ -117,20 +147,95 @@ impl Instance {
     /// What a state file keeps of the instance now.
     pub fn snapshot(&self) -> SavedInstance {
         let held = self.held.read();
+        let webhooks = self
+            .webhooks
+            .kept()
+            .into_iter()
+            .map(|endpoint| SavedEndpoint {
+                sealed_secret: self.seal(endpoint.secret.as_bytes()),
+                id: endpoint.id,
+                url: endpoint.url,
+                events: endpoint.events,
+                created_at: endpoint.created_at,
+            })
+            .collect();
         SavedInstance {
             data: document::export(&held.data),
             ids_drawn: held.ids.get_word_pos(),
             clock: self.clock.setting(),
+            webhooks,
         }
     }
 
     /// Puts back what a state file kept: the clock, then the data in place of the seeded data,
-    /// then the sequence of ids where it stood.
-    pub fn restore(&self, saved: &SavedInstance) -> Result<(), LoadError> {
+    /// then the sequence of ids where it stood, then the webhook endpoints.
+    pub fn restore(&self, saved: &SavedInstance) -> Result<(), RestoreError> {
         self.clock.apply(saved.clock);
         self.load(&saved.data, true, false)?;
         self.held.write().ids.set_word_pos(saved.ids_drawn);
-        Ok(())
+        let endpoints = saved
+            .webhooks
+            .iter()
+            .map(|endpoint| {
+                let secret = self
+                    .unseal(&endpoint.sealed_secret)
+                    .ok_or_else(|| RestoreError::Sealed(endpoint.id.clone()))?;
+                Ok(KeptEndpoint {
+                    id: endpoint.id.clone(),
+                    url: endpoint.url.clone(),
+                    events: endpoint.events.clone(),
+                    secret,
+                    created_at: endpoint.created_at,
+                })
+            })
+            .collect::<Result<Vec<_>, RestoreError>>()?;
+        self.webhooks
+            .restore(&endpoints)
+            .map_err(|error| RestoreError::Webhook(error.to_string()))
+    }
+
+    /// `secret` sealed with the instance's own key: base64 of a random nonce, then the
+    /// ciphertext and its tag.
+    fn seal(&self, secret: &[u8]) -> String {
+        let key = self.sealing_key();
+        let nonce_bytes: [u8; aead::NONCE_LEN] = rand::random();
+        let mut sealed = secret.to_vec();
+        // Sealing with a 32-byte key and a fresh nonce cannot fail.
+        let _ = key.seal_in_place_append_tag(
+            aead::Nonce::assume_unique_for_key(nonce_bytes),
+            aead::Aad::empty(),
+            &mut sealed,
+        );
+        let mut written = nonce_bytes.to_vec();
+        written.extend_from_slice(&sealed);
+        STANDARD.encode(written)
+    }
+
+    /// What [`Instance::seal`] sealed, if this instance's key sealed it.
+    fn unseal(&self, sealed: &str) -> Option<String> {
+        let bytes = STANDARD.decode(sealed).ok()?;
+        if bytes.len() < aead::NONCE_LEN {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(aead::NONCE_LEN);
+        let mut opened = ciphertext.to_vec();
+        let plain = self
+            .sealing_key()
+            .open_in_place(
+                aead::Nonce::try_assume_unique_for_key(nonce).ok()?,
+                aead::Aad::empty(),
+                &mut opened,
+            )
+            .ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+
+    fn sealing_key(&self) -> aead::LessSafeKey {
+        let key = super::derived(&self.secret, b"state file seal");
+        aead::LessSafeKey::new(
+            aead::UnboundKey::new(&aead::AES_256_GCM, &key)
+                .expect("a 32-byte key is what AES-256-GCM takes"),
+        )
     }
 }
 

@@ -28,7 +28,7 @@ use crate::tenancy::memory_budget::{MemoryBudget, OverBudget};
 use crate::tokens::{KeyMaterial, RefreshTokens, SigningKey, TokenSettings};
 use crate::webhooks::{WebhookSettings, Webhooks};
 
-pub use data::{LoadError, LoadOutcome, SavedInstance};
+pub use data::{LoadError, LoadOutcome, RestoreError, SavedEndpoint, SavedInstance};
 pub use organizations::{MemberSort, NewOrganization, OrganizationWriteError, SetActiveError};
 pub use sessions::{CreateSessionError, NewSession};
 pub use sign_in_tokens::{NewSignInToken, RedeemError, RevokeSignInTokenError};
