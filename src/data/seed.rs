@@ -197,9 +197,13 @@ fn generated_user(
     } else {
         None
     };
-    let phone_number = rng
-        .random_bool(0.5)
-        .then(|| Arc::from(format!("+1555555{:04}", rng.random_range(0..10_000))));
+    // The number follows from the user's place, so that no two users (nor a fixture, nor the
+    // `+1555...` numbers tests create) share one; the draw stays, so that a seed still makes the
+    // same users otherwise.
+    let phone_number = rng.random_bool(0.5).then(|| {
+        let _ = rng.random_range(0..10_000);
+        Arc::from(format!("+1556{n:07}"))
+    });
     let status = |verified: bool| {
         if verified {
             IdentifierStatus::Verified
@@ -455,6 +459,23 @@ mod tests {
             NOW,
             &mut |_, _| {},
         )
+    }
+
+    #[test]
+    fn no_two_users_share_an_identifier() {
+        let data = generated(5_000, 0);
+        let mut seen = std::collections::HashSet::new();
+        for user in data.users.values() {
+            for email in user.email_addresses() {
+                assert!(seen.insert(email.value.to_string()), "{}", email.value);
+            }
+            for phone in user.phone_numbers() {
+                assert!(seen.insert(phone.value.to_string()), "{}", phone.value);
+            }
+            if let Some(username) = &user.username {
+                assert!(seen.insert(username.to_string()), "{username}");
+            }
+        }
     }
 
     #[test]

@@ -71,6 +71,14 @@ pub struct SignedIn {
     pub refresh_token: String,
 }
 
+/// A webhook endpoint registered by [`MockServer::register_webhook`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    /// What the receiver verifies with (`whsec_...`).
+    pub secret: String,
+}
+
 /// How a wait on the journal ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalWait {
@@ -296,6 +304,29 @@ impl MockServer {
     /// Back to the server's configured faults (none by default).
     pub fn restore_faults(&self) {
         self.instance.faults().restore();
+    }
+
+    /// Registers a webhook endpoint at `url` for every event type, as
+    /// `POST /__admin/instance/webhooks` does: signed with `secret` (`whsec_...`), or a new
+    /// secret when `None`.
+    pub fn register_webhook(
+        &self,
+        url: &str,
+        secret: Option<&str>,
+    ) -> Result<WebhookEndpoint, MockError> {
+        let endpoint = self
+            .instance
+            .webhooks()
+            .add(crate::webhooks::NewEndpoint {
+                url: url.to_owned(),
+                events: None,
+                secret: secret.map(str::to_owned),
+            })
+            .map_err(ApiError::from)?;
+        Ok(WebhookEndpoint {
+            id: endpoint.id,
+            secret: endpoint.secret,
+        })
     }
 
     /// Puts the instance back in its seeded state, as `POST /__admin/instance/reset` (the

@@ -246,10 +246,13 @@ pub fn log(state: &mut EndpointState, record: DeliveryRecord) {
     }
 }
 
-/// A warning for the first dropped message and every hundredth after, so that a flood does not
-/// flood the log too.
+/// A warning for the first dropped message, the tenth, the hundredth and so on: a flood that
+/// fills a queue writes a handful of lines, not one per message.
 fn warn_dropped(endpoint: &str, dropped: u64, why: &str) {
-    if dropped == 1 || dropped.is_multiple_of(100) {
+    if dropped
+        .checked_ilog10()
+        .is_some_and(|digits| 10_u64.pow(digits) == dropped)
+    {
         tracing::warn!(endpoint, dropped, "a webhook message was dropped: {why}");
     }
 }

@@ -81,6 +81,18 @@ async fn data_and_faults_are_set_as_the_admin_api_sets_them() {
         (422, "form_param_value_invalid")
     );
 
+    let endpoint = mock
+        .register_webhook("http://127.0.0.1:9/hooks", None)
+        .expect("a valid URL");
+    assert!(endpoint.secret.starts_with("whsec_"));
+    let refused = mock
+        .register_webhook("ftp://example.com/", None)
+        .expect_err("not http");
+    assert_eq!(
+        (refused.status, refused.code.as_str()),
+        (400, "webhook_endpoint_invalid")
+    );
+
     mock.set_faults(&json!({"default": {"error_rate": 1.0, "error_status": 503}}))
         .expect("a valid plan");
     assert_eq!(get(&mock, &format!("/v1/users/{ALICE}")).await.0, 503);
