@@ -43,14 +43,15 @@ start() { # port path command...
   rss_kib=$(ps -o rss= -p "$pid" | tr -d ' ')
 }
 
-# One load run against a URL, appended to $work/results as "name req/s p50 p99 non-2xx".
+# One load run against a URL, appended to $work/results as "name req/s p50 p99 non-2xx"; 16
+# connections, or $CONNECTIONS.
 run() { # name url [method] [lua script]
   local name=$1 url=$2 method=${3:-GET}
   local script="$work/$name.lua"
   printf 'wrk.method = "%s"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\n' "$method" "$key" > "$script"
   [ "$method" = POST ] && printf 'wrk.body = "{}"\n' >> "$script"
   [ -n "${4:-}" ] && script=$4
-  KEY=$key REQUESTS=${REQUESTS:-} taskset -c 1 wrk -t1 -c16 -d"${duration}s" --latency -s "$script" "$url" |
+  KEY=$key REQUESTS=${REQUESTS:-} taskset -c 1 wrk -t1 -c"${CONNECTIONS:-16}" -d"${duration}s" --latency -s "$script" "$url" |
     awk -v name="$name" '
       /Requests\/sec/ {rps=$2}
       /^ +50%/ {p50=$2}

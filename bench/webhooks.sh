@@ -49,22 +49,11 @@ python3 bench/workload.py "$base" "$key" "$work" 2>/dev/null
 grep -o 'user_id=[A-Za-z0-9_]*' "$work/lists.txt" | cut -d= -f2 | sort -u |
   sed 's|.*|PATCH /v1/users/&/metadata {"public_metadata":{"seen":1}}|' > "$work/updates.txt"
 
-# One client at a time: each request's own latency, with no queue in front of it.
-single() { # name
-  REQUESTS="$work/updates.txt" KEY=$key taskset -c 1 wrk -t1 -c1 -d"${duration}s" --latency \
-    -s bench/paths.lua "$base" |
-    awk -v name="$1" '
-      /Requests\/sec/ {rps=$2}
-      /^ +50%/ {p50=$2}
-      /^ +99%/ {p99=$2}
-      /Non-2xx/ {errors=$NF}
-      END {printf "%s %s %s %s %d\n", name, rps, p50, p99, errors+0}' >> "$work/results"
-}
-
 measure() { # label
   : > "$work/results"
   REQUESTS="$work/updates.txt" run "writes" "$base" GET bench/paths.lua
-  single "writes-1-client"
+  # One client at a time: each request's own latency, with no queue in front of it.
+  CONNECTIONS=1 REQUESTS="$work/updates.txt" run "writes-1-client" "$base" GET bench/paths.lua
   REQUESTS="$work/gets.txt" run "reads" "$base" GET bench/paths.lua
   while read -r name rps p50 p99 errors; do
     printf '%-18s %-16s %10s req/s  p50 %8s  p99 %8s  non-2xx %s\n' "$1" "$name" "$rps" "$p50" "$p99" "$errors"

@@ -540,7 +540,18 @@ async fn the_instance_clock_drives_retries_and_a_long_failure_disables_the_endpo
     // The third attempt is due 1 s later, the fourth 6 s after it: moving the clock on by
     // 10 minutes makes both due at once.
     instance.advance_clock(600_000).await;
-    receiver.wait_for(4).await;
+    let seen = receiver.wait_for(4).await;
+    // The body's time follows the instance's clock; the signature's stays on the wall clock,
+    // which verifiers compare it with.
+    let (first, last) = (&seen[0], &seen[3]);
+    assert_eq!(first.body, last.body, "a retry sends the same body");
+    let wall = |delivery: &Delivery| delivery.timestamp.parse::<i64>().expect("seconds");
+    assert!(
+        wall(last) - wall(first) < 60,
+        "{} then {}",
+        wall(first),
+        wall(last)
+    );
     // 24 minutes of failures (Svix's 5 days, compressed) disable the endpoint at its next failure.
     instance.advance_clock(3_600_000).await;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -682,27 +693,38 @@ async fn the_startup_endpoint_serves_every_instance_and_no_secret_reaches_the_lo
     assert!(!crate::helpers::captured_logs().contains(SECRET));
 }
 
+/// Runs an SDK's receiver script (`program script` in `dir`) against `app` with the signing
+/// secret, and reads the JSON it prints.
+async fn run_receiver(
+    app: &TestApp,
+    program: &std::path::Path,
+    script: &str,
+    dir: &std::path::Path,
+) -> Value {
+    let output = tokio::process::Command::new(program)
+        .arg(script)
+        .current_dir(dir)
+        .env("CLERK_API_URL", &app.address)
+        .env("CLERK_SECRET_KEY", &app.key)
+        .env("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)
+        .output()
+        .await
+        .expect("the script runs");
+    assert!(
+        output.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+}
+
 /// The official `verifyWebhook` of `@clerk/backend` verifies every delivery of the changes the
 /// SDK makes, in the order they were made.
 #[tokio::test]
 async fn the_official_js_sdk_verifies_the_deliveries_of_its_own_changes() {
     let dir = node_package("sdk/js");
     let app = spawn_app().await;
-    let output = tokio::process::Command::new("node")
-        .arg("webhooks.mjs")
-        .current_dir(&dir)
-        .env("CLERK_API_URL", &app.address)
-        .env("CLERK_SECRET_KEY", &app.key)
-        .env("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)
-        .output()
-        .await
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let seen = run_receiver(&app, "node".as_ref(), "webhooks.mjs", &dir).await;
     assert_eq!(seen["endpoint"]["status"], 201, "{seen:#}");
     let received = seen["received"].as_array().expect("a list");
     let types: Vec<_> = received.iter().map(|event| event["type"].clone()).collect();
@@ -747,21 +769,7 @@ async fn the_svix_package_verifies_the_deliveries_of_the_python_sdks_changes() {
         crate::helpers::python_environment("python-sdk-venv", &sdk.join("requirements.txt"))
             .join("python");
     let app = spawn_app().await;
-    let output = tokio::process::Command::new(python)
-        .arg("webhooks.py")
-        .current_dir(&sdk)
-        .env("CLERK_API_URL", &app.address)
-        .env("CLERK_SECRET_KEY", &app.key)
-        .env("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)
-        .output()
-        .await
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let seen: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let seen = run_receiver(&app, &python, "webhooks.py", &sdk).await;
     let received = seen["received"].as_array().expect("a list");
     let types: Vec<_> = received.iter().map(|event| event["type"].clone()).collect();
     assert_eq!(
@@ -782,4 +790,66 @@ async fn the_svix_package_verifies_the_deliveries_of_the_python_sdks_changes() {
             .is_some_and(|error| error != "verified"),
         "{seen:#}"
     );
+}
+
+#[tokio::test]
+async fn the_retry_compression_flag_sets_the_schedule() {
+    let app = spawn_app_with(|settings| settings.webhook_retry_compression = 1).await;
+    let receiver = Receiver::start(Behaviour::FailFirst(usize::MAX, 500)).await;
+    register(
+        &app,
+        json!({"url": receiver.url, "events": ["session.revoked"]}),
+    )
+    .await
+    .assert_status(201);
+    app.revoke_session(ALICE_ACTIVE).await.assert_status(200);
+    receiver.wait_for(1).await;
+    let endpoints = app.get("/__admin/instance/webhooks").send().await;
+    let id = endpoints.body["data"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = Value::Null;
+    while log["total_count"] != 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        log = app
+            .get(&format!("/__admin/instance/webhooks/{id}/deliveries"))
+            .send()
+            .await
+            .body;
+    }
+    let clock = app.get("/__admin/instance/clock").send().await.body["now_ms"]
+        .as_i64()
+        .expect("a time");
+    let next = log["data"][0]["next_attempt_at"].as_i64().expect("a retry");
+    // Svix's own first delay, 5 s, uncompressed.
+    assert!(
+        (4_000..=5_000).contains(&(next - clock)),
+        "{} ms",
+        next - clock
+    );
+}
+
+#[tokio::test]
+async fn a_queue_at_its_bound_drops_its_oldest_attempts_and_counts_them() {
+    let app = spawn_app().await;
+    let hanging = Receiver::start(Behaviour::Hang).await;
+    let (instance, endpoint) =
+        instance_with_endpoint(&app, &hanging, json!({"events": ["user.updated"]})).await;
+    for n in 0..1_010 {
+        instance
+            .request(Method::PATCH, &format!("/v1/users/{BOB}/metadata"))
+            .json(&json!({"public_metadata": {"n": n}}))
+            .send()
+            .await
+            .assert_status(200);
+    }
+    let read = instance
+        .get(&format!("/__admin/instance/webhooks/{endpoint}"))
+        .send()
+        .await;
+    assert_eq!(read.body["queued"], 1_000, "{:#}", read.body);
+    let dropped = read.body["dropped"].as_u64().expect("a count");
+    assert!((9..=10).contains(&dropped), "{:#}", read.body);
 }

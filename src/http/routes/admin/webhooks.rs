@@ -56,6 +56,17 @@ pub struct QueuedEvent {
     pub kind: &'static str,
 }
 
+impl QueuedEvent {
+    /// The 202 that says an event is on its way.
+    fn accepted(id: String, event: EventType) -> HttpResponse {
+        HttpResponse::Accepted().json(Self {
+            object: "webhook_message",
+            id,
+            kind: event.as_str(),
+        })
+    }
+}
+
 impl From<WebhookError> for ApiError {
     fn from(error: WebhookError) -> Self {
         match error {
@@ -289,11 +300,7 @@ pub async fn replay(
     let event_id = text_field(&fields, "event_id")?
         .ok_or_else(|| invalid("event_id", "is required".to_owned()))?;
     let (id, event) = owner.instance.webhooks().replay(&endpoint_id, &event_id)?;
-    Ok(HttpResponse::Accepted().json(QueuedEvent {
-        object: "webhook_message",
-        id,
-        kind: event.as_str(),
-    }))
+    Ok(QueuedEvent::accepted(id, event))
 }
 
 /// Send a test event
@@ -343,9 +350,5 @@ pub async fn send_test(
         )
     })?;
     let id = webhooks.send_test(&endpoint_id, &change)?;
-    Ok(HttpResponse::Accepted().json(QueuedEvent {
-        object: "webhook_message",
-        id,
-        kind: event.as_str(),
-    }))
+    Ok(QueuedEvent::accepted(id, event))
 }
