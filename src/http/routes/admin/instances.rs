@@ -102,7 +102,8 @@ pub async fn delete_instance(
 /// Puts the instance of the secret key in `Authorization` back in its seeded state: sessions
 /// created and data loaded since are gone, revoked sessions are back, and new ids are drawn
 /// again from the start of the seed's sequence. Times are seeded anew relative to now, the clock
-/// is the wall clock again, and the faults are the server's configured ones. The journal stays.
+/// is the wall clock again, and the faults are the server's configured ones. The journal and the
+/// webhook endpoints stay.
 #[utoipa::path(
     operation_id = super::RESET_INSTANCE.id.as_str(),
     tag = "Admin",
