@@ -32,17 +32,29 @@ pub const SECRET_BODY_FIELDS: [&str; 10] = [
 /// Whether `text` carries a key or a token: a secret key (`sk_...`), a webhook signing secret
 /// (`whsec_...`) or a JWT (three base64url parts, the first a JSON header).
 pub fn looks_secret(text: &str) -> bool {
+    // Every key has a `_` and every JWT a `.`: most values (content types, user agents without
+    // either, numbers) are settled by one pass.
+    if !text.bytes().any(|byte| byte == b'_' || byte == b'.') {
+        return false;
+    }
     text.contains("sk_test_")
         || text.contains("sk_live_")
         || text.contains("whsec_")
-        || text.split_whitespace().any(is_jwt)
+        || text
+            .split(|c: char| c.is_whitespace() || matches!(c, '=' | ';' | ',' | ':' | '"'))
+            .any(is_jwt)
 }
 
 fn is_jwt(word: &str) -> bool {
     let word =
         word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '-' && c != '_');
-    let parts: Vec<&str> = word.split('.').collect();
-    parts.len() == 3 && parts[0].starts_with("eyJ") && parts.iter().all(|part| !part.is_empty())
+    let mut parts = word.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(header), Some(payload), Some(signature), None) => {
+            header.starts_with("eyJ") && !payload.is_empty() && !signature.is_empty()
+        }
+        _ => false,
+    }
 }
 
 /// The value a header shows in the journal.
@@ -77,6 +89,28 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn keys_and_tokens_are_recognised_and_ordinary_values_are_not() {
+        for secret in [
+            "Bearer sk_test_abc",
+            "sk_live_xyz",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "__session=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln; other=1",
+        ] {
+            assert!(looks_secret(secret), "{secret}");
+        }
+        for ordinary in [
+            "application/json",
+            "Mozilla/5.0 (X11; Linux x86_64)",
+            "2025-11-10",
+            "eyJ.only.two.dots.too.many",
+            "127.0.0.1:8080",
+            "user_2AlicexBGaRy7HSnjHcaZabMn26",
+        ] {
+            assert!(!looks_secret(ordinary), "{ordinary}");
+        }
+    }
 
     #[test]
     fn secrets_lose_their_value_at_any_depth_and_the_rest_stays() {
