@@ -372,6 +372,7 @@ fn webhook_settings(settings: &Settings) -> Result<WebhookSettings, StartupError
         },
         version: settings.api_version,
         startup_endpoint,
+        held_limit: crate::webhooks::MAX_HELD_BYTES,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -21,6 +21,27 @@ pub struct Message {
     pub id: String,
     pub event: EventType,
     pub body: Vec<u8>,
+    /// What the instance's webhooks hold in bodies, which this body counts in while it lives.
+    held: Arc<AtomicUsize>,
+}
+
+impl Message {
+    /// A message whose body counts in `held` until the last endpoint lets it go.
+    pub fn new(id: String, event: EventType, body: Vec<u8>, held: &Arc<AtomicUsize>) -> Self {
+        held.fetch_add(body.len(), Ordering::AcqRel);
+        Self {
+            id,
+            event,
+            body,
+            held: Arc::clone(held),
+        }
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        self.held.fetch_sub(self.body.len(), Ordering::AcqRel);
+    }
 }
 
 /// An attempt waiting for its time.
@@ -198,11 +219,11 @@ impl Endpoint {
         self.wake.notify_one();
     }
 
-    /// Counts a message that was not queued because its body is too large.
-    pub fn drop_oversized(&self, message_id: &str) {
+    /// Counts a message that was not queued, and why.
+    pub fn count_dropped(&self, why: &str) {
         let mut state = self.state.lock();
         state.dropped += 1;
-        warn_dropped(&self.id, state.dropped, message_id);
+        warn_dropped(&self.id, state.dropped, why);
     }
 
     /// A message sent here recently, by its id.

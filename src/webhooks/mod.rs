@@ -13,7 +13,7 @@ pub mod signature;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -34,6 +34,10 @@ pub const MAX_KEPT_MESSAGES: usize = 1000;
 /// The largest body sent; a larger event is dropped and counted (no object the API holds
 /// comes near it).
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+/// The bodies an instance's webhooks hold at once, queued or kept for replays; past it a new
+/// event is dropped and counted, so that the webhooks' memory stays bounded whatever the
+/// endpoints do.
+pub const MAX_HELD_BYTES: usize = 32 * 1024 * 1024;
 /// How long an attempt waits for the endpoint's answer.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest endpoint URL taken.
@@ -74,6 +78,8 @@ pub struct WebhookSettings {
     pub schedule: RetrySchedule,
     pub version: ApiVersion,
     pub startup_endpoint: Option<(reqwest::Url, SigningSecret)>,
+    /// What an instance's webhooks may hold in bodies ([`MAX_HELD_BYTES`]).
+    pub held_limit: usize,
 }
 
 /// How many times faster than Svix's the schedule runs unless `--webhook-retry-compression`
@@ -88,6 +94,7 @@ impl Default for WebhookSettings {
             },
             version: ApiVersion::V2021_02_05,
             startup_endpoint: None,
+            held_limit: MAX_HELD_BYTES,
         }
     }
 }
@@ -195,6 +202,8 @@ pub struct Webhooks {
     /// Whether any endpoint exists: a change is snapshotted and written only then.
     listening: AtomicBool,
     endpoints: Mutex<Vec<Arc<Endpoint>>>,
+    /// The bytes of the bodies held now, queued or kept for replays.
+    held: Arc<AtomicUsize>,
 }
 
 impl Webhooks {
@@ -206,6 +215,7 @@ impl Webhooks {
             listening: AtomicBool::new(false),
             endpoints: Mutex::new(Vec::new()),
             settings: Arc::clone(&settings),
+            held: Arc::default(),
         };
         if let Some((url, secret)) = &settings.startup_endpoint {
             let created_at = webhooks.clock.now_ms();
@@ -230,31 +240,41 @@ impl Webhooks {
         let now_ms = self.clock.now_ms();
         let endpoints = self.endpoints.lock().clone();
         for change in changes {
-            let message = self.message(&change, now_ms);
-            for endpoint in endpoints
+            let wanting: Vec<&Arc<Endpoint>> = endpoints
                 .iter()
-                .filter(|endpoint| endpoint.wants(message.event))
-            {
-                self.queue(endpoint, &message, now_ms);
+                .filter(|endpoint| endpoint.wants(change.event))
+                .collect();
+            if wanting.is_empty() {
+                continue;
+            }
+            let (_, message) = self.message(&change, now_ms);
+            for endpoint in wanting {
+                queue(endpoint, &message, now_ms);
             }
         }
     }
 
-    /// `change` written once, under a new id.
-    fn message(&self, change: &Change, now_ms: i64) -> Arc<Message> {
-        Arc::new(Message {
-            id: new_id("msg"),
-            event: change.event,
-            body: payload::render(change, now_ms, self.instance, self.settings.version),
-        })
-    }
-
-    fn queue(&self, endpoint: &Endpoint, message: &Arc<Message>, now_ms: i64) {
-        if message.body.len() > MAX_PAYLOAD_BYTES {
-            endpoint.drop_oversized(&message.id);
+    /// `change` written once, under a new id; or why it is dropped: its body is too large, or
+    /// the webhooks hold all the bodies they may.
+    fn message(&self, change: &Change, now_ms: i64) -> (String, Result<Arc<Message>, String>) {
+        let id = new_id("msg");
+        let body = payload::render(change, now_ms, self.instance, self.settings.version);
+        let held = self.held.load(Ordering::Acquire);
+        let message = if body.len() > MAX_PAYLOAD_BYTES {
+            Err(format!("{id} is larger than {MAX_PAYLOAD_BYTES} bytes"))
+        } else if held.saturating_add(body.len()) > self.settings.held_limit {
+            Err(format!(
+                "the instance's webhooks hold {held} bytes of bodies, their bound"
+            ))
         } else {
-            endpoint.enqueue(Arc::clone(message), now_ms);
-        }
+            Ok(Arc::new(Message::new(
+                id.clone(),
+                change.event,
+                body,
+                &self.held,
+            )))
+        };
+        (id, message)
     }
 
     /// Registers an endpoint, checking its URL, event types and secret.
@@ -375,9 +395,17 @@ impl Webhooks {
     pub fn send_test(&self, endpoint_id: &str, change: &Change) -> Result<String, WebhookError> {
         let endpoint = self.endpoint(endpoint_id)?;
         let now_ms = self.clock.now_ms();
-        let message = self.message(change, now_ms);
-        self.queue(&endpoint, &message, now_ms);
-        Ok(message.id.clone())
+        let (id, message) = self.message(change, now_ms);
+        queue(&endpoint, &message, now_ms);
+        Ok(id)
+    }
+}
+
+/// Queues `message` for `endpoint`, or counts it dropped there.
+fn queue(endpoint: &Endpoint, message: &Result<Arc<Message>, String>, now_ms: i64) {
+    match message {
+        Ok(message) => endpoint.enqueue(Arc::clone(message), now_ms),
+        Err(why) => endpoint.count_dropped(why),
     }
 }
 
@@ -413,6 +441,48 @@ mod tests {
         let compressed = RetrySchedule { compression: 300 };
         assert_eq!(compressed.delay_after(2), Some(1_000));
         assert_eq!(compressed.disable_after_ms(), 1_440_000);
+    }
+
+    #[test]
+    fn the_bodies_held_stay_within_their_bound_and_the_rest_is_dropped_and_counted() {
+        let settings = WebhookSettings {
+            held_limit: 8 * 1024,
+            ..WebhookSettings::default()
+        };
+        let webhooks = Webhooks::new(
+            InstanceId::from_digest(&[3; 32]),
+            Arc::new(Clock::system()),
+            Arc::new(settings),
+        );
+        // Nothing listens on port 9: every attempt fails, so every message stays held.
+        let endpoint = webhooks
+            .add(NewEndpoint {
+                url: "http://127.0.0.1:9/".to_owned(),
+                ..NewEndpoint::default()
+            })
+            .expect("a valid endpoint");
+        let mut rng = rand::rng();
+        for _ in 0..50 {
+            let user = crate::domain::User::new(
+                crate::domain::UserId::random(&mut rng),
+                Arc::from("https://img.clerk.com/mock.png"),
+                0,
+            );
+            webhooks.send(vec![Change::user(
+                EventType::UserCreated,
+                &user,
+                crate::domain::user::UserActivity::default(),
+            )]);
+        }
+        let held = webhooks.held.load(Ordering::Acquire);
+        assert!(held <= 8 * 1024, "{held} bytes held");
+        let dropped = webhooks
+            .endpoint(&endpoint.id)
+            .expect("registered")
+            .view()
+            .dropped;
+        assert!(dropped > 0 && dropped < 50, "{dropped} dropped");
+        webhooks.remove(&endpoint.id).expect("removed");
     }
 
     #[test]
