@@ -39,7 +39,6 @@ pub struct Loaded {
     users: Vec<User>,
     sessions: LoadedSessions,
     templates: Vec<JwtTemplate>,
-    created: Created,
 }
 
 /// The entries of a load whose ids the instance did not hold: what it creates rather than
@@ -71,9 +70,36 @@ impl Loaded {
         self.bytes_after
     }
 
-    /// The entries the load creates rather than replaces.
-    pub fn created(&self) -> &Created {
-        &self.created
+    /// The entries the load creates rather than replaces in `data`, the data it was prepared
+    /// against. Worked out only when asked: a load that tells nobody pays nothing for it.
+    pub fn created(&self, data: &InstanceData) -> Created {
+        let new_session = |session: &&Session| data.sessions.get(session.id).is_none();
+        Created {
+            organizations: self
+                .organizations
+                .iter()
+                .map(|organization| organization.id)
+                .filter(|id| !data.organizations.contains_key(id))
+                .collect(),
+            users: self
+                .users
+                .iter()
+                .map(|user| user.id)
+                .filter(|id| !data.users.contains_key(id))
+                .collect(),
+            sessions: match &self.sessions {
+                LoadedSessions::Inserted(sessions) => sessions
+                    .iter()
+                    .filter(new_session)
+                    .map(|session| session.id)
+                    .collect(),
+                LoadedSessions::Rebuilt(store) => store
+                    .iter()
+                    .filter(new_session)
+                    .map(|session| session.id)
+                    .collect(),
+            },
+        }
     }
 
     /// Puts the loaded data into `data`, the data it was prepared against: a short step.
@@ -270,23 +296,6 @@ pub fn prepare(
         .iter()
         .map(|session| entries::session(session, rng, now_ms))
         .collect();
-    let created = Created {
-        organizations: organizations
-            .iter()
-            .map(|organization| organization.id)
-            .filter(|id| !data.organizations.contains_key(id))
-            .collect(),
-        users: users
-            .iter()
-            .map(|user| user.id)
-            .filter(|id| !data.users.contains_key(id))
-            .collect(),
-        sessions: sessions
-            .iter()
-            .map(|session| session.id)
-            .filter(|id| data.sessions.get(*id).is_none())
-            .collect(),
-    };
     let few = sessions.len().saturating_mul(REBUILD_SHARE) < data.sessions.session_count();
     let (sessions, session_bytes) = if few {
         let added: isize = sessions
@@ -308,7 +317,6 @@ pub fn prepare(
         users,
         sessions,
         templates,
-        created,
     })
 }
 

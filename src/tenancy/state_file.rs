@@ -30,19 +30,29 @@ pub struct StateFileError {
     pub problem: String,
 }
 
-/// The file as it is written.
-#[derive(Debug, Serialize, Deserialize)]
+/// The file as it is read. `format` and `version` are checked on the raw JSON first, so that a
+/// foreign file is named as one; they are fields here for `deny_unknown_fields` to admit them.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Layout {
+    #[allow(
+        dead_code,
+        reason = "checked on the raw JSON before the layout is read"
+    )]
     format: String,
+    #[allow(
+        dead_code,
+        reason = "checked on the raw JSON before the layout is read"
+    )]
     version: u32,
     /// When it was written, in Unix milliseconds on the wall clock.
+    #[allow(dead_code, reason = "written for people reading the file")]
     saved_at: i64,
     instances: BTreeMap<String, InstanceLayout>,
 }
 
 /// One instance in the file.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InstanceLayout {
     data: serde_json::Map<String, serde_json::Value>,
@@ -50,6 +60,36 @@ struct InstanceLayout {
     clock: ClockSetting,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     webhooks: Vec<SavedEndpoint>,
+}
+
+/// The file as a save writes it: [`Layout`], borrowing the instances it writes.
+#[derive(Debug, Serialize)]
+struct LayoutWritten<'a> {
+    format: &'static str,
+    version: u32,
+    saved_at: i64,
+    instances: BTreeMap<String, InstanceWritten<'a>>,
+}
+
+/// One instance as a save writes it: [`InstanceLayout`], borrowing its document.
+#[derive(Debug, Serialize)]
+struct InstanceWritten<'a> {
+    data: &'a Document,
+    ids_drawn: u128,
+    clock: ClockSetting,
+    #[serde(skip_serializing_if = "<[SavedEndpoint]>::is_empty")]
+    webhooks: &'a [SavedEndpoint],
+}
+
+impl<'a> InstanceWritten<'a> {
+    fn of(saved: &'a SavedInstance) -> Self {
+        Self {
+            data: &saved.data,
+            ids_drawn: saved.ids_drawn,
+            clock: saved.clock,
+            webhooks: &saved.webhooks,
+        }
+    }
 }
 
 /// What a save wrote.
@@ -131,23 +171,28 @@ impl StateFile {
             problem,
         };
         let _one_at_a_time = self.saving.lock();
-        let mut instances: BTreeMap<String, InstanceLayout> = self
-            .waiting
-            .lock()
-            .iter()
-            .map(|(id, saved)| (id.to_string(), layout_of(saved)))
+        let live: Vec<(String, SavedInstance)> = live
+            .into_iter()
+            .map(|(id, saved)| (id.to_string(), saved))
             .collect();
-        for (id, saved) in live {
-            instances.insert(id.to_string(), layout_of(&saved));
+        let waiting = self.waiting.lock();
+        // Written straight from the instances' documents, with no copy between.
+        let mut instances: BTreeMap<String, InstanceWritten<'_>> = waiting
+            .iter()
+            .map(|(id, saved)| (id.to_string(), InstanceWritten::of(saved)))
+            .collect();
+        for (id, saved) in &live {
+            instances.insert(id.clone(), InstanceWritten::of(saved));
         }
         let count = instances.len();
-        let layout = Layout {
-            format: STATE_FORMAT.to_owned(),
+        let layout = LayoutWritten {
+            format: STATE_FORMAT,
             version: STATE_VERSION,
             saved_at: crate::domain::clock::wall_clock_ms(),
             instances,
         };
         let bytes = serde_json::to_vec(&layout).map_err(|error| failed(error.to_string()))?;
+        drop(waiting);
         let temporary = temporary_path(&self.path);
         let written = std::fs::File::create(&temporary).and_then(|mut file| {
             file.write_all(&bytes)?;
@@ -201,24 +246,6 @@ fn read_instances(bytes: &[u8]) -> Result<BTreeMap<InstanceId, SavedInstance>, S
             ))
         })
         .collect()
-}
-
-fn layout_of(saved: &SavedInstance) -> InstanceLayout {
-    InstanceLayout {
-        data: document_object(&saved.data),
-        ids_drawn: saved.ids_drawn,
-        clock: saved.clock,
-        webhooks: saved.webhooks.clone(),
-    }
-}
-
-/// A document as the JSON object it is written as.
-fn document_object(document: &Document) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::to_value(document) {
-        Ok(serde_json::Value::Object(object)) => object,
-        // A document is a struct of lists: it always serialises to an object.
-        _ => serde_json::Map::new(),
-    }
 }
 
 /// The folder `path` is in (the current one for a bare file name).

@@ -112,7 +112,7 @@ impl Instance {
                 document::prepare(loaded, &fresh, &mut ids, now_ms).map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
-            created = announce.then(|| prepared.created().clone());
+            created = announce.then(|| prepared.created(&fresh));
             let loaded = prepared.apply(&mut fresh);
             let mut held = RwLockUpgradableReadGuard::upgrade(current);
             *held = Held { data: fresh, ids };
@@ -122,7 +122,7 @@ impl Instance {
                 .map_err(LoadError::Invalid)?;
             self.budget
                 .change(current.data.bytes(), prepared.bytes_after())?;
-            created = announce.then(|| prepared.created().clone());
+            created = announce.then(|| prepared.created(&current.data));
             let mut held = RwLockUpgradableReadGuard::upgrade(current);
             let loaded = prepared.apply(&mut held.data);
             held.ids = ids;

@@ -468,11 +468,7 @@ impl LoadMode {
                 "false" => false,
                 _ => {
                     return Err(ApiError::param(ParamProblem::invalid_type(
-                        if name == "replace" {
-                            "replace"
-                        } else {
-                            "webhooks"
-                        },
+                        &name,
                         "true or false",
                     )));
                 }
